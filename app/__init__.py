@@ -1,0 +1,86 @@
+"""The KKMP back-office application factory."""
+import logging
+import os
+
+from flask import Flask
+
+
+def create_app(config_name=None, **overrides):
+    """Build the app in explicit steps: config, database, security, views, CLI.
+
+    :param config_name: ``development``, ``test`` or ``production``; defaults to ``$KKMP_ENV`` or development.
+    :param overrides: config values that win over the class (tests use this).
+    """
+    from config import config_for
+
+    app = Flask(__name__, instance_path=os.path.join(os.path.dirname(os.path.dirname(__file__)), "instance"))
+    app.config.from_object(config_for(config_name))
+    app.config.update(overrides)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from app.security.roles import fab_roles
+
+    app.config["FAB_ROLES"] = fab_roles()
+    _configure_logging(app)
+
+    from .core.formatting import register_template_filters
+    from .core.scope import install as install_scope
+    from .extensions import appbuilder, csrf, db, migrate
+
+    with app.app_context():
+        db.init_app(app)
+        _configure_sqlite(app, db)
+        # CSRFProtect before AppBuilder, so that FAB exempts its API blueprints (fab-notes §0.5).
+        csrf.init_app(app)
+        migrate.init_app(app, db, render_as_batch=True, directory=os.path.join(app.root_path, "..", "migrations"))
+        appbuilder.init_app(app, db.session)
+        install_scope(db.session)
+        register_template_filters(app)
+        register_views(appbuilder)
+
+    from .cli import kkmp_cli
+
+    app.cli.add_command(kkmp_cli)
+    return app
+
+
+def register_views(appbuilder):
+    """Every menu, view and API in one place. Menu names stay English and stable (they are permission names);
+    what users read comes from ``label``."""
+    from flask_babel import lazy_gettext as _l
+
+    from .cooperatives.api import CooperativeApi
+    from .cooperatives.views import BusinessUnitView, CooperativeView, OrganMemberView
+    from .regions.api import RegionApi
+    from .regions.views import RegionView
+
+    appbuilder.add_view(CooperativeView, "Koperasi", label=_l("Koperasi"), icon="fa-building",
+                        category="Registri", category_label=_l("Registri"))
+    appbuilder.add_view(BusinessUnitView, "Unit Usaha", label=_l("Unit usaha"), icon="fa-store",
+                        category="Registri")
+    appbuilder.add_view(OrganMemberView, "Pengurus & Pengawas", label=_l("Pengurus & pengawas"), icon="fa-users",
+                        category="Registri")
+    appbuilder.add_view(RegionView, "Daftar Wilayah", label=_l("Daftar wilayah"), icon="fa-map",
+                        category="Wilayah", category_label=_l("Wilayah"))
+    appbuilder.add_api(CooperativeApi)
+    appbuilder.add_api(RegionApi)
+
+
+def _configure_sqlite(app, db):
+    """File SQLite: WAL for concurrent readers, a busy timeout instead of instant 'database is locked'."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    @event.listens_for(db.engine, "connect")
+    def _pragmas(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.close()
+
+
+def _configure_logging(app):
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

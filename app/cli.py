@@ -1,0 +1,56 @@
+"""`flask kkmp ...`: the operator commands (stable names, documented in the README)."""
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .core.scope import system_scope
+
+kkmp_cli = AppGroup("kkmp", help="KKMP back-office operations.")
+
+
+@kkmp_cli.command("init")
+def init_command():
+    """Create or update roles and permissions (idempotent; run after every `flask db upgrade`)."""
+    from .security.services import sync_roles_and_permissions
+
+    with system_scope():
+        roles = sync_roles_and_permissions()
+    click.echo(f"Roles and permissions in place: {', '.join(sorted(roles))}")
+
+
+@kkmp_cli.command("load-regions")
+@click.option("--path", default=None, help="CSV with kode,nama (defaults to the shipped Kemendagri list).")
+def load_regions_command(path):
+    """Load or refresh the Kemendagri region list (idempotent)."""
+    from .regions.services import load_regions, region_counts
+
+    with system_scope():
+        n_file, n_table, seconds = load_regions(path or current_app.config["REGIONS_CSV"])
+        counts = region_counts()
+    click.echo(f"Loaded {n_file} regions in {seconds:.1f} s; the table holds {n_table}.")
+    click.echo("  " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+
+
+@kkmp_cli.command("seed-demo")
+@click.option("--force", is_flag=True, help="Seed even if cooperatives already exist.")
+def seed_demo_command(force):
+    """Load the demo cooperatives and users into an empty database (development only)."""
+    from .demo import seed_demo
+
+    if not current_app.config.get("DEMO_USERS_ALLOWED"):
+        raise click.ClickException("Demo data is only for development (KKMP_ENV=development).")
+    with system_scope():
+        done, logins = seed_demo(force=force)
+    if not done:
+        click.echo("Database already has cooperatives; demo data not loaded (use --force to add it anyway).")
+    for line in logins:
+        click.echo(line)
+
+
+@kkmp_cli.command("demo-logins")
+def demo_logins_command():
+    """Print the demo logins."""
+    from .demo import demo_logins
+
+    for line in demo_logins():
+        click.echo(line)

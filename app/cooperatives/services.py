@@ -1,0 +1,216 @@
+"""Rules of the KKMP registry: creating a cooperative, checking its identifiers, the organ rules."""
+from collections import Counter
+from datetime import date
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.core import identifiers
+from app.core.errors import ValidationFailed
+from app.extensions import db
+from app.regions.models import Region
+
+from .models import LEGAL_STEPS, STAGE_LABELS, BusinessUnit, Cooperative, OrganMember
+
+NAME_PREFIX = "Koperasi Kelurahan Merah Putih"
+
+# (field, checker) for every identifier a cooperative carries; forms, API and services all use this list.
+IDENTIFIER_CHECKS = {
+    "ahu_number": identifiers.check_ahu,
+    "nib": identifiers.check_nib,
+    "npwp": identifiers.check_npwp_badan,
+    "bank_account_number": identifiers.check_bank_account,
+}
+
+DATE_FIELDS = ["musyawarah_date", "akta_date", "ahu_date", "simkopdes_registered_on", "operating_since"]
+
+
+def default_name(region):
+    return f"{NAME_PREFIX} {region.name}"
+
+
+def kelurahan_for(code, session=None):
+    """The kelurahan a KKMP may be formed in, or a ValidationFailed naming the problem."""
+    session = session or db.session
+    code = identifiers.check_kelurahan_code(code)
+    if code is None:
+        raise ValidationFailed(_l("Kode kelurahan is required."), "region_code")
+    region = session.get(Region, code)
+    if region is None:
+        raise ValidationFailed(_l("%(code)s is not in the Kemendagri region list.", code=code), "region_code")
+    return region
+
+
+UNIQUE_FIELDS = ["region_code", "ahu_number", "nib", "npwp"]
+
+
+def check_unique(coop, session=None):
+    """One KKMP per kelurahan, and no identifier shared by two cooperatives (checked across all scopes)."""
+    from app.core.scope import unscoped
+
+    session = session or db.session
+    for field in UNIQUE_FIELDS:
+        value = getattr(coop, field)
+        if value in (None, ""):
+            continue
+        stmt = select(Cooperative.id).where(getattr(Cooperative, field) == value)
+        if coop.id is not None:
+            stmt = stmt.where(Cooperative.id != coop.id)
+        if session.execute(stmt, execution_options=unscoped()).first():
+            if field == "region_code":
+                raise ValidationFailed(_l("Kelurahan %(code)s already has a KKMP.", code=value), field)
+            raise ValidationFailed(_l("This %(field)s is already registered to another cooperative.",
+                                      field=field_label(field)), field)
+
+
+def prepare_cooperative(coop, session=None, today=None):
+    """Normalise and check a cooperative before it is saved (add, edit, API and seeding alike).
+
+    Sets the region-derived codes and the default name, normalises every identifier, and refuses a desa code,
+    an unknown region, a malformed identifier, a date in the future or legal steps dated out of order.
+    """
+    session = session or db.session
+    today = today or date.today()
+    region = coop.region if coop.region is not None else kelurahan_for(coop.region_code, session)
+    coop.region = region
+    coop.region_code = region.code
+    coop.province_code = region.code[:2]
+    coop.city_code = region.code[:5]
+    coop.district_code = region.code[:8]
+    if not (coop.name or "").strip():
+        coop.name = default_name(region)
+    coop.name = coop.name.strip()
+
+    for field, check in IDENTIFIER_CHECKS.items():
+        setattr(coop, field, check(getattr(coop, field), field))
+
+    for field in DATE_FIELDS:
+        value = getattr(coop, field)
+        if value is not None and value > today:
+            raise ValidationFailed(_l("%(field)s cannot be in the future.", field=field_label(field)), field)
+    if coop.musyawarah_date and coop.akta_date and coop.akta_date < coop.musyawarah_date:
+        raise ValidationFailed(_l("Tanggal akta cannot be before the musyawarah."), "akta_date")
+    if coop.akta_date and coop.ahu_date and coop.ahu_date < coop.akta_date:
+        raise ValidationFailed(_l("Tanggal AHU cannot be before the akta."), "ahu_date")
+    check_unique(coop, session)
+    return coop
+
+
+FIELD_LABELS = {
+    "region_code": _l("Kode kelurahan"),
+    "name": _l("Nama koperasi"),
+    "is_pilot": _l("Percontohan"),
+    "address": _l("Alamat"),
+    "musyawarah_date": _l("Tanggal musyawarah kelurahan khusus"),
+    "musyawarah_ba_number": _l("Nomor berita acara musyawarah"),
+    "akta_number": _l("Nomor akta notaris"),
+    "akta_date": _l("Tanggal akta"),
+    "notary_name": _l("Notaris"),
+    "ahu_number": _l("Nomor badan hukum (AHU)"),
+    "ahu_date": _l("Tanggal pengesahan AHU"),
+    "nib": _l("NIB"),
+    "npwp": _l("NPWP"),
+    "bank_name": _l("Bank"),
+    "bank_account_number": _l("Nomor rekening"),
+    "simkopdes_registered_on": _l("Terdaftar di SIMKOPDES"),
+    "operating_since": _l("Beroperasi sejak"),
+}
+
+
+def field_label(field):
+    return FIELD_LABELS.get(field, field)
+
+
+def create_cooperative(region_code, session=None, **fields):
+    """Register a KKMP for a kelurahan (used by seeding and the CLI; the UI goes through the model view)."""
+    session = session or db.session
+    coop = Cooperative(region_code=region_code, **fields)
+    prepare_cooperative(coop, session)
+    session.add(coop)
+    session.flush()
+    return coop
+
+
+# -- organs (kkmp-domain.md §2.3) ------------------------------------------------------------------------------
+
+def active_organ_members(coop, on=None):
+    on = on or date.today()
+    return [m for m in coop.organ_members if m.term_start <= on <= m.term_end]
+
+
+def organ_warnings(coop, on=None):
+    """Rules the Juklak sets for the organs, as warnings: a board still forming must be able to save its work."""
+    members = active_organ_members(coop, on)
+    pengurus = [m for m in members if m.organ == "pengurus"]
+    pengawas = [m for m in members if m.organ == "pengawas"]
+    warnings = []
+    if len(pengurus) < 5:
+        warnings.append(_("The pengurus has %(n)d members; the Juklak asks for at least five.", n=len(pengurus)))
+    if pengurus and len(pengurus) % 2 == 0:
+        warnings.append(_("The pengurus has an even number of members (%(n)d); it must be odd.", n=len(pengurus)))
+    if pengurus:
+        women = sum(1 for m in pengurus if m.gender == "P")
+        if women * 10 < len(pengurus) * 3:
+            warnings.append(_("Women are %(pct)d%% of the pengurus; at least 30%% is required.",
+                              pct=round(100 * women / len(pengurus))))
+    ketua_pengawas = [m for m in pengawas if m.position == "ketua"]
+    if not ketua_pengawas:
+        warnings.append(_("The pengawas has no ketua; the lurah is ketua pengawas ex officio."))
+    elif not any(m.is_lurah for m in ketua_pengawas):
+        warnings.append(_("The ketua pengawas should be the lurah (ex officio)."))
+    positions = Counter(m.position for m in pengurus)
+    for required in ("ketua", "sekretaris", "bendahara"):
+        if positions[required] == 0:
+            warnings.append(_("The pengurus has no %(position)s.", position=_(required.capitalize())))
+    return warnings
+
+
+def check_business_unit(unit, existing=None, session=None):
+    """One unit of each kind per cooperative; a unit cannot start in the future."""
+    from app.core.scope import unscoped
+
+    session = session or db.session
+    coop_id = unit.cooperative.id if unit.cooperative is not None else unit.cooperative_id
+    stmt = select(BusinessUnit.id).where(BusinessUnit.cooperative_id == coop_id, BusinessUnit.kind == unit.kind)
+    if existing is not None:
+        stmt = stmt.where(BusinessUnit.id != existing.id)
+    if coop_id is not None and session.execute(stmt, execution_options=unscoped()).first():
+        raise ValidationFailed(_l("This cooperative already has a unit of this kind."), "kind")
+    if unit.started_on and unit.started_on > date.today():
+        raise ValidationFailed(_l("The date cannot be in the future."), "started_on")
+    return unit
+
+
+def check_organ_member(member, today=None):
+    today = today or date.today()
+    if member.term_start and member.term_end and member.term_end < member.term_start:
+        raise ValidationFailed(_l("The term cannot end before it starts."), "term_end")
+    if member.organ == "pengawas" and member.position not in ("ketua", "anggota"):
+        raise ValidationFailed(_l("A pengawas is either ketua or anggota."), "position")
+    if member.is_lurah and not (member.organ == "pengawas" and member.position == "ketua"):
+        raise ValidationFailed(_l("The lurah sits on the pengawas as its ketua."), "is_lurah")
+    return member
+
+
+# -- dashboard ----------------------------------------------------------------------------------------------
+
+def dashboard_summary(session=None):
+    """Counts for the home page, over the cooperatives the current user can see (the scope layer filters)."""
+    session = session or db.session
+    coops = session.scalars(select(Cooperative)).all()
+    by_stage = Counter(c.stage for c in coops)
+    stages = [(key, STAGE_LABELS[key], by_stage.get(key, 0)) for key in ["none"] + [k for k, *_ in LEGAL_STEPS]]
+    units = session.execute(
+        select(BusinessUnit.kind, func.count()).where(BusinessUnit.status == "beroperasi").group_by(BusinessUnit.kind)
+    ).all()
+    return {
+        "total": len(coops),
+        "pilot": sum(1 for c in coops if c.is_pilot),
+        "operating": by_stage.get("operating", 0),
+        "stages": stages,
+        "avg_readiness": round(sum(c.readiness for c in coops) / len(coops)) if coops else 0,
+        "units": units,
+        "organ_members": session.scalar(select(func.count()).select_from(OrganMember)),
+        "lagging": sorted(coops, key=lambda c: (c.readiness, c.name))[:10],
+    }

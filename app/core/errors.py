@@ -1,0 +1,21 @@
+"""Domain errors: raised by services, turned into flash messages or HTTP statuses by the views and APIs."""
+
+
+class DomainError(Exception):
+    """A business rule refused the operation. The message is shown to the user as is."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self):
+        return str(self.message)
+
+
+class ValidationFailed(DomainError):
+    """Input is malformed; ``field`` names the form field at fault."""
+
+
+class NotFound(DomainError):
+    """The record does not exist or lies outside the user's scope (the two look the same on purpose)."""

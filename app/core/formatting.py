@@ -1,0 +1,64 @@
+"""Indonesian presentation of money and dates: Rp1.234.567 and dd/mm/yyyy. Decimal only, never float."""
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from markupsafe import Markup, escape
+
+
+def _group(digits):
+    out = []
+    while len(digits) > 3:
+        out.insert(0, digits[-3:])
+        digits = digits[:-3]
+    out.insert(0, digits)
+    return ".".join(out)
+
+
+def rupiah(value, with_cents=False):
+    """``Rp1.234.567`` (``-Rp1.234.567`` when negative); ``with_cents`` adds ``,50``."""
+    if value is None or value == "":
+        return ""
+    amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    quant = Decimal("0.01") if with_cents else Decimal("1")
+    amount = amount.quantize(quant, rounding=ROUND_HALF_UP)
+    sign = "-" if amount < 0 else ""
+    whole, _, cents = f"{abs(amount):f}".partition(".")
+    text = f"{sign}Rp{_group(whole)}"
+    if with_cents:
+        text += "," + (cents or "00")
+    return text
+
+
+def tanggal(value):
+    """``24/11/2026``; datetimes keep their time as ``24/11/2026 13:05``."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def percent(value):
+    return "" if value is None else f"{value}%"
+
+
+def yes_no(value):
+    from flask_babel import gettext
+    return gettext("Ya") if value else gettext("Tidak")
+
+
+def register_template_filters(app):
+    app.jinja_env.filters["rupiah"] = rupiah
+    app.jinja_env.filters["tanggal"] = tanggal
+    app.jinja_env.filters["percent"] = percent
+
+
+def progress_bar(value):
+    """A small bootstrap progress bar for a 0-100 readiness figure (escaped, never raw user text)."""
+    value = int(value or 0)
+    return Markup(
+        '<div class="progress kkmp-progress" title="{v}%"><div class="progress-bar" role="progressbar" '
+        'style="width: {v}%;" aria-valuenow="{v}" aria-valuemin="0" aria-valuemax="100">{v}%</div></div>'
+    ).format(v=escape(value))

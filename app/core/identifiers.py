@@ -1,0 +1,105 @@
+"""Official identifiers: one checker per identifier, shared by forms, the REST API and services.
+
+Each ``check_*`` takes what the user typed and returns the normalised value, or raises ``ValidationFailed`` whose
+message names the field and the expected form. ``None`` and blank strings pass through as ``None``: whether a
+value is required is the caller's business.
+"""
+import re
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.id import npwp as stdnum_npwp
+
+from .errors import ValidationFailed
+
+AHU_RE = re.compile(r"^AHU-(\d{7})\.AH\.01\.29\.TAHUN (\d{4})$")
+REGION_CODE_RE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+KELURAHAN_CODE_RE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
+
+
+def _blank(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def normalise_digits(value):
+    """NFKC folds full-width and other Unicode digits to ASCII; spaces, dots and dashes are separators."""
+    value = unicodedata.normalize("NFKC", str(value))
+    return re.sub(r"[\s.\-]", "", value)
+
+
+def check_ahu(value, field="ahu_number"):
+    if _blank(value):
+        return None
+    value = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", value).strip().upper())
+    match = AHU_RE.match(value)
+    if not match or not (2000 <= int(match.group(2)) <= 2100):
+        raise ValidationFailed(
+            _l("Nomor badan hukum (AHU) must have the form AHU-NNNNNNN.AH.01.29.TAHUN YYYY, "
+               "for example AHU-0025673.AH.01.29.TAHUN 2025."), field)
+    return value
+
+
+def check_nib(value, field="nib"):
+    if _blank(value):
+        return None
+    digits = normalise_digits(value)
+    if not (digits.isdigit() and len(digits) == 13):
+        raise ValidationFailed(_l("NIB must be exactly 13 digits (from OSS), for example 9120301234567."), field)
+    return digits
+
+
+def check_npwp_badan(value, field="npwp"):
+    """NPWP of an organisation: 15 digits (old form) or 16 digits starting with 0, with a valid check digit.
+
+    A 16-digit NPWP that does not start with 0 is a person's NIK and cannot belong to a cooperative.
+    """
+    if _blank(value):
+        return None
+    digits = normalise_digits(value)
+    message = _l("NPWP must be 15 digits, or 16 digits starting with 0, with a valid check digit, "
+                 "for example 01.300.066.6-091.000.")
+    if not digits.isdigit() or len(digits) not in (15, 16) or (len(digits) == 16 and digits[0] != "0"):
+        raise ValidationFailed(message, field)
+    try:
+        return stdnum_npwp.validate(digits)
+    except StdnumError:
+        raise ValidationFailed(message, field) from None
+
+
+def format_npwp(value):
+    if not value:
+        return ""
+    return stdnum_npwp.format(value[1:] if len(value) == 16 else value)
+
+
+def check_bank_account(value, field="bank_account_number"):
+    if _blank(value):
+        return None
+    digits = normalise_digits(value)
+    if not (digits.isdigit() and 6 <= len(digits) <= 20):
+        raise ValidationFailed(_l("Bank account number must be 6 to 20 digits."), field)
+    return digits
+
+
+def check_region_code(value, field="region_code"):
+    if _blank(value):
+        return None
+    value = unicodedata.normalize("NFKC", value).strip()
+    if not REGION_CODE_RE.match(value):
+        raise ValidationFailed(
+            _l("Region code must be a Kemendagri code such as 31, 31.73, 31.73.05 or 31.73.05.1001."), field)
+    return value
+
+
+def check_kelurahan_code(value, field="region_code"):
+    value = check_region_code(value, field)
+    if value is None:
+        return None
+    if not KELURAHAN_CODE_RE.match(value):
+        raise ValidationFailed(_l("A KKMP needs a kelurahan code of the form PP.KK.CC.1DDD, "
+                                  "for example 31.73.05.1001."), field)
+    if not value.split(".")[3].startswith("1"):
+        raise ValidationFailed(_l("%(code)s is a desa, not a kelurahan: a desa forms a KDMP, not a KKMP.",
+                                  code=value), field)
+    return value

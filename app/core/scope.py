@@ -1,0 +1,295 @@
+"""Cooperative scope, enforced once at the SQLAlchemy session (design.md §3, scope-notes.md).
+
+Two listeners on ``db.session`` do the work for every path FAB or our code can take:
+
+* ``do_orm_execute`` adds ``with_loader_criteria`` to every ORM statement touching a tenant table or
+  ``Cooperative``: SELECTs see only the user's readable cooperatives; ORM bulk UPDATE/DELETE only the writable ones,
+  and a bulk statement that sets ``cooperative_id`` outside the write scope is refused.
+* ``before_flush`` refuses any insert, update or delete of a row whose old or new cooperative lies outside the
+  user's write scope (read through the relationship: the FK column is stale until flush).
+
+Anonymous users and code outside a request see nothing and write nothing; CLI jobs and migrations run inside
+``system_scope()``. Views and APIs only turn refusals into messages and status codes (``app.core.scoped_views``).
+"""
+import contextvars
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from flask import current_app, g, has_request_context
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import with_loader_criteria
+
+from .tenancy import TenantMixin
+
+UNSCOPED = "kkmp_unscoped"
+
+_system = contextvars.ContextVar("kkmp_system_scope", default=False)
+_disabled = contextvars.ContextVar("kkmp_scope_disabled", default=False)
+
+
+class TenantScopeError(PermissionError):
+    """A write would touch a cooperative outside the user's write scope. Deliberately not a SQLAlchemyError."""
+
+
+class RelatedNotFound(LookupError):
+    """A submitted reference names a record the user cannot see (or that does not exist)."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    all: bool = False
+    read_ids: frozenset = field(default_factory=frozenset)
+    write_ids: frozenset = field(default_factory=frozenset)
+    # Region prefix inside which this user may register new cooperatives (Sudin), None otherwise.
+    create_region: str = None
+    label: str = "deny"
+
+
+DENY = Scope()
+ALL = Scope(all=True, label="all")
+
+
+def unscoped():
+    """Execution options for a deliberate unscoped statement (uniqueness checks, scope lookups).
+
+    Use only for scalar columns: an entity loaded this way would sit in the identity map where a later
+    ``session.get`` could hand it out without a query (scope-notes.md G5).
+    """
+    return {UNSCOPED: True}
+
+
+@contextmanager
+def system_scope():
+    """Run CLI jobs, seeding and migrations with full access."""
+    token = _system.set(True)
+    try:
+        yield
+    finally:
+        _system.reset(token)
+
+
+@contextmanager
+def scope_disabled():
+    """Switch the scope layer off (only for the negative test proving the suite catches leaks)."""
+    token = _disabled.set(True)
+    try:
+        yield
+    finally:
+        _disabled.reset(token)
+
+
+# -- resolving the current user's scope --------------------------------------------------------------------
+
+def _current_user():
+    user = getattr(g, "user", None)
+    if user is not None and getattr(user, "is_authenticated", False) and not getattr(user, "is_anonymous", False):
+        return user
+    if "_login_user" not in g:
+        # flask-login loads the user lazily; FAB's actions query before any permission check (scope-notes G2).
+        if g.get("_kkmp_loading_user"):
+            return None
+        g._kkmp_loading_user = True
+        try:
+            from flask_login import current_user
+            current_user._get_current_object()
+        finally:
+            g._kkmp_loading_user = False
+    user = g.get("_login_user")
+    if user is None or getattr(user, "is_anonymous", True):
+        return None
+    return user
+
+
+def scope_for_user(user, session):
+    """Compute a user's scope: Admin sees everything; everyone else their region or their cooperative."""
+    from app.cooperatives.models import Cooperative
+    from app.security.roles import READ_ONLY_ROLES, WRITING_COOP_ROLES
+
+    role_names = {r.name for r in user.roles}
+    if current_app.config["AUTH_ROLE_ADMIN"] in role_names:
+        return ALL
+    if not user.active:
+        return DENY
+    coop_id = user.scope_cooperative_id
+    region = user.scope_region_code
+    if coop_id is not None:
+        ids = frozenset([coop_id])
+        writes = ids if role_names & WRITING_COOP_ROLES else frozenset()
+        return Scope(read_ids=ids, write_ids=writes, label=f"coop:{coop_id}")
+    if region:
+        level = region.count(".") + 1
+        column = {1: Cooperative.province_code, 2: Cooperative.city_code, 3: Cooperative.district_code,
+                  4: Cooperative.region_code}[level]
+        ids = frozenset(session.execute(select(Cooperative.id).where(column == region),
+                                        execution_options=unscoped()).scalars())
+        if role_names & READ_ONLY_ROLES or not role_names & {"Sudin"}:
+            return Scope(read_ids=ids, label=f"region:{region}")
+        return Scope(read_ids=ids, write_ids=ids, create_region=region, label=f"region:{region}")
+    return DENY
+
+
+def current_scope(session=None):
+    if _disabled.get() or _system.get():
+        return ALL
+    if not has_request_context():
+        return DENY
+    cached = g.get("_kkmp_scope")
+    user = _current_user()
+    if user is None:
+        return DENY
+    if cached is not None and cached[0] is user:
+        return cached[1]
+    from app.extensions import db
+
+    session = session or db.session
+    with session.no_autoflush:
+        scope = scope_for_user(user, session)
+    g._kkmp_scope = (user, scope)
+    return scope
+
+
+def reset_cached_scope():
+    if has_request_context():
+        g.pop("_kkmp_scope", None)
+
+
+# -- the listeners ------------------------------------------------------------------------------------------
+
+def _is_scoped_mapper(mapper):
+    from app.cooperatives.models import Cooperative
+
+    cls = mapper.class_
+    return issubclass(cls, TenantMixin) or issubclass(cls, Cooperative)
+
+
+def _criteria(ids):
+    from app.cooperatives.models import Cooperative
+
+    ids = tuple(sorted(ids))
+    return (
+        with_loader_criteria(TenantMixin, lambda cls: cls.cooperative_id.in_(ids), include_aliases=True),
+        with_loader_criteria(Cooperative, lambda cls: cls.id.in_(ids), include_aliases=True),
+    )
+
+
+def _bulk_values_coop_ids(state):
+    """cooperative_id values a bulk INSERT/UPDATE would write (scope-notes G9)."""
+    ids = set()
+    values = getattr(state.statement, "_values", None) or {}
+    for key, value in values.items():
+        name = getattr(key, "key", key)
+        if name == "cooperative_id":
+            ids.add(getattr(value, "value", value))
+    params = state.parameters
+    for row in params if isinstance(params, list) else [params or {}]:
+        if "cooperative_id" in row:
+            ids.add(row["cooperative_id"])
+    return ids
+
+
+def _do_orm_execute(state):
+    if state.execution_options.get(UNSCOPED) or _disabled.get() or _system.get():
+        return
+    mappers = state.all_mappers
+    if not mappers or not any(_is_scoped_mapper(m) for m in mappers):
+        return
+    if not (state.is_select or state.is_update or state.is_delete or state.is_insert):
+        return
+    scope = current_scope(state.session)
+    if scope.all:
+        return
+    if state.is_insert or state.is_update:
+        outside = {i for i in _bulk_values_coop_ids(state) if i not in scope.write_ids}
+        if outside:
+            raise TenantScopeError(f"Refused bulk write: cooperative(s) {sorted(outside)} outside your scope.")
+    if state.is_insert:
+        return
+    ids = scope.read_ids if state.is_select else scope.write_ids
+    state.statement = state.statement.options(*_criteria(ids))
+
+
+def _coop_of_target(session, target_cls, target_id):
+    from app.cooperatives.models import Cooperative
+
+    if target_id is None:
+        return None
+    if issubclass(target_cls, Cooperative):
+        return target_id
+    return session.execute(select(target_cls.cooperative_id).where(target_cls.id == target_id),
+                           execution_options=unscoped()).scalar()
+
+
+def coops_touched(session, obj):
+    """Every cooperative id a pending write of ``obj`` touches: old and new owner, and owners of its references."""
+    from app.cooperatives.models import Cooperative
+
+    insp = inspect(obj)
+    touched = set()
+    if isinstance(obj, Cooperative):
+        if obj.id is not None:
+            touched.add(obj.id)
+        return touched
+    hist = insp.attrs.cooperative_id.history
+    touched.update(v for v in (hist.added or ()) + (hist.deleted or ()) + (hist.unchanged or ()) if v is not None)
+    for rel in insp.mapper.relationships:
+        if rel.direction.name != "MANYTOONE" or not _is_scoped_mapper(rel.mapper):
+            continue
+        rhist = insp.attrs[rel.key].history
+        for target in (rhist.added or ()):
+            if target is None:
+                continue
+            tinsp = inspect(target)
+            if not tinsp.has_identity and not tinsp.pending:
+                raise RelatedNotFound(f"{rel.key}: related record not found")
+            coop = target.id if isinstance(target, Cooperative) else target.cooperative_id
+            if coop is None and tinsp.has_identity:
+                coop = _coop_of_target(session, rel.mapper.class_, tinsp.identity[0])
+            touched.add(coop)
+        # The FK column may hold a reference that was never loaded as an object.
+        for local_col, _remote in rel.local_remote_pairs:
+            fk_hist = insp.attrs[local_col.key].history if local_col.key in insp.attrs else None
+            if fk_hist is None:
+                continue
+            for value in (fk_hist.added or ()) + (fk_hist.unchanged or ()):
+                if value is not None:
+                    touched.add(_coop_of_target(session, rel.mapper.class_, value))
+    return touched
+
+
+def check_write(session, obj, action):
+    """Raise TenantScopeError if writing ``obj`` leaves the current user's write scope."""
+    from app.cooperatives.models import Cooperative
+
+    scope = current_scope(session)
+    if scope.all:
+        return
+    name = type(obj).__name__
+    if isinstance(obj, Cooperative) and action == "insert":
+        code = obj.region.code if obj.region is not None else obj.region_code
+        if scope.create_region and code and (code + ".").startswith(scope.create_region + "."):
+            return
+        raise TenantScopeError(f"Refused insert of {name}: outside your scope.")
+    touched = coops_touched(session, obj)
+    outside = sorted(str(i) for i in touched if i not in scope.write_ids)
+    if outside or (not touched and action == "insert"):
+        raise TenantScopeError(f"Refused {action} of {name}: cooperative(s) {', '.join(outside) or '?'} "
+                               f"outside your scope.")
+
+
+def _before_flush(session, flush_context, instances):
+    if _disabled.get() or _system.get():
+        return
+    for action, objs in (("insert", session.new), ("update", session.dirty), ("delete", session.deleted)):
+        for obj in list(objs):
+            if not _is_scoped_mapper(inspect(obj).mapper):
+                continue
+            if action == "update" and not session.is_modified(obj, include_collections=False):
+                continue
+            check_write(session, obj, action)
+
+
+def install(session):
+    """Attach the listeners to the scoped session (its sessionmaker's session class)."""
+    if not event.contains(session, "do_orm_execute", _do_orm_execute):
+        event.listen(session, "do_orm_execute", _do_orm_execute)
+        event.listen(session, "before_flush", _before_flush)

@@ -1,0 +1,56 @@
+"""The role catalogue, reviewed as data (design.md §1).
+
+Admin stays a database role, so FAB grants it every permission `flask kkmp init` creates. The other roles are
+FAB builtin roles (``FAB_ROLES``): checked in memory by anchored regexes, so a permission check costs no query
+and nobody can widen a role from the UI.
+"""
+
+# Resources (FAB view/API permission names) grouped by domain; views set class_permission_name to these.
+REGISTRY = ["Cooperative", "BusinessUnit", "OrganMember"]
+REFERENCE = ["Region"]
+
+READ = ["can_list", "can_show", "can_get", "can_info", "can_export"]
+WRITE = ["can_add", "can_edit", "can_delete", "can_post", "can_put"]
+
+ROLE_NAMES = ["Admin", "Sudin", "Camat", "Lurah", "Pengurus", "Sekretaris"]
+SCOPED_ROLES = ["Sudin", "Camat", "Lurah", "Pengurus", "Sekretaris"]
+# Which roles a Sudin may grant (issue 3); enforced on the server in the user admin.
+GRANTABLE_BY_SUDIN = ["Camat", "Lurah", "Pengurus", "Sekretaris"]
+
+MENUS_READ = ["Wilayah", "Registri", "Dasbor", "Koperasi", "Unit Usaha", "Pengurus & Pengawas", "Daftar Wilayah"]
+
+
+def _alt(names):
+    return "^(" + "|".join(names) + ")$"
+
+
+def _pairs(resources, permissions):
+    return [[_alt(resources), _alt(permissions)]]
+
+
+def _menus(names):
+    return [[_alt(names), "^menu_access$"]]
+
+
+ROLE_CATALOGUE = {
+    "Sudin": _pairs(REFERENCE + REGISTRY, READ) + _pairs(["Cooperative"], ["can_edit", "can_put"])
+    + _menus(MENUS_READ) + [["^HomeView$", "^can_index$"]],
+    "Camat": _pairs(REFERENCE + REGISTRY, READ) + _menus(MENUS_READ) + [["^HomeView$", "^can_index$"]],
+    "Lurah": _pairs(REFERENCE + REGISTRY, READ) + _menus(MENUS_READ) + [["^HomeView$", "^can_index$"]],
+    "Pengurus": _pairs(REFERENCE, READ) + _pairs(REGISTRY, READ)
+    + _pairs(["BusinessUnit", "OrganMember"], WRITE) + _pairs(["Cooperative"], ["can_edit", "can_put"])
+    + _menus(MENUS_READ) + [["^HomeView$", "^can_index$"]],
+    "Sekretaris": _pairs(REFERENCE, READ) + _pairs(REGISTRY, READ)
+    + _pairs(["BusinessUnit", "OrganMember"], WRITE)
+    + _menus(MENUS_READ) + [["^HomeView$", "^can_index$"]],
+}
+
+
+def fab_roles():
+    """The FAB_ROLES mapping handed to FAB's config."""
+    return {name: [list(pair) for pair in pairs] for name, pairs in ROLE_CATALOGUE.items()}
+
+# Roles that never write, whatever URL or method they try: the scope layer gives them an empty write scope.
+READ_ONLY_ROLES = {"Camat", "Lurah"}
+# Roles that write for their own cooperative.
+WRITING_COOP_ROLES = {"Pengurus", "Sekretaris"}

@@ -1,0 +1,133 @@
+"""Configuration classes for the KKMP back-office.
+
+Pick one with ``KKMP_ENV`` (``development`` (default), ``test``, ``production``); every value that differs
+between machines comes from the environment, never from this file.
+"""
+import os
+from datetime import timedelta
+
+from flask_appbuilder.const import AUTH_DB
+
+BASE_DIR = os.path.abspath(os.path.dirname(__file__))
+INSTANCE_DIR = os.path.join(BASE_DIR, "instance")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely (raised at start-up, before serving anything)."""
+
+
+def _sqlite_default():
+    return "sqlite:///" + os.path.join(INSTANCE_DIR, "kkmp.sqlite")
+
+
+def _database_url(default):
+    url = os.environ.get("DATABASE_URL", default)
+    # Heroku-style URLs say postgres://, which SQLAlchemy 2 no longer accepts.
+    if url and url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    return url
+
+
+class BaseConfig:
+    APP_NAME = "KKMP Back-office"
+    APP_ICON = "/static/img/kkmp-logo.svg"
+    APP_THEME = ""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _database_url(_sqlite_default())
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Alembic owns the schema; roles and permissions are synced by `flask kkmp init`, never at worker boot
+    # (several gunicorn workers syncing at once race on ab_permission_view).
+    FAB_CREATE_DB = False
+    FAB_UPDATE_PERMS = False
+    FAB_SECURITY_MANAGER_CLASS = "app.security.manager.KkmpSecurityManager"
+    FAB_ADD_SECURITY_API = False
+    FAB_API_SWAGGER_UI = True
+    FAB_API_KEY_ENABLED = False
+    FAB_INDEX_VIEW = "app.core.views.HomeView"
+
+    AUTH_TYPE = AUTH_DB
+    AUTH_ROLE_ADMIN = "Admin"
+    AUTH_ROLE_PUBLIC = "Public"
+    AUTH_USER_REGISTRATION = False
+    AUTH_DB_FAKE_PASSWORD_HASH_CHECK = True
+
+    # Languages: Bahasa Indonesia first. The catalogue lives at the top level, so the path must be absolute.
+    LANGUAGES = {
+        "id": {"flag": "id", "name": "Bahasa Indonesia"},
+        "en": {"flag": "gb", "name": "English"},
+    }
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    BABEL_TRANSLATION_DIRECTORIES = os.path.join(BASE_DIR, "translations")
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own idle timeout
+    FAB_ALLOW_GET_UNSAFE_MUTATIONS = False
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
+
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 500_000
+    MAX_FORM_PARTS = 1000
+
+    FAB_API_MAX_PAGE_SIZE = 100
+    # Where the Kemendagri region list is read from (shipped with the project, see data/README.md).
+    REGIONS_CSV = os.path.join(BASE_DIR, "data", "wilayah_kemendagri_2025.csv")
+    # Demo accounts exist only where this is True (development).
+    DEMO_USERS_ALLOWED = False
+
+
+class DevelopmentConfig(BaseConfig):
+    # A fixed development key keeps sessions valid across restarts of `make run`; never used in production.
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-0123456789abcdef")
+    DEMO_USERS_ALLOWED = True
+    DEMO_PASSWORD = os.environ.get("KKMP_DEMO_PASSWORD", "demo-kkmp-2026")
+
+
+class TestConfig(BaseConfig):
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"
+    SQLALCHEMY_DATABASE_URI = _database_url(
+        "sqlite:///" + os.path.join(INSTANCE_DIR, "test.sqlite"))
+    DEMO_USERS_ALLOWED = True
+    DEMO_PASSWORD = "demo-kkmp-2026"
+    FAB_API_SWAGGER_UI = True
+
+
+class ProductionConfig(BaseConfig):
+    FAB_API_SWAGGER_UI = False
+    SESSION_COOKIE_SECURE = True
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") and _database_url(None)
+
+    @classmethod
+    def check(cls):
+        """Refuse to start without the two things production cannot guess."""
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            raise ConfigError("Production needs these environment variables: " + ", ".join(missing))
+        if len(os.environ["SECRET_KEY"]) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters of random data")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name=None):
+    name = name or os.environ.get("KKMP_ENV", "development")
+    try:
+        cls = CONFIGS[name]
+    except KeyError:
+        raise ConfigError(f"Unknown KKMP_ENV {name!r}; use one of {', '.join(CONFIGS)}") from None
+    if hasattr(cls, "check"):
+        cls.check()
+    return cls
