@@ -113,6 +113,8 @@ class ProductionConfig(BaseConfig):
             raise ConfigError("Production needs these environment variables: " + ", ".join(missing))
         if len(os.environ["SECRET_KEY"]) < 32:
             raise ConfigError("SECRET_KEY must be at least 32 characters of random data")
+        cls.SECRET_KEY = os.environ["SECRET_KEY"]
+        cls.SQLALCHEMY_DATABASE_URI = _database_url(None)
 
 
 CONFIGS = {

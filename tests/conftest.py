@@ -1,0 +1,114 @@
+"""Fixtures: one database per test session (SQLite file, or the PostgreSQL in $DATABASE_URL), built the way
+production builds it: Alembic migrations, `kkmp init`, the full region list and the demo data.
+
+Never wrap test-client calls in `app.app_context()`: Flask would reuse that context, and with it the session,
+the identity map and the cached login of another user (scope-notes.md G5/c).
+"""
+import os
+import re
+
+import pytest
+from sqlalchemy import text
+
+os.environ.setdefault("KKMP_ENV", "test")
+
+from app import create_app  # noqa: E402
+from app.core.scope import system_scope  # noqa: E402
+from app.extensions import db  # noqa: E402
+
+DEMO_PASSWORD = "demo-kkmp-2026"
+
+
+def _reset_database(app):
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite:///"):
+        path = url[len("sqlite:///"):]
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+    else:
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session")
+def app():
+    app = create_app("test")
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        from app.demo import seed_demo
+        from app.regions.services import load_regions
+        from app.security.services import sync_roles_and_permissions
+
+        _reset_database(app)
+        db.engine.dispose()
+        upgrade()
+        with system_scope():
+            sync_roles_and_permissions()
+            load_regions(app.config["REGIONS_CSV"])
+            seed_demo()
+        db.session.remove()
+    return app
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+def csrf_from(html):
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'id="csrf_token"[^>]*value="([^"]+)"', html)
+    return match.group(1) if match else None
+
+
+class Session:
+    """A logged-in browser session through the real app (CSRF on, like production)."""
+
+    def __init__(self, app, username, password=DEMO_PASSWORD):
+        self.app = app
+        self.client = app.test_client()
+        self.username = username
+        if username:
+            page = self.client.get("/login/").get_data(as_text=True)
+            r = self.client.post("/login/", data={"username": username, "password": password,
+                                                  "csrf_token": csrf_from(page)})
+            assert r.status_code == 302 and "/login" not in r.headers.get("Location", ""), f"login failed: {username}"
+
+    def get(self, url, **kw):
+        return self.client.get(url, **kw)
+
+    def token(self, url="/"):
+        html = self.client.get(url).get_data(as_text=True)
+        return csrf_from(html)
+
+    def post(self, url, data=None, form_url=None, **kw):
+        data = dict(data or {})
+        if "csrf_token" not in data:
+            data["csrf_token"] = self.token(form_url or url)
+        return self.client.post(url, data=data, **kw)
+
+
+@pytest.fixture()
+def login(app):
+    def _login(username, password=DEMO_PASSWORD):
+        return Session(app, username, password)
+    return _login
+
+
+@pytest.fixture()
+def sysdb(app):
+    """Direct database access with full scope, for arranging and checking rows."""
+    with app.app_context(), system_scope():
+        yield db.session
+        db.session.rollback()
+        db.session.remove()
+
+
+def api_token(client, username, password=DEMO_PASSWORD):
+    r = client.post("/api/v1/security/login", json={"username": username, "password": password,
+                                                    "provider": "db", "refresh": False})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    return {"Authorization": "Bearer " + r.json["access_token"]}
