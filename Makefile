@@ -21,8 +21,7 @@ translations: $(VENV)/.installed
 
 # Pull new strings out of the code into the catalogue (then translate the new entries in translations/id/).
 translations-extract: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot app
-	$(BIN)/pybabel update -i translations/messages.pot -d translations -l id --no-fuzzy-matching
+	$(BIN)/python translations/update_catalogue.py
 
 db: install
 	$(BIN)/flask db upgrade

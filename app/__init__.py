@@ -18,6 +18,7 @@ def create_app(config_name=None, **overrides):
     app.config.update(overrides)
     os.makedirs(app.instance_path, exist_ok=True)
 
+    from app import models  # noqa: F401  (map every model before anything queries)
     from app.security.roles import fab_roles
 
     app.config["FAB_ROLES"] = fab_roles()

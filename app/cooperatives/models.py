@@ -6,6 +6,7 @@ from sqlalchemy import (Boolean, CheckConstraint, Column, Date, DateTime, Foreig
 from sqlalchemy.orm import relationship
 
 from app.core.tenancy import TenantMixin
+from app.regions.models import Region  # noqa: F401  (the relationship below names it)
 
 # The legal path of a KKMP (kkmp-domain.md §2.2), in order. Each step is done when all its fields are filled.
 LEGAL_STEPS = [

@@ -3,8 +3,8 @@ from flask import g
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.forms import Checked, NotInFuture
 from app.core.formatting import progress_bar
@@ -116,14 +116,22 @@ class CooperativeView(KkmpModelView):
         "nib": _l("13 digit dari OSS."),
         "npwp": _l("15 digit, atau 16 digit diawali 0."),
     }
-    add_form_extra_fields = {
-        "region_code": StringField(_l("Kode kelurahan"), widget=BS3TextFieldWidget(),
-                                   validators=[DataRequired(), Checked(check_kelurahan_code)]),
+    _common_fields = {
+        # Blank means the standard name; FAB would make it required because the column is NOT NULL.
+        "name": StringField(_l("Nama koperasi"), widget=BS3TextFieldWidget(),
+                            validators=[Optional(), Length(max=150)]),
+        # FAB puts DataRequired on NOT NULL booleans, which refuses an unticked box.
+        "is_pilot": BooleanField(_l("Percontohan")),
+        # Typed identifiers may carry dots, dashes and spaces (01.300.066.6-091.000); the column holds digits only,
+        # so the form must not inherit the column's length limit.
+        **{field: StringField(services.FIELD_LABELS[field], widget=BS3TextFieldWidget(),
+                              validators=[Optional(), Length(max=40), Checked(check)])
+           for field, check in services.IDENTIFIER_CHECKS.items()},
     }
-    validators_columns = dict(
-        {field: [Checked(check)] for field, check in services.IDENTIFIER_CHECKS.items()},
-        **{field: [NotInFuture()] for field in services.DATE_FIELDS},
-    )
+    add_form_extra_fields = dict(_common_fields, region_code=StringField(
+        _l("Kode kelurahan"), widget=BS3TextFieldWidget(), validators=[DataRequired(), Checked(check_kelurahan_code)]))
+    edit_form_extra_fields = _common_fields
+    validators_columns = {field: [NotInFuture()] for field in services.DATE_FIELDS}
     formatters_columns = {"readiness_bar": progress_bar}
 
     def validate_record(self, record, existing):

@@ -1,0 +1,4 @@
+"""Every mapped model, imported together so relationships by name always resolve (and Alembic sees them all)."""
+from app.regions.models import Region  # noqa: F401  (first: cooperatives refer to it)
+from app.cooperatives.models import BusinessUnit, Cooperative, OrganMember  # noqa: F401
+from app.security.models import KkmpUser  # noqa: F401
