@@ -122,8 +122,12 @@ class PageProblems:
         self.items = []
         self.ignored = []
         self._server_seen = len(live.exceptions)
+        self._watched = []
 
     def watch(self, page):
+        if any(p is page for p in self._watched):
+            return
+        self._watched.append(page)
         page.on("console", lambda msg: self._console(page, msg))
         page.on("pageerror", lambda err: self.items.append(f"page error on {page.url}: {err}"))
         page.on("response", lambda resp: self._response(page, resp))
@@ -185,7 +189,7 @@ def login(page, app, live_server):
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)
         with page.expect_navigation():
-            page.click("form [type=submit]")
+            page.click("form[name=login] [type=submit]")
         assert "/login" not in urlsplit(page.url).path, f"login as {username} failed, still on {page.url}"
         return page
 
