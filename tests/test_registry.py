@@ -154,4 +154,4 @@ def test_region_api_is_read_only_and_finds_by_code(client):
     assert client.post("/api/v1/region/", json={"code": "99", "name": "X"}, headers=headers).status_code == 405
     assert client.delete("/api/v1/region/31", headers=headers).status_code == 405
     spec = client.get("/api/v1/_openapi", headers=headers).json
-    assert "/cooperative/" in spec["paths"] and "/region/" in spec["paths"]
+    assert "/api/v1/cooperative/" in spec["paths"] and "/api/v1/region/" in spec["paths"]

@@ -200,3 +200,29 @@ def login(page, app, live_server):
 def shots_dir():
     SHOTS_DIR.mkdir(parents=True, exist_ok=True)
     return SHOTS_DIR
+
+
+@pytest.fixture()
+def list_column(page):
+    """Texts of one column of the FAB list table on the current page, found by the sort link of its header
+    (``?_oc_<View>=<column>``), so it works in every language. None if the column is not in the table."""
+
+    def _column(column):
+        return page.evaluate(
+            """(column) => {
+                const table = document.querySelector('table.table-bordered');
+                if (!table) return null;
+                const heads = [...table.querySelectorAll('thead > tr > th')];
+                const idx = heads.findIndex(th => {
+                    const a = th.querySelector('a[href*="_oc_"]');
+                    const m = a && a.getAttribute('href').match(/[?&]_oc_[^=&]+=([^&]+)/);
+                    return m && decodeURIComponent(m[1]) === column;
+                });
+                if (idx < 0) return null;
+                return [...table.querySelectorAll('tbody > tr')]
+                    .map(tr => tr.children[idx] ? tr.children[idx].innerText.trim() : null);
+            }""",
+            column,
+        )
+
+    return _column
