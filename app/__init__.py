@@ -25,6 +25,7 @@ def create_app(config_name=None, **overrides):
     _configure_logging(app)
 
     from .core.formatting import register_template_filters
+    from .core.audit import install as install_audit
     from .core.scope import install as install_scope
     from .extensions import appbuilder, csrf, db, migrate
     from .security.hardening import init_hardening
@@ -37,6 +38,7 @@ def create_app(config_name=None, **overrides):
         migrate.init_app(app, db, render_as_batch=True, directory=os.path.join(app.root_path, "..", "migrations"))
         appbuilder.init_app(app, db.session)
         install_scope(db.session)
+        install_audit(db.session)
         init_hardening(app, appbuilder)
         register_template_filters(app)
         register_views(appbuilder)

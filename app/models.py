@@ -2,3 +2,4 @@
 from app.regions.models import Region  # noqa: F401  (first: cooperatives refer to it)
 from app.cooperatives.models import BusinessUnit, Cooperative, OrganMember  # noqa: F401
 from app.security.models import KkmpUser  # noqa: F401
+from app.core.audit import AuditEvent  # noqa: F401

@@ -84,10 +84,22 @@ class Session:
         html = self.client.get(url).get_data(as_text=True)
         return csrf_from(html)
 
+    def hidden_fields(self, url):
+        html = self.client.get(url).get_data(as_text=True)
+        fields = {}
+        for tag in re.findall(r"<input[^>]*>", html):
+            if 'type="hidden"' in tag:
+                name = re.search(r'name="([^"]+)"', tag)
+                value = re.search(r'value="([^"]*)"', tag)
+                if name:
+                    fields[name.group(1)] = value.group(1) if value else ""
+        return fields
+
     def post(self, url, data=None, form_url=None, **kw):
+        """Submit a form like a browser: hidden fields (CSRF token, record version) come from the form page."""
         data = dict(data or {})
-        if "csrf_token" not in data:
-            data["csrf_token"] = self.token(form_url or url)
+        for name, value in self.hidden_fields(form_url or url).items():
+            data.setdefault(name, value)
         return self.client.post(url, data=data, **kw)
 
 

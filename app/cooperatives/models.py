@@ -91,6 +91,8 @@ class Cooperative(Model):
 
     created_at = Column(DateTime, nullable=False, server_default=func.now())
     updated_at = Column(DateTime, nullable=False, server_default=func.now(), onupdate=func.now())
+    version = Column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
 
     region = relationship("Region", lazy="joined", innerjoin=True)
     # Read-only collections for the registry page; units and organ members are written through their own views.
@@ -141,6 +143,8 @@ class BusinessUnit(TenantMixin, Model):
     status = Column(String(12), nullable=False, default="rencana")
     started_on = Column(Date)
     notes = Column(String(255))
+    version = Column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
 
     __table_args__ = (
         UniqueConstraint("cooperative_id", "kind", name="uq_business_unit_coop_kind"),
@@ -175,6 +179,8 @@ class OrganMember(TenantMixin, Model):
     term_end = Column(Date, nullable=False)
     is_lurah = Column(Boolean, nullable=False, default=False)
     phone = Column(String(20))
+    version = Column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
 
     __table_args__ = (
         CheckConstraint("organ IN ('pengurus','pengawas')", name="ck_organ_member_organ"),

@@ -137,10 +137,7 @@ class CooperativeView(KkmpModelView):
     def validate_record(self, record, existing):
         services.prepare_cooperative(record)
 
-    def pre_add(self, item):
-        services.prepare_cooperative(item)
-
-    def pre_update(self, item):
+    def prepare_item(self, item):
         services.prepare_cooperative(item)
 
     def _get_show_widget(self, pk, item, **kwargs):

@@ -19,3 +19,7 @@ class ValidationFailed(DomainError):
 
 class NotFound(DomainError):
     """The record does not exist or lies outside the user's scope (the two look the same on purpose)."""
+
+
+class ConflictError(DomainError):
+    """The record changed since the user loaded it (a lost update was prevented)."""

@@ -2,12 +2,16 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import flash, g, request
+from flask import abort, flash, g, redirect, request
 from flask_appbuilder import IndexView, ModelView, expose
-from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext
+from wtforms import HiddenField
 
-from .errors import ValidationFailed
+from .errors import ConflictError, DomainError, ValidationFailed
 from .formatting import rupiah, tanggal
+from .scope import RelatedNotFound, TenantScopeError, check_write
+
+VERSION_FIELD = "kkmp_version"
 
 
 def _auto_formatters(datamodel, columns):
@@ -44,13 +48,96 @@ class KkmpModelView(ModelView):
         auto.update(self.formatters_columns or {})
         self.formatters_columns = auto
 
+    def validate_record(self, record, existing):
+        """Override: check ``record`` (a transient copy holding the form's values); raise ValidationFailed."""
+
+    # -- scope and concurrency: refusals become messages, and nothing half-done stays in the session ----------
+
+    def _refuse(self, error):
+        self.datamodel.session.rollback()
+        raise error
+
+    def _guard_write(self, item, action):
+        try:
+            check_write(self.datamodel.session, item, action)
+        except (TenantScopeError, RelatedNotFound) as e:
+            self._refuse(DomainError(gettext("You cannot change data outside your area.")) if isinstance(
+                e, TenantScopeError) else DomainError(str(e)))
+
+    def prepare_item(self, item):
+        """Override: normalise and check an item just before it is written (raise DomainError to refuse)."""
+
+    def _prepare(self, item):
+        try:
+            self.prepare_item(item)
+        except DomainError as e:
+            self._refuse(e)
+
+    def pre_add(self, item):
+        self._prepare(item)
+        self._guard_write(item, "insert")
+
+    def pre_update(self, item):
+        self._check_version(item)
+        self._prepare(item)
+        self._guard_write(item, "update")
+
+    def pre_delete(self, item):
+        self._guard_write(item, "delete")
+
+    def _has_version(self):
+        return "version" in self.datamodel.obj.__table__.columns
+
+    def _check_version(self, item):
+        """Lost updates: the edit form carries the version it was loaded with (FAB reloads the row on POST)."""
+        if not self._has_version():
+            return
+        submitted = request.form.get(VERSION_FIELD)
+        if submitted is None or str(submitted) != str(item.version):
+            self._refuse(ConflictError(gettext(
+                "Someone else saved this record after you opened it; nothing was saved. "
+                "Reload the page to see their changes, then make yours again.")))
+
+    def prefill_form(self, form, pk):
+        super().prefill_form(form, pk)
+        if self._has_version():
+            item = self.datamodel.get(pk, self._base_filters)
+            if item is not None:
+                form[VERSION_FIELD].data = item.version
+
     def _init_forms(self):
+        if self._has_version():
+            self.edit_form_extra_fields = dict(self.edit_form_extra_fields or {},
+                                               **{VERSION_FIELD: HiddenField()})
+            if VERSION_FIELD not in self.edit_columns:
+                self.edit_columns = list(self.edit_columns) + [VERSION_FIELD]
         super()._init_forms()
         self.add_form = self._with_record_validation(self.add_form, is_add=True)
         self.edit_form = self._with_record_validation(self.edit_form, is_add=False)
 
-    def validate_record(self, record, existing):
-        """Override: check ``record`` (a transient copy holding the form's values); raise ValidationFailed."""
+    # FAB's actions load rows with datamodel.get(pk) and pass None on for a pk the user cannot see (a 500).
+    # The scope layer already hides foreign rows; here they answer 404 like a missing row.
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name, pk):
+        if self.datamodel.get(self._deserialize_pk_if_composite(pk)) is None:
+            abort(404)
+        return self._run_action(super().action, name, pk)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        for pk in request.form.getlist("rowid"):
+            if self.datamodel.get(self._deserialize_pk_if_composite(pk)) is None:
+                abort(404)
+        return self._run_action(super().action_post)
+
+    def _run_action(self, fn, *args):
+        try:
+            return fn(*args)
+        except (TenantScopeError, DomainError) as e:
+            self.datamodel.session.rollback()
+            flash(str(e) if isinstance(e, DomainError) else gettext("You cannot change data outside your area."),
+                  "danger")
+            return redirect(self.get_redirect())
 
     def _record_from_form(self, form, is_add):
         model = self.datamodel.obj
@@ -63,7 +150,7 @@ class KkmpModelView(ModelView):
                 for column in model.__table__.columns:
                     setattr(record, column.key, getattr(existing, column.key))
         for name, field in form._fields.items():
-            if name != "csrf_token" and hasattr(model, name) and name in model.__table__.columns:
+            if name not in ("csrf_token", VERSION_FIELD) and name in model.__table__.columns:
                 setattr(record, name, field.data)
         return record, existing
 

@@ -1,0 +1,216 @@
+"""The append-only audit log: who changed what, when (UTC), with the values before and after.
+
+Rows are written by a session listener in the same transaction as the change they describe, so a change and its
+audit row commit together or not at all, whatever path made the change (screens, API, CLI, services). Nothing
+edits or deletes an audit row: the ORM refuses it, and on PostgreSQL a trigger refuses it below the ORM.
+"""
+import json
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from flask import g, has_request_context, request
+from flask_appbuilder import Model
+from sqlalchemy import Column, DateTime, Integer, String, Text, event, insert, inspect
+from sqlalchemy.orm import attributes
+
+# Values that never go into the audit log (they are secrets, or noise recorded by FAB on every login).
+SECRET_FIELDS = {"password"}
+NOISE_FIELDS = {"last_login", "login_count", "fail_login_count", "changed_on", "updated_at", "created_on",
+                "created_at", "version"}
+# FAB's permission bookkeeping is rewritten by `kkmp init`; role grants are logged through the user.
+SKIPPED_TABLES = {"audit_event", "ab_permission", "ab_view_menu", "ab_permission_view",
+                  "ab_permission_view_role", "ab_register_user", "ab_api_key"}
+
+
+class AuditEvent(Model):
+    __tablename__ = "audit_event"
+
+    id = Column(Integer, primary_key=True)
+    occurred_at = Column(DateTime, nullable=False)  # UTC, naive
+    user_id = Column(Integer, nullable=True)
+    username = Column(String(100), nullable=True)
+    action = Column(String(20), nullable=False, index=True)
+    table_name = Column(String(60), nullable=True, index=True)
+    record_id = Column(String(40), nullable=True)
+    cooperative_id = Column(Integer, nullable=True, index=True)
+    region_code = Column(String(13), nullable=True, index=True)
+    before = Column(Text, nullable=True)
+    after = Column(Text, nullable=True)
+    remote_addr = Column(String(45), nullable=True)
+
+    def __repr__(self):
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.table_name}#{self.record_id}"
+
+
+def utcnow():
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _jsonable(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "__table__"):
+        return str(inspect(value).identity[0]) if inspect(value).identity else None
+    return value
+
+
+def _dump(values):
+    return json.dumps({k: _jsonable(v) for k, v in sorted(values.items())}, ensure_ascii=False) if values else None
+
+
+def _actor():
+    if not has_request_context():
+        return None, "system", None
+    user = g.get("user") or g.get("_login_user")
+    if user is None or getattr(user, "is_anonymous", True):
+        return None, None, request.remote_addr
+    state = inspect(user)
+    user_id = state.identity[0] if state.identity else None
+    username = state.dict.get("username")  # never trigger a refresh from inside a flush
+    return user_id, username, request.remote_addr
+
+
+def _coop_and_region(obj):
+    from app.cooperatives.models import Cooperative
+
+    if isinstance(obj, Cooperative):
+        return obj.id, obj.region_code
+    coop_id = getattr(obj, "cooperative_id", None)
+    if coop_id is None and getattr(obj, "cooperative", None) is not None:
+        coop_id = obj.cooperative.id
+    region = getattr(obj, "scope_region_code", None)
+    if coop_id is None:
+        coop_id = getattr(obj, "scope_cooperative_id", None)
+    return coop_id, region
+
+
+def _columns(obj):
+    return [c for c in inspect(obj).mapper.column_attrs]
+
+
+def _changes(obj):
+    """(before, after) of the changed columns and role collections of a dirty object."""
+    state = inspect(obj)
+    before, after = {}, {}
+    for prop in _columns(obj):
+        key = prop.key
+        if key in NOISE_FIELDS:
+            continue
+        hist = state.attrs[key].history
+        if not hist.has_changes():
+            continue
+        old = hist.deleted[0] if hist.deleted else None
+        new = hist.added[0] if hist.added else None
+        if key in SECRET_FIELDS:
+            before[key], after[key] = "***", "*** (changed)"
+        else:
+            before[key], after[key] = old, new
+    if "roles" in state.attrs:
+        hist = state.attrs["roles"].history
+        if hist.added or hist.deleted:
+            before["roles"] = sorted(r.name for r in (hist.deleted or ()) + (hist.unchanged or ()))
+            after["roles"] = sorted(r.name for r in (hist.added or ()) + (hist.unchanged or ()))
+    return before, after
+
+
+def _snapshot(obj):
+    values = {}
+    for prop in _columns(obj):
+        if prop.key in NOISE_FIELDS:
+            continue
+        value = attributes.instance_state(obj).dict.get(prop.key)
+        values[prop.key] = "***" if prop.key in SECRET_FIELDS and value else value
+    if hasattr(obj, "roles") and "roles" in attributes.instance_state(obj).dict:
+        values["roles"] = sorted(r.name for r in obj.roles)
+    return values
+
+
+def _row(action, obj, before=None, after=None):
+    user_id, username, addr = _actor()
+    coop_id, region = _coop_and_region(obj)
+    identity = inspect(obj).identity
+    return {"occurred_at": utcnow(), "user_id": user_id, "username": username, "action": action,
+            "table_name": obj.__tablename__, "record_id": str(identity[0]) if identity else None,
+            "cooperative_id": coop_id, "region_code": region, "before": _dump(before), "after": _dump(after),
+            "remote_addr": addr}
+
+
+def _audited(obj):
+    return getattr(obj, "__tablename__", None) not in SKIPPED_TABLES
+
+
+class AuditLogImmutable(PermissionError):
+    """Someone tried to change or delete an audit row."""
+
+
+def _before_flush(session, flush_context, instances):
+    pending = session.info.setdefault("kkmp_audit_pending", [])
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEvent):
+            raise AuditLogImmutable("The audit log is append-only.")
+    for obj in session.dirty:
+        if not _audited(obj) or not session.is_modified(obj, include_collections=True):
+            continue
+        before, after = _changes(obj)
+        if before or after:
+            action = "role_change" if set(before) == {"roles"} else "update"
+            pending.append(("row", action, obj, before, after))
+    for obj in session.deleted:
+        if _audited(obj):
+            pending.append(("row", "delete", obj, _snapshot(obj), None))
+    for obj in session.new:
+        if _audited(obj) and not isinstance(obj, AuditEvent):
+            pending.append(("new", "create", obj, None, None))
+
+
+def _after_flush(session, flush_context):
+    pending = session.info.pop("kkmp_audit_pending", [])
+    rows = []
+    for kind, action, obj, before, after in pending:
+        if kind == "new":
+            after = _snapshot(obj)
+        rows.append(_row(action, obj, before, after))
+    if rows:
+        session.connection().execute(insert(AuditEvent.__table__), rows)
+
+
+def _after_rollback(session):
+    session.info.pop("kkmp_audit_pending", None)
+
+
+def record_event(session, action, *, table_name=None, record_id=None, cooperative_id=None, region_code=None,
+                 details=None, username=None):
+    """Log an event that is not a row change (login, failed login, NIK reveal) in the current transaction."""
+    user_id, actor, addr = _actor()
+    session.execute(insert(AuditEvent.__table__), [{
+        "occurred_at": utcnow(), "user_id": user_id, "username": username or actor, "action": action,
+        "table_name": table_name, "record_id": None if record_id is None else str(record_id),
+        "cooperative_id": cooperative_id, "region_code": region_code, "before": None,
+        "after": _dump(details or {}), "remote_addr": addr}])
+
+
+def install(session):
+    if not event.contains(session, "before_flush", _before_flush):
+        event.listen(session, "before_flush", _before_flush)
+        event.listen(session, "after_flush", _after_flush)
+        event.listen(session, "after_soft_rollback", lambda s, prev: _after_rollback(s))
+
+
+# PostgreSQL refuses UPDATE and DELETE on the audit table below the ORM too (installed by the migration).
+PG_APPEND_ONLY_SQL = """
+CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_event is append-only';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER audit_event_no_update BEFORE UPDATE OR DELETE ON audit_event
+  FOR EACH ROW EXECUTE FUNCTION audit_event_append_only();
+"""
+SQLITE_APPEND_ONLY_SQL = [
+    "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
+    "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END",
+    "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+    "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END",
+]
