@@ -54,6 +54,7 @@ def register_views(appbuilder):
     what users read comes from ``label``."""
     from flask_babel import lazy_gettext as _l
 
+    from .core.audit_views import AuditEventView
     from .cooperatives.api import CooperativeApi
     from .cooperatives.views import BusinessUnitView, CooperativeView, OrganMemberView
     from .regions.api import RegionApi
@@ -67,6 +68,8 @@ def register_views(appbuilder):
                         category="Registri")
     appbuilder.add_view(RegionView, "Daftar Wilayah", label=_l("Daftar wilayah"), icon="fa-map",
                         category="Wilayah", category_label=_l("Wilayah"))
+    appbuilder.add_view(AuditEventView, "Log Audit", label=_l("Log audit"), icon="fa-history",
+                        category="Pengawasan", category_label=_l("Pengawasan"))
     appbuilder.add_api(CooperativeApi)
     appbuilder.add_api(RegionApi)
 

@@ -60,7 +60,7 @@ def client(app):
 
 def csrf_from(html):
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-        r'id="csrf_token"[^>]*value="([^"]+)"', html)
+        r'id="csrf_token"[^>]*value="([^"]+)"', html) or re.search(r'name="csrf-token" content="([^"]+)"', html)
     return match.group(1) if match else None
 
 
@@ -112,11 +112,20 @@ def login(app):
 
 @pytest.fixture()
 def sysdb(app):
-    """Direct database access with full scope, for arranging and checking rows."""
-    with app.app_context(), system_scope():
-        yield db.session
-        db.session.rollback()
-        db.session.remove()
+    """Direct database access for arranging and checking rows.
+
+    A plain Session on the engine: the scope and audit listeners live on the app's session only, so this one
+    sees everything, and (unlike a `system_scope()` held open here) it does not widen the requests under test.
+    """
+    from sqlalchemy.orm import Session as OrmSession
+
+    with app.app_context():
+        session = OrmSession(db.engine)
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
 
 
 def api_token(client, username, password=DEMO_PASSWORD):

@@ -119,12 +119,14 @@ class KkmpModelView(ModelView):
     # The scope layer already hides foreign rows; here they answer 404 like a missing row.
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
     def action(self, name, pk):
-        if self.datamodel.get(self._deserialize_pk_if_composite(pk)) is None:
+        if name not in self.actions or self.datamodel.get(self._deserialize_pk_if_composite(pk)) is None:
             abort(404)
         return self._run_action(super().action, name, pk)
 
     @expose("/action_post", methods=["POST"])
     def action_post(self):
+        if request.form.get("action") not in self.actions:
+            abort(404)
         for pk in request.form.getlist("rowid"):
             if self.datamodel.get(self._deserialize_pk_if_composite(pk)) is None:
                 abort(404)

@@ -34,7 +34,8 @@ def _menus(names):
 
 ROLE_CATALOGUE = {
     "Sudin": _pairs(REFERENCE + REGISTRY, READ) + _pairs(["Cooperative"], ["can_edit", "can_put"])
-    + _menus(MENUS_READ) + [["^HomeView$", "^can_index$"]],
+    + _pairs(["AuditEvent"], ["can_list", "can_show"]) + _menus(MENUS_READ + ["Pengawasan", "Log Audit"])
+    + [["^HomeView$", "^can_index$"]],
     "Camat": _pairs(REFERENCE + REGISTRY, READ) + _menus(MENUS_READ) + [["^HomeView$", "^can_index$"]],
     "Lurah": _pairs(REFERENCE + REGISTRY, READ) + _menus(MENUS_READ) + [["^HomeView$", "^can_index$"]],
     "Pengurus": _pairs(REFERENCE, READ) + _pairs(REGISTRY, READ)
