@@ -47,6 +47,36 @@ def seed_demo_command(force):
         click.echo(line)
 
 
+@kkmp_cli.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, help="Admin, Sudin, Camat, Lurah, Pengurus or Sekretaris.")
+@click.option("--scope", default=None,
+              help="Region code (31.73, 31.73.05, 31.73.05.1001) or, for Pengurus and Sekretaris, the kelurahan "
+                   "code of their cooperative. Not used for Admin.")
+@click.option("--email", default=None)
+@click.option("--first-name", default=None)
+@click.option("--last-name", default=None)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of a prompt.")
+def create_user_command(username, role, scope, email, first_name, last_name, password_stdin):
+    """Create a user with one role and one scope; the password comes from a prompt or stdin, never an argument."""
+    import sys
+
+    from .core.errors import DomainError
+    from .security.services import create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with system_scope():
+            user = create_user(username, role, scope, password, email=email, first_name=first_name,
+                               last_name=last_name)
+    except DomainError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"Created {user.username} ({role}, scope {scope or 'all'}).")
+
+
 @kkmp_cli.command("demo-logins")
 def demo_logins_command():
     """Print the demo logins."""

@@ -86,16 +86,23 @@ def _legal_fields(stage, seq):
     return f
 
 
+def demo_nik(district_code, born, gender, serial):
+    """A well-formed NIK: kecamatan digits, DDMMYY with 40 added to the day for women, a serial."""
+    day = born.day + (40 if gender == "P" else 0)
+    return f"{district_code.replace('.', '')}{day:02d}{born:%m%y}{serial:04d}"
+
+
 def _organs(coop, seq, complete):
     term = dict(term_start=date(2025, 5, 31), term_end=date(2030, 5, 30))
     people = PENGURUS if complete else PENGURUS[:4]
-    for i, (position, gender) in enumerate(people):
-        db.session.add(OrganMember(cooperative=coop, organ="pengurus", position=position, gender=gender,
-                                   name=NAMES[(seq + i) % len(NAMES)], **term))
-    db.session.add(OrganMember(cooperative=coop, organ="pengawas", position="ketua", gender="L", is_lurah=True,
-                               name=f"Lurah {coop.region.name}", **term))
-    db.session.add(OrganMember(cooperative=coop, organ="pengawas", position="anggota", gender="P",
-                               name=NAMES[(seq + 7) % len(NAMES)], **term))
+    people = [("pengurus", p, g) for p, g in people] + [("pengawas", "ketua", "L"), ("pengawas", "anggota", "P")]
+    for i, (organ, position, gender) in enumerate(people):
+        lurah = organ == "pengawas" and position == "ketua"
+        name = f"Lurah {coop.region.name}" if lurah else NAMES[(seq + i) % len(NAMES)]
+        born = date(1965 + (seq * 3 + i * 5) % 35, 1 + (seq + i) % 12, 1 + (seq * 7 + i) % 28)
+        db.session.add(OrganMember(cooperative=coop, organ=organ, position=position, gender=gender, name=name,
+                                   is_lurah=lurah, nik=demo_nik(coop.district_code, born, gender, seq * 10 + i + 1),
+                                   **term))
 
 
 # username, role, scope region code or the kelurahan code of the user's cooperative, full name

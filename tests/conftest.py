@@ -93,6 +93,8 @@ class Session:
                 value = re.search(r'value="([^"]*)"', tag)
                 if name:
                     fields[name.group(1)] = value.group(1) if value else ""
+        if "csrf_token" not in fields and csrf_from(html):
+            fields["csrf_token"] = csrf_from(html)
         return fields
 
     def post(self, url, data=None, form_url=None, **kw):

@@ -81,6 +81,11 @@ def walk(app, sysdb, username):
         name = view.class_permission_name
         ids = row_ids(sysdb, model)
         listing = s.get(f"{base}/list/?psize_{type(view).__name__}=200").get_data(as_text=True)
+        # The record count must not count rows the user cannot see (FAB counts in a wrapped subquery).
+        shown_rows = len(set(re.findall(re.escape(base) + r'/show/(\d+)"', listing)))
+        count = re.search(r"(?:Record Count|Jumlah Data):</strong>\s*(\d+)", listing)
+        if count is None or int(count.group(1)) != shown_rows:
+            problems.append(f"{username} list {base}: record count {count and count.group(1)}, {shown_rows} rows")
         for key, pk in ids.items():
             visible = key in reads
             shown = f"{base}/show/{pk}\"" in listing
@@ -131,6 +136,8 @@ def walk(app, sysdb, username):
         ids = row_ids(sysdb, model)
         listed = s.client.get(f"{base}/?q=(page_size:100)", headers=headers)
         listed_ids = set(listed.json.get("ids", [])) if listed.status_code == 200 else set()
+        if listed.status_code == 200 and listed.json["count"] != len(listed_ids):
+            problems.append(f"{username} API list {base}: count {listed.json['count']} but {len(listed_ids)} ids")
         for key, pk in ids.items():
             visible = key in reads
             if (pk in listed_ids) != visible:

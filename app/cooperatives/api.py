@@ -1,6 +1,6 @@
 """REST API: /api/v1/cooperative/ with the same checks as the screens."""
 from flask_appbuilder.api import ModelRestApi
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from app.core.interface import KkmpInterface
 
 from app.core.forms import ma_checked, ma_not_in_future
 from app.core.identifiers import check_kelurahan_code
@@ -16,7 +16,7 @@ LEGAL = ["musyawarah_date", "musyawarah_ba_number", "akta_number", "akta_date", 
 class CooperativeApi(ScopedApiMixin, ModelRestApi):
     resource_name = "cooperative"
     class_permission_name = "Cooperative"
-    datamodel = SQLAInterface(Cooperative)
+    datamodel = KkmpInterface(Cooperative)
     list_columns = ["id", "name", "region_code", "city_code", "district_code", "is_pilot", "stage", "readiness"]
     show_columns = ["id", "name", "region_code", "address", "is_pilot", "stage", "readiness"] + LEGAL
     add_columns = ["region_code", "name", "address", "is_pilot"] + LEGAL

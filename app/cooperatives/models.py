@@ -174,6 +174,8 @@ class OrganMember(TenantMixin, Model):
     organ = Column(String(10), nullable=False)
     position = Column(String(24), nullable=False)
     name = Column(String(120), nullable=False)
+    # Personal data (UU PDP): shown masked; the full number only through an audited reveal.
+    nik = Column(String(16), nullable=True)
     gender = Column(String(1), nullable=False)
     term_start = Column(Date, nullable=False)
     term_end = Column(Date, nullable=False)
@@ -187,6 +189,11 @@ class OrganMember(TenantMixin, Model):
         CheckConstraint("gender IN ('L','P')", name="ck_organ_member_gender"),
         CheckConstraint("term_end >= term_start", name="ck_organ_member_term"),
     )
+
+    @property
+    def nik_masked(self):
+        from app.core.nik import mask_nik
+        return mask_nik(self.nik)
 
     @property
     def organ_label(self):

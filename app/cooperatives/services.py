@@ -182,6 +182,21 @@ def check_business_unit(unit, existing=None, session=None):
     return unit
 
 
+def keep_or_normalise_nik(member):
+    """On edit a blank NIK means 'unchanged' (the form never shows the stored one); otherwise store it normalised."""
+    from sqlalchemy import inspect
+
+    from app.core.nik import check_nik
+
+    if not (member.nik or "").strip():
+        hist = inspect(member).attrs.nik.history
+        previous = (hist.deleted or hist.unchanged or (None,))[0]
+        member.nik = previous
+        return member
+    member.nik = check_nik(member.nik)
+    return member
+
+
 def check_organ_member(member, today=None):
     today = today or date.today()
     if member.term_start and member.term_end and member.term_end < member.term_start:

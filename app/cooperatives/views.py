@@ -1,7 +1,9 @@
 """Registry screens: cooperatives with their legal steps, business units, organs."""
-from flask import g
+from flask import abort, g, make_response, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from app.core.interface import KkmpInterface
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
@@ -9,6 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.core.forms import Checked, NotInFuture
 from app.core.formatting import progress_bar
 from app.core.identifiers import check_kelurahan_code
+from app.core.nik import check_nik, reveal_nik
 from app.core.views import KkmpModelView
 
 from . import services
@@ -20,7 +23,7 @@ def _choices(pairs):
 
 
 class BusinessUnitView(KkmpModelView):
-    datamodel = SQLAInterface(BusinessUnit)
+    datamodel = KkmpInterface(BusinessUnit)
     class_permission_name = "BusinessUnit"
     route_base = "/unit-usaha"
     list_title = _l("Unit usaha")
@@ -50,27 +53,35 @@ class BusinessUnitView(KkmpModelView):
 
 
 class OrganMemberView(KkmpModelView):
-    datamodel = SQLAInterface(OrganMember)
+    datamodel = KkmpInterface(OrganMember)
     class_permission_name = "OrganMember"
     route_base = "/pengurus-pengawas"
     list_title = _l("Pengurus & pengawas")
     show_title = _l("Pengurus / pengawas")
     add_title = _l("Tambah pengurus / pengawas")
     edit_title = _l("Ubah pengurus / pengawas")
-    list_columns = ["cooperative", "organ_label", "position_label", "name", "gender_label", "term_start", "term_end"]
-    show_columns = ["cooperative", "organ_label", "position_label", "name", "gender_label", "is_lurah",
-                    "term_start", "term_end", "phone"]
-    add_columns = ["cooperative", "organ", "position", "name", "gender", "is_lurah", "term_start", "term_end",
-                   "phone"]
-    edit_columns = ["organ", "position", "name", "gender", "is_lurah", "term_start", "term_end", "phone"]
+    list_columns = ["cooperative", "organ_label", "position_label", "name", "nik_masked", "gender_label",
+                    "term_start", "term_end"]
+    show_columns = ["cooperative", "organ_label", "position_label", "name", "nik_masked", "gender_label",
+                    "is_lurah", "term_start", "term_end", "phone"]
+    add_columns = ["cooperative", "organ", "position", "name", "nik", "gender", "is_lurah", "term_start",
+                   "term_end", "phone"]
+    edit_columns = ["organ", "position", "name", "nik", "gender", "is_lurah", "term_start", "term_end", "phone"]
+    show_template = "kkmp/organ_member_show.html"
     search_columns = ["name", "organ", "position"]
     order_columns = ["name", "term_start"]
     label_columns = {"cooperative": _l("Koperasi"), "organ": _l("Organ"), "organ_label": _l("Organ"),
                      "position": _l("Jabatan"), "position_label": _l("Jabatan"), "name": _l("Nama"),
                      "gender": _l("Jenis kelamin"), "gender_label": _l("Jenis kelamin"),
                      "is_lurah": _l("Lurah (ex officio)"), "term_start": _l("Masa jabatan mulai"),
-                     "term_end": _l("Masa jabatan selesai"), "phone": _l("Telepon")}
+                     "term_end": _l("Masa jabatan selesai"), "phone": _l("Telepon"), "nik": _l("NIK"),
+                     "nik_masked": _l("NIK")}
     _organ_fields = {
+        "is_lurah": BooleanField(_l("Lurah (ex officio)")),
+        # Never prefilled on edit (that would reveal it): blank keeps the stored NIK.
+        "nik": StringField(_l("NIK"), widget=BS3TextFieldWidget(), validators=[Optional(), Length(max=40),
+                                                                               Checked(check_nik)],
+                           description=_l("16 digit. Pada ubah data: kosongkan untuk mempertahankan NIK lama.")),
         "organ": SelectField(_l("Organ"), choices=_choices(ORGANS), validators=[DataRequired()]),
         "position": SelectField(_l("Jabatan"), choices=_choices(POSITIONS), validators=[DataRequired()]),
         "gender": SelectField(_l("Jenis kelamin"), choices=_choices(GENDERS), validators=[DataRequired()]),
@@ -81,9 +92,29 @@ class OrganMemberView(KkmpModelView):
     def validate_record(self, record, existing):
         services.check_organ_member(record)
 
+    def prefill_form(self, form, pk):
+        super().prefill_form(form, pk)
+        form.nik.data = ""
+
+    def prepare_item(self, item):
+        services.keep_or_normalise_nik(item)
+
+    @expose("/nik/<int:pk>", methods=["POST"])
+    @has_access
+    @permission_name("reveal_nik")
+    def reveal_nik(self, pk):
+        """Show one full NIK, after writing who looked at it into the audit log."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        nik = reveal_nik(self.datamodel.session, item)
+        response = make_response(self.render_template("kkmp/nik_reveal.html", item=item, nik=nik,
+                                                      back=url_for(".show", pk=pk)))
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
 class CooperativeView(KkmpModelView):
-    datamodel = SQLAInterface(Cooperative)
+    datamodel = KkmpInterface(Cooperative)
     class_permission_name = "Cooperative"
     route_base = "/koperasi"
     list_title = _l("Koperasi Kelurahan Merah Putih")

@@ -13,8 +13,12 @@ from flask_appbuilder import Model
 from sqlalchemy import Column, DateTime, Integer, String, Text, event, insert, inspect
 from sqlalchemy.orm import attributes
 
+from .nik import mask_nik
+
 # Values that never go into the audit log (they are secrets, or noise recorded by FAB on every login).
 SECRET_FIELDS = {"password"}
+# Personal identifiers are logged masked: the audit log is read by supervisors who may not see them in full.
+MASKED_FIELDS = {"nik"}
 NOISE_FIELDS = {"last_login", "login_count", "fail_login_count", "changed_on", "updated_at", "created_on",
                 "created_at", "version"}
 # FAB's permission bookkeeping is rewritten by `kkmp init`; role grants are logged through the user.
@@ -105,13 +109,15 @@ def _changes(obj):
         new = hist.added[0] if hist.added else None
         if key in SECRET_FIELDS:
             before[key], after[key] = "***", "*** (changed)"
+        elif key in MASKED_FIELDS:
+            before[key], after[key] = mask_nik(old), mask_nik(new)
         else:
             before[key], after[key] = old, new
     if "roles" in state.attrs:
         hist = state.attrs["roles"].history
         if hist.added or hist.deleted:
-            before["roles"] = sorted(r.name for r in (hist.deleted or ()) + (hist.unchanged or ()))
-            after["roles"] = sorted(r.name for r in (hist.added or ()) + (hist.unchanged or ()))
+            before["roles"] = sorted(r.name for r in list(hist.deleted or ()) + list(hist.unchanged or ()))
+            after["roles"] = sorted(r.name for r in list(hist.added or ()) + list(hist.unchanged or ()))
     return before, after
 
 
@@ -121,7 +127,11 @@ def _snapshot(obj):
         if prop.key in NOISE_FIELDS:
             continue
         value = attributes.instance_state(obj).dict.get(prop.key)
-        values[prop.key] = "***" if prop.key in SECRET_FIELDS and value else value
+        if prop.key in SECRET_FIELDS and value:
+            value = "***"
+        elif prop.key in MASKED_FIELDS:
+            value = mask_nik(value)
+        values[prop.key] = value
     if hasattr(obj, "roles") and "roles" in attributes.instance_state(obj).dict:
         values["roles"] = sorted(r.name for r in obj.roles)
     return values
@@ -130,9 +140,9 @@ def _snapshot(obj):
 def _row(action, obj, before=None, after=None):
     user_id, username, addr = _actor()
     coop_id, region = _coop_and_region(obj)
-    identity = inspect(obj).identity
+    pk = [v for v in inspect(obj).mapper.primary_key_from_instance(obj) if v is not None]
     return {"occurred_at": utcnow(), "user_id": user_id, "username": username, "action": action,
-            "table_name": obj.__tablename__, "record_id": str(identity[0]) if identity else None,
+            "table_name": obj.__tablename__, "record_id": str(pk[0]) if pk else None,
             "cooperative_id": coop_id, "region_code": region, "before": _dump(before), "after": _dump(after),
             "remote_addr": addr}
 

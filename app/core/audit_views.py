@@ -1,6 +1,6 @@
 """Reading the audit log: Admin sees everything, a Sudin the events of their city. No path writes it."""
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from .interface import KkmpInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, or_
 
@@ -28,7 +28,7 @@ class AuditScopeFilter(BaseFilter):
 
 
 class AuditEventView(KkmpModelView):
-    datamodel = SQLAInterface(AuditEvent)
+    datamodel = KkmpInterface(AuditEvent)
     class_permission_name = "AuditEvent"
     route_base = "/log-audit"
     base_permissions = ["can_list", "can_show"]

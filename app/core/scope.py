@@ -230,12 +230,12 @@ def coops_touched(session, obj):
             touched.add(obj.id)
         return touched
     hist = insp.attrs.cooperative_id.history
-    touched.update(v for v in (hist.added or ()) + (hist.deleted or ()) + (hist.unchanged or ()) if v is not None)
+    touched.update(v for v in list(hist.added or ()) + list(hist.deleted or ()) + list(hist.unchanged or ()) if v is not None)
     for rel in insp.mapper.relationships:
         if rel.direction.name != "MANYTOONE" or not _is_scoped_mapper(rel.mapper):
             continue
         rhist = insp.attrs[rel.key].history
-        for target in (rhist.added or ()):
+        for target in list(rhist.added or ()):
             if target is None:
                 continue
             tinsp = inspect(target)
@@ -250,7 +250,7 @@ def coops_touched(session, obj):
             fk_hist = insp.attrs[local_col.key].history if local_col.key in insp.attrs else None
             if fk_hist is None:
                 continue
-            for value in (fk_hist.added or ()) + (fk_hist.unchanged or ()):
+            for value in list(fk_hist.added or ()) + list(fk_hist.unchanged or ()):
                 if value is not None:
                     touched.add(_coop_of_target(session, rel.mapper.class_, value))
     return touched
@@ -293,3 +293,15 @@ def install(session):
     if not event.contains(session, "do_orm_execute", _do_orm_execute):
         event.listen(session, "do_orm_execute", _do_orm_execute)
         event.listen(session, "before_flush", _before_flush)
+
+
+def read_criteria():
+    """Loader options restricting a statement to the current user's readable cooperatives (empty for full scope).
+
+    For the rare statement the listener cannot see into: an ORM query wrapped as a subquery of a Core statement,
+    like the ``SELECT count(*) FROM (...)`` FAB runs for every list page.
+    """
+    if _disabled.get() or _system.get():
+        return ()
+    scope = current_scope()
+    return () if scope.all else _criteria(scope.read_ids)

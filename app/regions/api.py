@@ -1,7 +1,7 @@
 """REST API: /api/v1/region/ (read-only)."""
 from flask_appbuilder.api import ModelRestApi, expose, get_item_schema, rison, safe
 from flask_appbuilder.security.decorators import permission_name, protect
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from app.core.interface import KkmpInterface
 
 from .models import Region
 
@@ -9,7 +9,7 @@ from .models import Region
 class RegionApi(ModelRestApi):
     resource_name = "region"
     class_permission_name = "Region"
-    datamodel = SQLAInterface(Region)
+    datamodel = KkmpInterface(Region)
     allow_browser_login = True  # read-only, so cookie auth re-opens no CSRF hole
     include_route_methods = {"get", "get_list", "info"}
     list_columns = ["code", "name", "level", "kind", "parent.code", "parent.name"]

@@ -1,5 +1,5 @@
 """Browsing the Kemendagri region list (read-only for every role but Admin, by the role catalogue)."""
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from app.core.interface import KkmpInterface
 from flask_babel import lazy_gettext as _l
 
 from app.core.views import KkmpModelView
@@ -8,7 +8,7 @@ from .models import Region
 
 
 class RegionView(KkmpModelView):
-    datamodel = SQLAInterface(Region)
+    datamodel = KkmpInterface(Region)
     class_permission_name = "Region"
     route_base = "/wilayah"
     list_title = _l("Wilayah Kemendagri")

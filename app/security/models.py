@@ -12,3 +12,11 @@ class KkmpUser(User):
     scope_cooperative_id = Column(Integer, ForeignKey("cooperative.id"), nullable=True)
     # Set after too many failed logins; the account refuses logins until then.
     locked_until = Column(DateTime, nullable=True)
+
+    @property
+    def scope_label(self):
+        if self.scope_region_code:
+            return self.scope_region_code
+        if self.scope_cooperative_id:
+            return f"koperasi #{self.scope_cooperative_id}"
+        return "—"

@@ -47,6 +47,24 @@ ROLE_CATALOGUE = {
 }
 
 
+# Every signed-in user may see and edit their own profile and change their own password.
+SELF_SERVICE = [
+    ["^UserDBModelView$", "^(can_userinfo|resetmypassword|userinfoedit)$"],
+    ["^(ResetMyPasswordView|UserInfoEditView)$", "^can_this_form_(get|post)$"],
+]
+# A Sudin manages the users of their city (the view's filter and check_grant keep it inside the city).
+USER_ADMIN = [
+    ["^UserDBModelView$", "^(can_list|can_show|can_add|can_edit|resetpasswords|can_resetpasswords)$"],
+    ["^(List Users|Security)$", "^menu_access$"],
+]
+ROLE_CATALOGUE["Sudin"] = ROLE_CATALOGUE["Sudin"] + USER_ADMIN
+# Who may see a full NIK (each reveal is audited): the cooperative's own board and secretary, and the Sudin.
+for _name in ("Sudin", "Pengurus", "Sekretaris"):
+    ROLE_CATALOGUE[_name] = ROLE_CATALOGUE[_name] + [["^OrganMember$", "^can_reveal_nik$"]]
+for _name in ROLE_CATALOGUE:
+    ROLE_CATALOGUE[_name] = ROLE_CATALOGUE[_name] + SELF_SERVICE
+
+
 def fab_roles():
     """The FAB_ROLES mapping handed to FAB's config."""
     return {name: [list(pair) for pair in pairs] for name, pairs in ROLE_CATALOGUE.items()}

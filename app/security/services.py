@@ -25,3 +25,139 @@ def sync_roles_and_permissions():
             admin.permissions.append(pv)
     db.session.commit()
     return [r.name for r in sm.get_all_roles()]
+
+
+# -- scopes and grants (design.md §1, issue 3 §3) ----------------------------------------------------------
+
+ROLE_SCOPE_LEVEL = {"Sudin": 2, "Camat": 3, "Lurah": 4}
+COOP_ROLES = {"Pengurus", "Sekretaris"}
+
+
+def resolve_scope(role_name, code, session=None):
+    """Turn what an operator typed into a user's one scope: ``(region_code, cooperative_id)``.
+
+    Sudin takes a city code, Camat a kecamatan code, Lurah a kelurahan code; Pengurus and Sekretaris take the
+    kelurahan code of their cooperative. Admin has no scope.
+    """
+    from flask_babel import lazy_gettext as _l
+    from sqlalchemy import select
+
+    from app.cooperatives.models import Cooperative
+    from app.core.errors import ValidationFailed
+    from app.core.identifiers import check_region_code
+    from app.core.scope import unscoped
+    from app.regions.models import Region
+
+    session = session or db.session
+    if role_name == current_app.config["AUTH_ROLE_ADMIN"]:
+        return None, None
+    code = check_region_code(code, "scope_code")
+    if not code:
+        raise ValidationFailed(_l("Every role but Admin needs a scope: a region code or a cooperative."),
+                               "scope_code")
+    level = code.count(".") + 1
+    if session.execute(select(Region.code).where(Region.code == code), execution_options=unscoped()).first() is None:
+        raise ValidationFailed(_l("%(code)s is not in the Kemendagri region list.", code=code), "scope_code")
+    if role_name in COOP_ROLES:
+        coop_id = session.execute(select(Cooperative.id).where(Cooperative.region_code == code),
+                                  execution_options=unscoped()).scalar()
+        if coop_id is None:
+            raise ValidationFailed(_l("There is no KKMP registered for kelurahan %(code)s.", code=code),
+                                   "scope_code")
+        return None, coop_id
+    wanted = ROLE_SCOPE_LEVEL.get(role_name)
+    if wanted and level != wanted:
+        raise ValidationFailed(_l("%(role)s needs a %(kind)s code, for example %(example)s.", role=role_name,
+                                  kind={2: "kota/kabupaten", 3: "kecamatan", 4: "kelurahan"}[wanted],
+                                  example={2: "31.73", 3: "31.73.05", 4: "31.73.05.1001"}[wanted]), "scope_code")
+    return code, None
+
+
+def scope_code_of(user):
+    """The code an operator would type for this user's scope (inverse of resolve_scope)."""
+    if user.scope_region_code:
+        return user.scope_region_code
+    if user.scope_cooperative_id:
+        from app.cooperatives.models import Cooperative
+        from app.core.scope import unscoped
+        from sqlalchemy import select
+
+        return db.session.execute(select(Cooperative.region_code).where(
+            Cooperative.id == user.scope_cooperative_id), execution_options=unscoped()).scalar()
+    return ""
+
+
+def _city_of_coop(coop_id):
+    from app.cooperatives.models import Cooperative
+    from app.core.scope import unscoped
+    from sqlalchemy import select
+
+    return db.session.execute(select(Cooperative.city_code).where(Cooperative.id == coop_id),
+                              execution_options=unscoped()).scalar()
+
+
+def user_city(user):
+    """The city code a user's scope lies in (None for Admin or a province-wide scope)."""
+    if user.scope_region_code and user.scope_region_code.count(".") >= 1:
+        return user.scope_region_code[:5]
+    if user.scope_cooperative_id:
+        return _city_of_coop(user.scope_cooperative_id)
+    return None
+
+
+def check_grant(acting_user, role_names, region_code, coop_id, target=None):
+    """Server-side rules for who may give which role and scope to whom.
+
+    Admin may do anything. A Sudin may give only Camat, Lurah, Pengurus or Sekretaris, with a scope inside
+    their own city, and may never touch an Admin or Sudin account. Everyone else grants nothing.
+    """
+    from flask_babel import lazy_gettext as _l
+
+    from app.core.errors import DomainError, ValidationFailed
+
+    from .roles import GRANTABLE_BY_SUDIN
+
+    admin_role = current_app.config["AUTH_ROLE_ADMIN"]
+    acting_roles = {r.name for r in acting_user.roles}
+    if len(role_names) != 1:
+        raise ValidationFailed(_l("Give each user exactly one role."), "roles")
+    if admin_role in acting_roles:
+        return
+    if "Sudin" not in acting_roles:
+        raise DomainError(_l("Only Admin and Sudin manage users."))
+    if target is not None and {r.name for r in target.roles} & {admin_role, "Sudin"}:
+        raise DomainError(_l("A Sudin cannot change Admin or Sudin accounts."))
+    if not set(role_names) <= set(GRANTABLE_BY_SUDIN):
+        raise ValidationFailed(_l("A Sudin may grant only the roles %(roles)s.",
+                                  roles=", ".join(GRANTABLE_BY_SUDIN)), "roles")
+    city = acting_user.scope_region_code
+    target_city = region_code[:5] if region_code else _city_of_coop(coop_id)
+    if not city or not target_city or not (target_city + ".").startswith(city + "."):
+        raise ValidationFailed(_l("The scope must lie inside your city %(city)s.", city=city), "scope_code")
+
+
+def create_user(username, role_name, scope_code, password, email=None, first_name=None, last_name=None,
+                acting_user=None):
+    """Create a user with one role and one scope (the CLI and seeding path; the UI goes through the user view)."""
+    from app.core.errors import ValidationFailed
+
+    from .passwords import check_password
+
+    sm = appbuilder.sm
+    role = sm.find_role(role_name)
+    if role is None:
+        raise ValidationFailed(f"Unknown role {role_name!r}", "role")
+    if sm.find_user(username=username):
+        raise ValidationFailed(f"User {username!r} already exists", "username")
+    check_password(password, username)
+    region_code, coop_id = resolve_scope(role_name, scope_code)
+    if acting_user is not None:
+        check_grant(acting_user, [role_name], region_code, coop_id)
+    user = sm.add_user(username, first_name or username, last_name or "-", email or f"{username}@kkmp.invalid",
+                       [role], password=password)
+    if not user:
+        raise ValidationFailed(f"Could not create user {username!r}", "username")
+    user.scope_region_code = region_code
+    user.scope_cooperative_id = coop_id
+    db.session.commit()
+    return user

@@ -1,0 +1,171 @@
+"""User administration: Admin manages everyone, a Sudin the users of their own city (checked on the server)."""
+from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.actions import action
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.filters import FilterInFunction
+from flask_appbuilder.security.decorators import has_access, permission_name
+from flask_appbuilder.security.forms import ResetPasswordForm
+from flask_appbuilder.security.views import UserDBModelView
+from flask_appbuilder.widgets import FormWidget
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, false, not_, or_, select
+from wtforms import StringField
+from wtforms.validators import DataRequired, Optional
+
+from app.core.errors import DomainError
+from app.extensions import db
+
+from . import services
+from .roles import GRANTABLE_BY_SUDIN, ROLE_NAMES
+
+
+def _acting_roles():
+    return {r.name for r in g.user.roles}
+
+
+def _is_admin():
+    return current_app.config["AUTH_ROLE_ADMIN"] in _acting_roles()
+
+
+class UserScopeFilter(BaseFilter):
+    """Admin sees every user; a Sudin the Camat, Lurah, Pengurus and Sekretaris of their city; others themselves."""
+
+    name = "scope"
+    arg_name = None
+
+    def apply(self, query, value):
+        from app.cooperatives.models import Cooperative
+        from app.core.scope import unscoped
+
+        model = self.datamodel.obj
+        user = g.user
+        if _is_admin():
+            return query
+        if "Sudin" in _acting_roles() and user.scope_region_code:
+            city = user.scope_region_code
+            coop_ids = list(db.session.execute(select(Cooperative.id).where(Cooperative.city_code == city),
+                                               execution_options=unscoped()).scalars())
+            protected = select(model.id).join(model.roles).where(
+                model.roles.property.mapper.class_.name.in_([current_app.config["AUTH_ROLE_ADMIN"], "Sudin"]))
+            in_city = or_(model.scope_region_code == city, model.scope_region_code.like(city + ".%"),
+                          model.scope_cooperative_id.in_(coop_ids) if coop_ids else false())
+            return query.filter(or_(model.id == user.id, and_(in_city, not_(model.id.in_(protected)))))
+        return query.filter(model.id == user.id)
+
+
+def grantable_roles():
+    return list(ROLE_NAMES) if _is_admin() else list(GRANTABLE_BY_SUDIN)
+
+
+class KkmpUserView(UserDBModelView):
+    class_permission_name = "UserDBModelView"
+    base_filters = [["id", UserScopeFilter, None]]
+    list_columns = ["first_name", "last_name", "username", "active", "roles", "scope_label"]
+    show_fieldsets = [
+        (_l("User info"), {"fields": ["username", "active", "roles", "scope_label", "login_count"]}),
+        (_l("Personal Info"), {"fields": ["first_name", "last_name", "email"], "expanded": True}),
+        (_l("Audit Info"), {"fields": ["last_login", "fail_login_count", "created_on", "changed_on"],
+                            "expanded": False}),
+    ]
+    search_columns = ["first_name", "last_name", "username", "email", "active"]
+    # Groups would let whoever edits them grant roles indirectly: not offered here.
+    add_columns = ["first_name", "last_name", "username", "active", "email", "roles", "scope_code", "password",
+                   "conf_password"]
+    edit_columns = ["first_name", "last_name", "username", "active", "email", "roles", "scope_code"]
+    add_form_query_rel_fields = {"roles": [["name", FilterInFunction, grantable_roles]]}
+    edit_form_query_rel_fields = {"roles": [["name", FilterInFunction, grantable_roles]]}
+    _scope_field = StringField(
+        _l("Scope"), widget=BS3TextFieldWidget(), validators=[Optional()],
+        description=_l("Region code (Sudin 31.73, Camat 31.73.05, Lurah 31.73.05.1001) or, for Pengurus and "
+                       "Sekretaris, the kelurahan code of their cooperative."))
+    add_form_extra_fields = dict(UserDBModelView.add_form_extra_fields, scope_code=_scope_field)
+    edit_form_extra_fields = {"scope_code": _scope_field}
+    label_columns = dict(UserDBModelView.label_columns, scope_label=_l("Scope"), scope_code=_l("Scope"))
+    # FAB's roles-or-groups validator reads a groups field this form does not have.
+    validators_columns = {"roles": [DataRequired()]}
+
+    def prefill_form(self, form, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is not None:
+            form.scope_code.data = services.scope_code_of(item)
+
+    def _apply_scope(self, item, existing_roles=None):
+        """Check the grant on the server and store the scope; refusals roll back and become a message."""
+        role_names = [r.name for r in item.roles]
+        try:
+            region_code, coop_id = services.resolve_scope(role_names[0] if len(role_names) == 1 else None,
+                                                          getattr(item, "scope_code", None))
+            target = _Snapshot(existing_roles) if existing_roles is not None else None
+            services.check_grant(g.user, role_names, region_code, coop_id, target=target)
+        except DomainError as e:
+            db.session.rollback()
+            raise DomainError(str(e)) from None
+        item.scope_region_code = region_code
+        item.scope_cooperative_id = coop_id
+
+    def pre_add(self, item):
+        from .passwords import check_password
+
+        try:
+            check_password(item.password, item.username)
+        except DomainError:
+            db.session.rollback()
+            raise
+        self._apply_scope(item)
+        super().pre_add(item)
+
+    def pre_update(self, item):
+        from sqlalchemy import inspect
+
+        hist = inspect(item).attrs.roles.history
+        before = [r.name for r in list(hist.deleted or ()) + list(hist.unchanged or ())]
+        self._apply_scope(item, existing_roles=before)
+        if item.id == g.user.id and not _is_admin():
+            db.session.rollback()
+            raise DomainError(gettext("You cannot change your own role or scope."))
+        super().pre_update(item)
+
+    def pre_delete(self, item):
+        if not _is_admin():
+            raise DomainError(gettext("Deactivate the user instead of deleting it."))
+
+    # FAB's own action sends to ResetPasswordView, which resets *any* user by ?pk=; ours stays inside the filter.
+    @action("resetpasswords", _l("Reset Password"), "", "fa-lock", multiple=False)
+    def resetpasswords(self, item):
+        return redirect(url_for(".reset_password", pk=item.id))
+
+    @expose("/reset-password/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    @permission_name("resetpasswords")
+    def reset_password(self, pk):
+        from .passwords import check_password
+
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        if not _is_admin() and ({r.name for r in item.roles} & {"Admin", "Sudin"}):
+            abort(404)
+        form = ResetPasswordForm()
+        if request.method == "POST" and form.validate():
+            try:
+                check_password(form.password.data, item.username)
+            except DomainError as e:
+                form.password.errors = list(form.password.errors) + [str(e)]
+            else:
+                self.appbuilder.sm.reset_password(item.id, form.password.data)
+                flash(gettext("Password of %(user)s changed.", user=item.username), "success")
+                return redirect(url_for(".show", pk=item.id))
+        widget = FormWidget(form=form, include_cols=["password", "conf_password"])
+        return self.render_template("appbuilder/general/model/edit.html",
+                                    title=gettext("Reset password of %(user)s", user=item.username),
+                                    widgets={"edit": widget}, appbuilder=self.appbuilder)
+
+
+class _Snapshot:
+    """The target user's roles as they were before this edit (the form has already replaced them)."""
+
+    def __init__(self, role_names):
+        self.roles = [type("R", (), {"name": n})() for n in role_names]
