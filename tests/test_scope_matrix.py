@@ -31,6 +31,15 @@ READS = {
 WRITES_IN_SCOPE = {"admin", "sudin.jakbar", "pengurus.kebonjeruk", "sekretaris.kebonjeruk"}
 
 
+def xlsx_text(data):
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data), read_only=True)
+    return "\n".join(str(c) for row in wb.active.iter_rows(values_only=True) for c in row if c is not None)
+
+
 def scoped_model(view):
     model = view.datamodel.obj
     return issubclass(model, (TenantMixin, Cooperative))
@@ -122,6 +131,17 @@ def walk(app, sysdb, username):
                                                                "rowid": [str(pk)]})
                 if r.status_code not in (403, 404):
                     problems.append(f"{username} action_post {base} foreign row ({key}): {r.status_code}")
+        # The Excel export holds exactly the cooperatives the user may see.
+        if permitted(app, username, "can_export", name):
+            r = s.get(f"{base}/export/xlsx")
+            if r.status_code != 200:
+                problems.append(f"{username} export {base}: {r.status_code}")
+            else:
+                cells = xlsx_text(r.data)
+                for key, code in ROWS.items():
+                    coop_name = sysdb.scalar(select(Cooperative.name).where(Cooperative.region_code == code))
+                    if (coop_name in cells) != (key in reads):
+                        problems.append(f"{username} export {base}: {key} present={coop_name in cells}")
         # Related selects in the add form list only cooperatives the user may see.
         if permitted(app, username, "can_add", name):
             form = s.get(f"{base}/add").get_data(as_text=True)

@@ -227,5 +227,5 @@ def dashboard_summary(session=None):
         "avg_readiness": round(sum(c.readiness for c in coops) / len(coops)) if coops else 0,
         "units": units,
         "organ_members": session.scalar(select(func.count()).select_from(OrganMember)),
-        "lagging": sorted(coops, key=lambda c: (c.readiness, c.name))[:10],
+        "lagging": sorted((c for c in coops if c.readiness < 100), key=lambda c: (c.readiness, c.name))[:10],
     }

@@ -44,6 +44,10 @@ def percent(value):
     return "" if value is None else f"{value}%"
 
 
+def blank_if_none(value):
+    return "" if value is None else value
+
+
 def yes_no(value):
     from flask_babel import gettext
     return gettext("Ya") if value else gettext("Tidak")

@@ -2,13 +2,16 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import abort, flash, g, redirect, request
+import os
+
+from flask import abort, flash, g, redirect, request, send_file
 from flask_appbuilder import IndexView, ModelView, expose
+from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import gettext
 from wtforms import HiddenField
 
 from .errors import ConflictError, DomainError, ValidationFailed
-from .formatting import rupiah, tanggal
+from .formatting import blank_if_none, rupiah, tanggal, yes_no
 from .scope import RelatedNotFound, TenantScopeError, check_write
 
 VERSION_FIELD = "kkmp_version"
@@ -16,7 +19,7 @@ VERSION_FIELD = "kkmp_version"
 
 def _auto_formatters(datamodel, columns):
     """Format every date, datetime and money column the Indonesian way, without per-view boilerplate."""
-    from sqlalchemy import Date, DateTime, Numeric
+    from sqlalchemy import Boolean, Date, DateTime, Numeric
 
     out = {}
     table = datamodel.obj.__table__
@@ -28,7 +31,23 @@ def _auto_formatters(datamodel, columns):
             out[name] = tanggal
         elif isinstance(col.type, Numeric) and col.type.scale == 2:
             out[name] = rupiah
+        elif isinstance(col.type, Boolean):
+            out[name] = yes_no
+        elif col.nullable:
+            out[name] = blank_if_none
     return out
+
+
+def _plain(value):
+    """Export cells hold values, not markup or model objects."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    from datetime import date
+    from decimal import Decimal
+
+    if isinstance(value, (date, Decimal)):
+        return value
+    return str(value)
 
 
 class KkmpModelView(ModelView):
@@ -40,6 +59,13 @@ class KkmpModelView(ModelView):
     """
 
     page_size = 25
+    list_template = "kkmp/list.html"
+
+    def render_template(self, template, **kwargs):
+        if template == self.list_template:
+            kwargs.setdefault("kkmp_can_export", self.appbuilder.sm.has_access("can_export",
+                                                                                self.class_permission_name))
+        return super().render_template(template, **kwargs)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,6 +140,43 @@ class KkmpModelView(ModelView):
         super()._init_forms()
         self.add_form = self._with_record_validation(self.add_form, is_add=True)
         self.edit_form = self._with_record_validation(self.edit_form, is_add=False)
+
+    # -- export: the list as the user sees it (same scope, same search filters), as xlsx -------------------------
+
+    export_columns = None  # defaults to list_columns
+
+    @expose("/export/xlsx")
+    @has_access
+    @permission_name("export")
+    def export_xlsx(self):
+        from flask_appbuilder.urltools import get_filter_args
+        from flask_appbuilder.models.filters import Filters
+
+        from .xlsx import write_xlsx
+
+        # A fresh Filters per request: FAB's per-view instance is shared between requests (fab-notes §0.8).
+        filters = Filters(self.datamodel.filter_converter_class, self.datamodel, self.search_columns)
+        get_filter_args(filters, disallow_if_not_in_search=True)
+        joined = filters.get_joined_filters(self._base_filters)
+        columns = list(self.export_columns or self.list_columns)
+        query = self.datamodel.session.query(self.datamodel.obj)
+        query = self.datamodel.apply_all(query, joined)
+
+        def rows():
+            for item in query.yield_per(1000):
+                yield [_plain(self._get_export_value(item, col)) for col in columns]
+
+        path = write_xlsx(str(self.list_title), [str(self.label_columns.get(c, c)) for c in columns], rows())
+        response = send_file(path, as_attachment=True, download_name=f"{self.route_base.strip('/')}.xlsx",
+                             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response.call_on_close(lambda: os.remove(path))
+        return response
+
+    def _get_export_value(self, item, col):
+        value = item
+        for part in col.split("."):
+            value = getattr(value, part, None) if value is not None else None
+        return value
 
     # FAB's actions load rows with datamodel.get(pk) and pass None on for a pk the user cannot see (a 500).
     # The scope layer already hides foreign rows; here they answer 404 like a missing row.
