@@ -72,6 +72,10 @@ def register_views(appbuilder):
                         category="Pengawasan", category_label=_l("Pengawasan"))
     appbuilder.add_api(CooperativeApi)
     appbuilder.add_api(RegionApi)
+    from . import ledger, members
+
+    members.register(appbuilder)
+    ledger.register(appbuilder)
 
 
 def _configure_sqlite(app, db):

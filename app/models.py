@@ -3,3 +3,5 @@ from app.regions.models import Region  # noqa: F401  (first: cooperatives refer 
 from app.cooperatives.models import BusinessUnit, Cooperative, OrganMember  # noqa: F401
 from app.security.models import KkmpUser  # noqa: F401
 from app.core.audit import AuditEvent  # noqa: F401
+from app.ledger import models as _ledger_models  # noqa: F401,E402
+from app.members import models as _member_models  # noqa: F401,E402

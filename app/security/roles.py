@@ -65,6 +65,18 @@ for _name in ROLE_CATALOGUE:
     ROLE_CATALOGUE[_name] = ROLE_CATALOGUE[_name] + SELF_SERVICE
 
 
+def _merge_domain_grants():
+    from app.ledger.permissions import GRANTS as LEDGER
+    from app.members.permissions import GRANTS as MEMBERS
+
+    for grants in (MEMBERS, LEDGER):
+        for role, pairs in grants.items():
+            ROLE_CATALOGUE[role] = ROLE_CATALOGUE[role] + [list(p) for p in pairs]
+
+
+_merge_domain_grants()
+
+
 def fab_roles():
     """The FAB_ROLES mapping handed to FAB's config."""
     return {name: [list(pair) for pair in pairs] for name, pairs in ROLE_CATALOGUE.items()}

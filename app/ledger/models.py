@@ -1,0 +1,1 @@
+"""Ledger models (chart of accounts, journals, periods)."""
