@@ -160,5 +160,12 @@ def seed_demo(force=False):
         if ORDER.index(stage) >= ORDER.index("akta"):
             _organs(coop, seq, complete=stage != "akta")
     db.session.commit()
+    from app.ledger.demo import seed as seed_ledger
+    from app.members.demo import seed as seed_members
+
+    coops = {c.region_code: c for c in db.session.scalars(select(Cooperative))}
+    seed_ledger(db.session, coops)
+    seed_members(db.session, coops)
+    db.session.commit()
     seed_demo_users()
     return True, demo_logins()

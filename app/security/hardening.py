@@ -1,5 +1,222 @@
-"""Web hardening: headers, rate limits, lockout, password policy, session timeout (issue 3 §6)."""
+"""Web hardening: headers, rate limits, session timeout, cache control (issue 3 §6; reliability.md §2–3).
+
+What lives where:
+
+* Login rate limits: FAB's own limit on the HTML login form (``AUTH_RATE_LIMITED``) and ours on
+  ``POST /api/v1/security/login`` (:class:`KkmpSecurityApi`, installed as ``KkmpSecurityManager.security_api``).
+  Both read ``AUTH_RATE_LIMIT`` at request time and count per client address, in ``RATELIMIT_STORAGE_URI``.
+* Account lockout and the password policy: ``KkmpSecurityManager`` and ``app.security.passwords``.
+* Everything else is installed on the app by :func:`init_hardening`: Talisman (CSP with script nonces,
+  frame-ancestors, nosniff, Referrer-Policy, HSTS and HTTPS redirect in production), the idle session timeout,
+  ``Cache-Control: no-store`` on authenticated responses, a plain 429 answer, the proxy fix and a real fake hash
+  for FAB's timing balance.
+"""
+import logging
+import os
+import secrets
+
+from flask import current_app, jsonify, request, session
+from flask_appbuilder.security.api import SecurityApi
+from flask_appbuilder.utils.limit import Limit
+from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
+from markupsafe import escape
+from werkzeug.security import generate_password_hash
+
+log = logging.getLogger("kkmp.security")
+
+DEFAULT_AUTH_RATE_LIMIT = "10 per minute"
+
+# 'unsafe-inline' for styles only: FAB's templates and widgets carry style="..." attributes. Scripts need the
+# per-request nonce that FAB's templates put on every <script> (baselib.get_nonce() -> Talisman's csp_nonce()).
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+PERMISSIONS_POLICY = {"browsing-topics": "()", "camera": "()", "microphone": "()", "geolocation": "()",
+                      "payment": "()", "usb": "()"}
+REFERRER_POLICY = "same-origin"  # Flask-WTF's HTTPS referrer check needs the header on same-origin POSTs.
+ONE_YEAR = 365 * 24 * 3600
+
+TOO_MANY_REQUESTS = _l("Too many attempts. Please wait a minute and try again.")
+
+
+def login_rate_limit():
+    """The login rate limit, read at request time so that configuration (and tests) can change it."""
+    return current_app.config.get("AUTH_RATE_LIMIT") or DEFAULT_AUTH_RATE_LIMIT
+
+
+def _not_api_login():
+    return not (request.endpoint or "").endswith(".login")
+
+
+class KkmpSecurityApi(SecurityApi):
+    """FAB's security API (``/api/v1/security/login`` and ``/refresh``) with the login rate-limited.
+
+    FAB's ``AUTH_RATE_LIMITED`` covers only the HTML auth view; an attacker would simply use the API. The limit is
+    the same ``AUTH_RATE_LIMIT``, in a separate bucket per client address; token refreshes are not counted.
+    """
+
+    limits = [Limit(limit_value=login_rate_limit, key_func=get_remote_address, methods=["POST"],
+                    exempt_when=_not_api_login)]
+
+    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
+        # Keep FAB's endpoint names (SecurityApi.login, SecurityApi.refresh) for url_for and the OpenAPI spec.
+        return super().create_blueprint(appbuilder, endpoint=endpoint or "SecurityApi", static_folder=static_folder)
 
 
 def init_hardening(app, appbuilder):
     """Called by create_app() after AppBuilder is initialised."""
+    _proxy_fix(app)
+    _fake_password_hash(app)
+    from .passwords import fab_password_validator
+
+    app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", fab_password_validator)
+    _safe_redirects(app)
+    _talisman(app)
+    _session_timeout(app)
+    _no_store(app)
+    _too_many_requests(app)
+    _warn_about_production_settings(app)
+
+
+def _proxy_fix(app):
+    """Behind N reverse proxies (``KKMP_PROXY_COUNT``) trust their X-Forwarded-For/Proto, so that rate limits count
+    the client and not the proxy. Never set it without a proxy: the headers would be the client's to forge."""
+    count = int(app.config.get("KKMP_PROXY_COUNT") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+
+
+def _fake_password_hash(app):
+    """FAB hashes against ``AUTH_DB_FAKE_PASSWORD_HASH_CHECK`` for unknown users so that they cost the same time as
+    known ones. It must be a hash string: ``True`` would crash every login of an unknown username (a 500 where a
+    wrong password gets a redirect: user enumeration). Use a hash made like ours, so the timing really matches."""
+    value = app.config.get("AUTH_DB_FAKE_PASSWORD_HASH_CHECK")
+    if not (isinstance(value, str) and "$" in value):
+        app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"] = generate_password_hash(
+            secrets.token_urlsafe(24), method=app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt"),
+            salt_length=app.config.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16))
+
+
+def _safe_redirects(app):
+    """``?next=`` targets: FAB's check plus what it misses.
+
+    FAB (5.3) accepts ``/\\evil.example``: no scheme and no netloc for Python, but browsers read a backslash as a
+    slash and go to evil.example. A ``next`` with a backslash, a control or space character, or that FAB would refuse
+    anyway, is dropped before any view sees it, so the user lands on the index. Hosts must be exact names.
+    """
+    import unicodedata
+
+    from flask_appbuilder.utils.base import is_safe_redirect_url
+    from werkzeug.datastructures import ImmutableMultiDict
+
+    wildcards = [h for h in app.config.get("FAB_SAFE_REDIRECT_HOSTS") or [] if any(c in h for c in "*?[")]
+    if wildcards:
+        raise ValueError(f"FAB_SAFE_REDIRECT_HOSTS must list exact host names, not patterns: {wildcards}")
+
+    def strictly_safe(url):
+        if any(ch == "\\" or unicodedata.category(ch)[0] in "CZ" for ch in url):
+            return False
+        return is_safe_redirect_url(url)
+
+    @app.before_request
+    def _drop_unsafe_next():
+        target = request.args.get("next")
+        if target and not strictly_safe(target):
+            log.warning("Unsafe redirect target dropped: %r", target[:200])
+            request.args = ImmutableMultiDict([(k, v) for k, v in request.args.items(multi=True) if k != "next"])
+
+
+def _talisman(app):
+    from flask_talisman import Talisman
+
+    https = bool(app.config.get("KKMP_FORCE_HTTPS", False))
+    hsts_seconds = int(app.config.get("KKMP_HSTS_SECONDS", 0) or 0)
+    Talisman(
+        app,
+        force_https=https,
+        strict_transport_security=hsts_seconds > 0,
+        strict_transport_security_max_age=hsts_seconds or ONE_YEAR,
+        frame_options="DENY",
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        content_security_policy_nonce_in=["script-src"],
+        referrer_policy=REFERRER_POLICY,
+        permissions_policy=PERMISSIONS_POLICY,
+        # Talisman rewrites these cookie settings on the app; hand it ours so that it changes nothing.
+        session_cookie_secure=bool(app.config.get("SESSION_COOKIE_SECURE")),
+        session_cookie_http_only=True,
+        session_cookie_samesite=app.config.get("SESSION_COOKIE_SAMESITE") or "Lax",
+        x_content_type_options=True,
+    )
+
+
+def _make_permanent(*_args, **_kwargs):
+    session.permanent = True
+
+
+def _session_timeout(app):
+    """Idle timeout: a logged-in session is permanent, so its cookie (and the signature's timestamp) is renewed on
+    every request (``SESSION_REFRESH_EACH_REQUEST``); Flask refuses a cookie signed more than
+    ``PERMANENT_SESSION_LIFETIME`` ago, so a session left alone that long is logged out, whatever the browser kept."""
+    from flask_login import user_logged_in
+
+    user_logged_in.connect(_make_permanent, app, weak=False)
+
+    @app.before_request
+    def _keep_logged_in_sessions_permanent():
+        if "_user_id" in session and not session.permanent:
+            session.permanent = True
+
+
+def _no_store(app):
+    """Pages and API answers for a logged-in user hold personal data: never kept by the browser or a proxy
+    (ASVS 14.3.2). Static files stay cacheable."""
+
+    @app.after_request
+    def _cache_control(response):
+        endpoint = request.endpoint or ""
+        if endpoint == "static" or endpoint.endswith(".static"):
+            return response
+        if "_user_id" in session or request.headers.get("Authorization"):
+            if "no-store" not in (response.headers.get("Cache-Control") or ""):
+                response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"
+        return response
+
+
+def _too_many_requests(app):
+    @app.errorhandler(429)
+    def _answer_429(error):
+        message = str(TOO_MANY_REQUESTS)
+        if request.path.startswith("/api/"):
+            response = jsonify(message=message)
+        else:
+            response = current_app.response_class(
+                f"<!doctype html><html><head><meta charset=\"utf-8\"><title>429</title></head>"
+                f"<body><p>{escape(message)}</p><p><a href=\"{escape(request.path)}\">&larr;</a></p></body></html>",
+                mimetype="text/html")
+        response.status_code = 429
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
+
+
+def _warn_about_production_settings(app):
+    if not app.config.get("KKMP_FORCE_HTTPS"):
+        return
+    if str(app.config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://"):
+        log.warning("RATELIMIT_STORAGE_URI is memory://: every worker process counts login attempts on its own")
+    if not os.environ.get("KKMP_ALLOWED_HOSTS"):
+        log.warning("KKMP_ALLOWED_HOSTS is not set: after login, users land on the index instead of ?next=")

@@ -1,8 +1,104 @@
-"""Our security manager: FAB's, with the scoped user model."""
-from flask_appbuilder.security.sqla.manager import SecurityManager
+"""Our security manager: FAB's, with the scoped user model, account lockout, the password policy and the
+rate-limited security API (hardening.py)."""
+import logging
+from datetime import datetime, timedelta, timezone
 
+from flask import current_app
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from sqlalchemy import case, func, null, update
+from werkzeug.security import check_password_hash
+
+from .hardening import KkmpSecurityApi, login_rate_limit
 from .models import KkmpUser
+from .passwords import check_password, context_words, context_words_for_user
+
+log = logging.getLogger("kkmp.security")
+
+
+def utcnow():
+    """Naive UTC, as stored in ``locked_until``."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class KkmpSecurityManager(SecurityManager):
     user_model = KkmpUser
+    # POST /api/v1/security/login is rate-limited like the HTML login form (FAB limits only the latter).
+    security_api = KkmpSecurityApi
+
+    @property
+    def auth_rate_limit(self):
+        """FAB applies this to its login form when ``AUTH_RATE_LIMITED``; a callable so ``AUTH_RATE_LIMIT`` is read
+        at request time."""
+        return login_rate_limit
+
+    # -- account lockout ------------------------------------------------------------------------------------------
+    # After KKMP_LOCKOUT_THRESHOLD consecutive failures the account refuses every password, the right one too, for
+    # KKMP_LOCKOUT_MINUTES, answering exactly as for a wrong password. A success resets the count; so does the
+    # first failure after a lock has run out.
+
+    @staticmethod
+    def is_locked(user, now=None):
+        return user.locked_until is not None and user.locked_until > (now or utcnow())
+
+    def auth_user_db(self, username, password):
+        if username:
+            user = self.find_user(username=username) or self.find_user(email=username)
+            if user is not None and user.is_active and self.is_locked(user):
+                # Same work as a wrong password: one hash check and one write.
+                check_password_hash(user.password or current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"],
+                                    password or "")
+                self.noop_user_update(user)
+                log.warning("Login refused: account %s is locked until %s UTC", user.username, user.locked_until)
+                return None
+        return super().auth_user_db(username, password)
+
+    def update_user_auth_stat(self, user, success=True):
+        if success:
+            user.locked_until = None
+            return super().update_user_auth_stat(user, True)
+        # Count the failure in the database, not in Python: parallel attempts must not overwrite each other's count.
+        threshold = int(current_app.config.get("KKMP_LOCKOUT_THRESHOLD", 5))
+        minutes = int(current_app.config.get("KKMP_LOCKOUT_MINUTES", 15))
+        model, now = self.user_model, utcnow()
+        lock_ran_out = model.locked_until.isnot(None) & (model.locked_until <= now)
+        self.session.execute(
+            update(model).where(model.id == user.id).values(
+                fail_login_count=case((lock_ran_out, 1), else_=func.coalesce(model.fail_login_count, 0) + 1),
+                locked_until=case((lock_ran_out, null()), else_=model.locked_until),
+            ).execution_options(synchronize_session=False))
+        if threshold > 0:
+            self.session.execute(
+                update(model).where(model.id == user.id, model.locked_until.is_(None),
+                                    model.fail_login_count >= threshold)
+                .values(locked_until=now + timedelta(minutes=minutes))
+                .execution_options(synchronize_session=False))
+        self.session.commit()
+        self.session.refresh(user)
+        if self.is_locked(user, now):
+            log.warning("Account %s locked until %s UTC after %s failed logins", user.username, user.locked_until,
+                        user.fail_login_count)
+        self.on_user_login_failed(user)
+
+    def unlock_user(self, user):
+        """Lift a lock and forget the failures (an Admin resetting the password does this too)."""
+        user.locked_until = None
+        user.fail_login_count = 0
+        return self.update_user(user)
+
+    # -- password policy ------------------------------------------------------------------------------------------
+    # FAB's forms and user API use FAB_PASSWORD_COMPLEXITY_VALIDATOR; these cover our code and FAB's CLI.
+
+    def add_user(self, username, first_name, last_name, email, role=None, password="", hashed_password="",
+                 groups=None, commit=True):
+        if password and not hashed_password:
+            check_password(password, username=username, context=context_words(first_name, last_name, email))
+        return super().add_user(username, first_name, last_name, email, role=role, password=password,
+                                hashed_password=hashed_password, groups=groups, commit=commit)
+
+    def reset_password(self, userid, password):
+        user = self.get_user_by_id(userid)
+        check_password(password, context=context_words_for_user(user))
+        if user is not None:
+            user.locked_until = None
+            user.fail_login_count = 0
+        return super().reset_password(userid, password)
