@@ -77,6 +77,15 @@ def create_user_command(username, role, scope, email, first_name, last_name, pas
     click.echo(f"Created {user.username} ({role}, scope {scope or 'all'}).")
 
 
+@kkmp_cli.command("permission-matrix")
+def permission_matrix_command():
+    """Print the role x resource permission matrix (Markdown, as in the README)."""
+    from .extensions import appbuilder
+    from .security.matrix import permission_matrix_markdown
+
+    click.echo(permission_matrix_markdown(appbuilder))
+
+
 @kkmp_cli.command("demo-logins")
 def demo_logins_command():
     """Print the demo logins."""

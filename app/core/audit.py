@@ -5,6 +5,7 @@ audit row commit together or not at all, whatever path made the change (screens,
 edits or deletes an audit row: the ORM refuses it, and on PostgreSQL a trigger refuses it below the ORM.
 """
 import json
+import logging
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
@@ -14,6 +15,8 @@ from sqlalchemy import Column, DateTime, Integer, String, Text, event, insert, i
 from sqlalchemy.orm import attributes
 
 from .nik import mask_nik
+
+log = logging.getLogger(__name__)
 
 # Values that never go into the audit log (they are secrets, or noise recorded by FAB on every login).
 SECRET_FIELDS = {"password"}
@@ -184,6 +187,8 @@ def _after_flush(session, flush_context):
         rows.append(_row(action, obj, before, after))
     if rows:
         session.connection().execute(insert(AuditEvent.__table__), rows)
+        for row in rows:  # the operational log names the event, never its values
+            log.info("audit %s %s#%s by %s", row["action"], row["table_name"], row["record_id"], row["username"])
 
 
 def _after_rollback(session):
@@ -194,6 +199,7 @@ def record_event(session, action, *, table_name=None, record_id=None, cooperativ
                  details=None, username=None):
     """Log an event that is not a row change (login, failed login, NIK reveal) in the current transaction."""
     user_id, actor, addr = _actor()
+    log.info("audit %s %s#%s by %s", action, table_name, record_id, username or actor)
     session.execute(insert(AuditEvent.__table__), [{
         "occurred_at": utcnow(), "user_id": user_id, "username": username or actor, "action": action,
         "table_name": table_name, "record_id": None if record_id is None else str(record_id),

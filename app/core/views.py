@@ -60,6 +60,8 @@ class KkmpModelView(ModelView):
 
     page_size = 25
     list_template = "kkmp/list.html"
+    # FAB's /download/<filename> serves any file of UPLOAD_FOLDER, unscoped; we store no uploads that way.
+    exclude_route_methods = {"download"}
 
     def render_template(self, template, **kwargs):
         if template == self.list_template:
