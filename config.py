@@ -47,6 +47,7 @@ class BaseConfig:
     FAB_API_SWAGGER_UI = True
     FAB_API_KEY_ENABLED = False
     FAB_INDEX_VIEW = "app.core.views.HomeView"
+    FAB_BASE_TEMPLATE = "kkmp/baselayout.html"
 
     AUTH_TYPE = AUTH_DB
     AUTH_ROLE_ADMIN = "Admin"
@@ -82,6 +83,36 @@ class BaseConfig:
     # Demo accounts exist only where this is True (development).
     DEMO_USERS_ALLOWED = False
 
+    # -- Hardening (app/security/hardening.py, manager.py, passwords.py; reliability.md §3.2) ------------------
+    # Login rate limits: FAB's on the HTML form (AUTH_RATE_LIMITED) and ours on POST /api/v1/security/login, each
+    # AUTH_RATE_LIMIT per client address. memory:// counts per worker process; production uses Redis.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: keep limiting per process rather than fail logins
+    RATELIMIT_HEADERS_ENABLED = True
+    AUTH_RATE_LIMITED = True
+    AUTH_RATE_LIMIT = "10 per minute"
+    # Behind N reverse proxies, trust N X-Forwarded-For/-Proto hops (else every client shares the proxy's limit).
+    KKMP_PROXY_COUNT = 0
+    # Account lockout: this many consecutive failed logins lock the account for that many minutes.
+    KKMP_LOCKOUT_THRESHOLD = 5
+    KKMP_LOCKOUT_MINUTES = 15
+    # Password policy: length and a common-password list, no composition rules. FAB's forms and user API call
+    # app.security.passwords.fab_password_validator (set as FAB_PASSWORD_COMPLEXITY_VALIDATOR by init_hardening).
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
+    KKMP_PASSWORD_MIN_LENGTH = 10
+    KKMP_PASSWORD_CONTEXT_WORDS = ["koperasi", "merahputih", "kkmp", "kdmp", "kopdes", "kopkel", "kelurahan"]
+    # ?next= redirects only to these exact host[:port] names (`make run` serves on 8080). No wildcards: FAB matches
+    # them with fnmatch against the whole netloc, so "localhost:*" would accept http://localhost:1@evil.example/.
+    # Empty would make FAB trust the request's Host header.
+    FAB_SAFE_REDIRECT_HOSTS = ["127.0.0.1", "localhost", "127.0.0.1:8080", "localhost:8080"]
+    # Idle timeout: a logged-in session is permanent and renewed on every request, so it ends
+    # PERMANENT_SESSION_LIFETIME after the last request.
+    SESSION_REFRESH_EACH_REQUEST = True
+    # HTTPS redirect and HSTS (production only, so that `make run` and the tests work over http).
+    KKMP_FORCE_HTTPS = False
+    KKMP_HSTS_SECONDS = 0
+
 
 class DevelopmentConfig(BaseConfig):
     # A fixed development key keeps sessions valid across restarts of `make run`; never used in production.
@@ -98,12 +129,26 @@ class TestConfig(BaseConfig):
     DEMO_USERS_ALLOWED = True
     DEMO_PASSWORD = "demo-kkmp-2026"
     FAB_API_SWAGGER_UI = True
+    # The suite logs in hundreds of times from one address; tests/test_hardening.py tightens this per test.
+    AUTH_RATE_LIMIT = "10000 per minute"
 
 
 class ProductionConfig(BaseConfig):
     FAB_API_SWAGGER_UI = False
     SESSION_COOKIE_SECURE = True
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") and _database_url(None)
+    # Shared rate-limit counters for all workers (memory:// would give each worker its own).
+    RATELIMIT_STORAGE_URI = os.environ.get("KKMP_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    # The public host names, comma-separated (e.g. "koperasi.example.go.id"): the only ?next= redirect targets.
+    # Unset, only relative targets work (an empty list would make FAB trust the request's Host header).
+    FAB_SAFE_REDIRECT_HOSTS = [h.strip() for h in os.environ.get("KKMP_ALLOWED_HOSTS", "").split(",")
+                               if h.strip()] or ["localhost"]
+    KKMP_PROXY_COUNT = int(os.environ.get("KKMP_PROXY_COUNT", "0") or 0)
+    KKMP_FORCE_HTTPS = True
+    KKMP_HSTS_SECONDS = 365 * 24 * 3600
+    # __Host-: the browser accepts it only with Secure, Path=/ and no Domain (ASVS 3.3.3).
+    SESSION_COOKIE_NAME = "__Host-kkmp_session"
+    PREFERRED_URL_SCHEME = "https"
 
     @classmethod
     def check(cls):

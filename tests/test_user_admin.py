@@ -137,3 +137,19 @@ def test_cli_create_user_takes_the_password_from_stdin_and_checks_scope(app, sys
     r = runner.invoke(args=["kkmp", "create-user", "lemah", "--role", "Lurah", "--scope", "31.73.05.1007",
                             "--password-stdin"], input="rahasia\n")
     assert r.exit_code != 0 and user(sysdb, "lemah") is None
+
+
+def test_logins_and_failed_logins_are_in_the_audit_log(app, sysdb):
+    from app.core.audit import AuditEvent
+    from tests.conftest import csrf_from
+
+    before = sysdb.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()))
+    client = app.test_client()
+    page = client.get("/login/").get_data(as_text=True)
+    client.post("/login/", data={"username": "lurah.kebonjeruk", "password": "bukan-sandinya-123",
+                                 "csrf_token": csrf_from(page)})
+    Session(app, "lurah.kebonjeruk")
+    events = sysdb.execute(select(AuditEvent.action, AuditEvent.username).where(AuditEvent.id > before)).all()
+    assert ("login_failed", "lurah.kebonjeruk") in events and ("login", "lurah.kebonjeruk") in events
+    text = " ".join(str(e) for e in sysdb.scalars(select(AuditEvent.after).where(AuditEvent.id > before)))
+    assert "bukan-sandinya-123" not in text
