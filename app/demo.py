@@ -60,8 +60,10 @@ ORDER = ["musyawarah", "akta", "ahu", "nib", "npwp", "bank", "simkopdes", "opera
 
 PENGURUS = [("ketua", "L"), ("wakil_ketua_usaha", "L"), ("wakil_ketua_anggota", "P"), ("sekretaris", "P"),
             ("bendahara", "L")]
-NAMES = ["Ahmad Suryadi", "Budi Santoso", "Siti Rahmawati", "Dewi Lestari", "Eko Prasetyo", "Rina Handayani",
-         "Hendra Wijaya", "Nur Aini", "Joko Susanto", "Maya Anggraini", "Teguh Nugroho", "Fitri Utami"]
+NAMES = {"L": ["Ahmad Suryadi", "Budi Santoso", "Eko Prasetyo", "Hendra Wijaya", "Joko Susanto", "Teguh Nugroho",
+               "Agus Setiawan", "Rudi Hartono"],
+         "P": ["Siti Rahmawati", "Dewi Lestari", "Rina Handayani", "Nur Aini", "Maya Anggraini", "Fitri Utami",
+               "Sri Wahyuni", "Ratna Sari"]}
 
 
 def _legal_fields(stage, seq):
@@ -98,7 +100,7 @@ def _organs(coop, seq, complete):
     people = [("pengurus", p, g) for p, g in people] + [("pengawas", "ketua", "L"), ("pengawas", "anggota", "P")]
     for i, (organ, position, gender) in enumerate(people):
         lurah = organ == "pengawas" and position == "ketua"
-        name = f"Lurah {coop.region.name}" if lurah else NAMES[(seq + i) % len(NAMES)]
+        name = f"Lurah {coop.region.name}" if lurah else NAMES[gender][(seq + i) % len(NAMES[gender])]
         born = date(1965 + (seq * 3 + i * 5) % 35, 1 + (seq + i) % 12, 1 + (seq * 7 + i) % 28)
         db.session.add(OrganMember(cooperative=coop, organ=organ, position=position, gender=gender, name=name,
                                    is_lurah=lurah, nik=demo_nik(coop.district_code, born, gender, seq * 10 + i + 1),

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.forms import Checked, NotInFuture
 from app.core.formatting import progress_bar
-from app.core.identifiers import check_kelurahan_code
+from app.core.identifiers import check_kelurahan_code, format_npwp
 from app.core.nik import check_nik, reveal_nik
 from app.core.views import KkmpModelView
 
@@ -163,7 +163,7 @@ class CooperativeView(KkmpModelView):
         _l("Kode kelurahan"), widget=BS3TextFieldWidget(), validators=[DataRequired(), Checked(check_kelurahan_code)]))
     edit_form_extra_fields = _common_fields
     validators_columns = {field: [NotInFuture()] for field in services.DATE_FIELDS}
-    formatters_columns = {"readiness_bar": progress_bar}
+    formatters_columns = {"readiness_bar": progress_bar, "npwp": format_npwp}
 
     def validate_record(self, record, existing):
         services.prepare_cooperative(record)
