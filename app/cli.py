@@ -78,12 +78,23 @@ def create_user_command(username, role, scope, email, first_name, last_name, pas
 
 
 @kkmp_cli.command("permission-matrix")
-def permission_matrix_command():
+@click.option("--readme", default=None, help="Also write it between the permission-matrix markers of this file.")
+def permission_matrix_command(readme):
     """Print the role x resource permission matrix (Markdown, as in the README)."""
+    import re
+
     from .extensions import appbuilder
     from .security.matrix import permission_matrix_markdown
 
-    click.echo(permission_matrix_markdown(appbuilder))
+    table = permission_matrix_markdown(appbuilder)
+    click.echo(table)
+    if readme:
+        with open(readme, encoding="utf-8") as f:
+            text = f.read()
+        text = re.sub(r"(<!-- permission-matrix:start -->\n).*?(\n<!-- permission-matrix:end -->)",
+                      lambda m: m.group(1) + table + m.group(2), text, flags=re.S)
+        with open(readme, "w", encoding="utf-8") as f:
+            f.write(text)
 
 
 @kkmp_cli.command("demo-logins")
