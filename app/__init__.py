@@ -72,9 +72,10 @@ def register_views(appbuilder):
                         category="Pengawasan", category_label=_l("Pengawasan"))
     appbuilder.add_api(CooperativeApi)
     appbuilder.add_api(RegionApi)
-    from . import ledger, members
+    from . import ledger, members, savings
 
     members.register(appbuilder)
+    savings.register(appbuilder)
     ledger.register(appbuilder)
 
 

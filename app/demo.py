@@ -169,5 +169,9 @@ def seed_demo(force=False):
     seed_ledger(db.session, coops)
     seed_members(db.session, coops)
     db.session.commit()
+    from app.savings.demo import seed as seed_savings
+
+    seed_savings(db.session, coops)
+    db.session.commit()
     seed_demo_users()
     return True, demo_logins()
