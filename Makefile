@@ -17,7 +17,7 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 install: $(VENV)/.installed translations
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -f -q -d translations
+	$(BIN)/pybabel compile -f -d translations
 
 # Pull new strings out of the code into the catalogue (then translate the new entries in translations/id/).
 translations-extract: $(VENV)/.installed
