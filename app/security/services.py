@@ -51,6 +51,20 @@ def resolve_scope(role_name, code, session=None):
     session = session or db.session
     if role_name == current_app.config["AUTH_ROLE_ADMIN"]:
         return None, None
+    with session.no_autoflush:  # the user being created is not in the session yet
+        return _resolve_scope(session, role_name, code)
+
+
+def _resolve_scope(session, role_name, code):
+    from flask_babel import lazy_gettext as _l
+    from sqlalchemy import select
+
+    from app.cooperatives.models import Cooperative
+    from app.core.errors import ValidationFailed
+    from app.core.identifiers import check_region_code
+    from app.core.scope import unscoped
+    from app.regions.models import Region
+
     code = check_region_code(code, "scope_code")
     if not code:
         raise ValidationFailed(_l("Every role but Admin needs a scope: a region code or a cooperative."),
