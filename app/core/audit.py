@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 SECRET_FIELDS = {"password"}
 # Personal identifiers are logged masked: the audit log is read by supervisors who may not see them in full.
 MASKED_FIELDS = {"nik"}
-NOISE_FIELDS = {"last_login", "login_count", "fail_login_count", "changed_on", "updated_at", "created_on",
+NOISE_FIELDS = {"nik_hmac", "last_login", "login_count", "fail_login_count", "changed_on", "updated_at", "created_on",
                 "created_at", "version"}
 # FAB's permission bookkeeping is rewritten by `kkmp init`; role grants are logged through the user.
 SKIPPED_TABLES = {"audit_event", "ab_permission", "ab_view_menu", "ab_permission_view",

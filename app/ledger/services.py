@@ -20,7 +20,6 @@ from calendar import monthrange
 from collections import namedtuple
 from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, select
@@ -52,26 +51,8 @@ class FutureDateError(LedgerError):
 
 # -- time zones (Permendagri regions -> WIB / WITA / WIT) ------------------------------------------------------
 
-WIB, WITA, WIT = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Makassar"), ZoneInfo("Asia/Jayapura")
-_WITA_PROVINCES = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
-_WIT_PROVINCES = {"81", "82", "91", "92", "93", "94", "95", "96"}
-
-
-def cooperative_timezone(cooperative):
-    """WIB for Sumatra, Java and Kalimantan Barat/Tengah (11-36, 61-62); WITA for Bali, Nusa Tenggara, the rest of
-    Kalimantan and Sulawesi (51-53, 63-65, 71-76); WIT for Maluku and Papua (81-82, 91-96)."""
-    province = (cooperative.province_code or cooperative.region_code or "")[:2]
-    if province in _WIT_PROVINCES:
-        return WIT
-    if province in _WITA_PROVINCES:
-        return WITA
-    return WIB
-
-
-def local_today(cooperative, now=None):
-    """The cooperative's business date: today in its own time zone (``now``: an aware datetime, for tests)."""
-    now = now or datetime.now(timezone.utc)
-    return now.astimezone(cooperative_timezone(cooperative)).date()
+# Business dates live in app.core.dates; re-exported here for the modules that import them from the ledger.
+from app.core.dates import WIB, WIT, WITA, cooperative_timezone, local_today  # noqa: E402,F401
 
 
 # -- chart of accounts ------------------------------------------------------------------------------------------

@@ -1,1 +1,171 @@
-"""Member models."""
+"""Member models: the member register of a cooperative, its status history, the national NIK registry, the gapless
+member-number counter and the record of imported files.
+
+* ``Member`` is a tenant row (``cooperative_id``). The NIK is stored normalised (16 ASCII digits) and shown
+  masked; ``nik_hmac`` (HMAC-SHA256 of the NIK) serves exact search and uniqueness.
+* ``NikRegistry`` holds one row per NIK with a live (not ended) membership anywhere in the country. Its primary key
+  is the HMAC, so the database itself refuses a second live membership, also under concurrent entry. It is keyed
+  by NIK, not by cooperative, so that it can be distributed by ``nik_hmac`` (Citus) separately from the tenant
+  tables (reliability.md §4.3).
+* ``MemberCounter`` is one row per cooperative; the member number is taken by ``UPDATE ... RETURNING`` in the
+  transaction that approves the member, so a rolled-back approval leaves no gap.
+"""
+from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (CheckConstraint, Column, Date, DateTime, ForeignKey, Index, Integer, String,
+                        UniqueConstraint, func)
+from sqlalchemy.orm import relationship
+
+from app.core.tenancy import TenantMixin
+
+# Status flow (kkmp-domain.md §2.5; issue 5): permohonan -> disetujui -> aktif -> keluar / meninggal /
+# diberhentikan. An application may also be refused (ditolak).
+STATUSES = [
+    ("permohonan", _l("Permohonan")),
+    ("disetujui", _l("Disetujui")),
+    ("aktif", _l("Aktif")),
+    ("keluar", _l("Keluar")),
+    ("meninggal", _l("Meninggal")),
+    ("diberhentikan", _l("Diberhentikan")),
+    ("ditolak", _l("Ditolak")),
+]
+STATUS_LABELS = dict(STATUSES)
+ENDED = ("keluar", "meninggal", "diberhentikan", "ditolak")
+LIVE = ("permohonan", "disetujui", "aktif")
+END_STATUSES = ("keluar", "meninggal", "diberhentikan")
+
+SEXES = [("L", _l("Laki-laki")), ("P", _l("Perempuan"))]
+SEX_LABELS = dict(SEXES)
+
+
+class Member(TenantMixin, Model):
+    __tablename__ = "member"
+
+    id = Column(Integer, primary_key=True)
+    # Given when the Pengurus approves: gapless per cooperative, e.g. "A-000123".
+    member_seq = Column(Integer, nullable=True)
+    member_number = Column(String(12), nullable=True)
+    # Personal data (UU PDP): 16 ASCII digits, shown masked; the full number only through an audited reveal.
+    nik = Column(String(16), nullable=False)
+    nik_hmac = Column(String(64), nullable=False, index=True)
+    name = Column(String(120), nullable=False)
+    sex = Column(String(1), nullable=False)
+    birth_date = Column(Date, nullable=False)
+    address = Column(String(255), nullable=False)
+    rt = Column(String(3), nullable=False)
+    rw = Column(String(3), nullable=False)
+    # Domicile kelurahan from the KTP: must be the cooperative's own kelurahan (membership is territorial).
+    domicile_code = Column(String(13), nullable=False)
+    phone = Column(String(20))
+    occupation = Column(String(80))
+    join_date = Column(Date, nullable=False)
+    status = Column(String(14), nullable=False, default="permohonan")
+    approved_on = Column(Date)
+    active_since = Column(Date)
+    ended_on = Column(Date)
+    end_note = Column(String(255))
+    created_at = Column(DateTime, nullable=False, server_default=func.now())
+    version = Column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    history = relationship("MemberStatusEvent", lazy="select", viewonly=True,
+                           order_by="MemberStatusEvent.id")
+
+    __table_args__ = (
+        UniqueConstraint("cooperative_id", "member_seq", name="uq_member_coop_seq"),
+        Index("ix_member_coop_name", "cooperative_id", "name"),
+        Index("ix_member_coop_number", "cooperative_id", "member_number"),
+        Index("ix_member_coop_status_sex", "cooperative_id", "status", "sex"),
+        CheckConstraint("sex IN ('L','P')", name="ck_member_sex"),
+        CheckConstraint("status IN ('permohonan','disetujui','aktif','keluar','meninggal','diberhentikan',"
+                        "'ditolak')", name="ck_member_status"),
+    )
+
+    @property
+    def nik_masked(self):
+        from app.core.nik import mask_nik
+        return mask_nik(self.nik)
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def sex_label(self):
+        return SEX_LABELS.get(self.sex, self.sex)
+
+    @property
+    def rt_rw(self):
+        return f"{self.rt}/{self.rw}" if self.rt and self.rw else ""
+
+    @property
+    def is_ended(self):
+        return self.status in ENDED
+
+    def __repr__(self):
+        return f"{self.member_number} {self.name}" if self.member_number else (self.name or f"Anggota #{self.id}")
+
+    __str__ = __repr__
+
+
+class MemberStatusEvent(TenantMixin, Model):
+    """One dated step of a member's status flow (also in the audit log, with who and when in UTC)."""
+
+    __tablename__ = "member_status_event"
+
+    id = Column(Integer, primary_key=True)
+    member_id = Column(Integer, ForeignKey("member.id"), nullable=False, index=True)
+    from_status = Column(String(14), nullable=True)
+    to_status = Column(String(14), nullable=False)
+    on_date = Column(Date, nullable=False)
+    note = Column(String(255))
+    user_id = Column(Integer, nullable=True)
+    username = Column(String(100), nullable=True)
+    recorded_at = Column(DateTime, nullable=False, server_default=func.now())
+
+    member = relationship("Member", lazy="select")
+
+    @property
+    def to_label(self):
+        return STATUS_LABELS.get(self.to_status, self.to_status)
+
+    @property
+    def from_label(self):
+        return STATUS_LABELS.get(self.from_status, self.from_status or "")
+
+
+class NikRegistry(Model):
+    """National registry: at most one live membership per NIK (primary key on the HMAC of the NIK)."""
+
+    __tablename__ = "nik_registry"
+
+    nik_hmac = Column(String(64), primary_key=True)
+    member_id = Column(Integer, ForeignKey("member.id"), nullable=False, unique=True)
+    cooperative_id = Column(Integer, ForeignKey("cooperative.id"), nullable=False, index=True)
+    created_at = Column(DateTime, nullable=False, server_default=func.now())
+
+    member = relationship("Member", lazy="select")
+
+
+class MemberCounter(Model):
+    """Last member number given out per cooperative (the row lock serialises approvals of one cooperative)."""
+
+    __tablename__ = "member_counter"
+
+    cooperative_id = Column(Integer, ForeignKey("cooperative.id"), primary_key=True, autoincrement=False)
+    last_number = Column(Integer, nullable=False, default=0)
+
+
+class MemberImport(TenantMixin, Model):
+    """A members workbook imported into a cooperative; the SHA-256 refuses the same file twice."""
+
+    __tablename__ = "member_import"
+
+    id = Column(Integer, primary_key=True)
+    sha256 = Column(String(64), nullable=False)
+    filename = Column(String(255))
+    row_count = Column(Integer, nullable=False)
+    username = Column(String(100))
+    imported_at = Column(DateTime, nullable=False, server_default=func.now())
+
+    __table_args__ = (UniqueConstraint("cooperative_id", "sha256", name="uq_member_import_coop_sha"),)

@@ -1,0 +1,266 @@
+"""Bulk entry of members from Excel: the downloadable template and the all-or-nothing import.
+
+An uploaded file is refused fast, before any parsing, when it is too large, not an .xlsx (extension, magic bytes
+``PK\\x03\\x04`` and ``[Content_Types].xml``), macro-enabled (.xlsm, ``vbaProject.bin``, a macroEnabled content
+type), a zip bomb (entry count, total uncompressed size, compression ratio from the zip directory), or carries a
+DOCTYPE/ENTITY declaration (XML bombs; openpyxl also parses through defusedxml, which is installed) or formula
+cells. Only then is it read with openpyxl (``read_only=True, data_only=True``), every row checked with the same
+rules as the form, and written in one transaction, or not at all, with a per-row report in Bahasa Indonesia.
+"""
+import hashlib
+import io
+import os
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask_babel import gettext
+from sqlalchemy import select
+
+from app.core.errors import DomainError, ValidationFailed
+
+from . import services
+from .models import Member, MemberImport
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ENTRIES = 100
+MAX_UNCOMPRESSED = 30 * 1024 * 1024
+MAX_RATIO = 100
+MAX_ROWS = 5000
+SHEET_NAME = "Anggota"
+
+# (field, header, example, width)
+COLUMNS = [
+    ("nik", "NIK", "3173054408900003", 20),
+    ("name", "Nama Lengkap", "Siti Rahmawati", 28),
+    ("sex", "Jenis Kelamin (L/P)", "P", 10),
+    ("birth_date", "Tanggal Lahir", date(1990, 8, 4), 14),
+    ("address", "Alamat", "Jl. Kebon Jeruk Raya No. 7", 34),
+    ("rt", "RT", "003", 6),
+    ("rw", "RW", "002", 6),
+    ("domicile_code", "Kode Kelurahan Domisili (KTP)", "31.73.05.1001", 18),
+    ("phone", "Telepon", "081234567890", 16),
+    ("occupation", "Pekerjaan", "Pedagang", 18),
+    ("join_date", "Tanggal Daftar", date(2025, 10, 1), 14),
+]
+HEADERS = [c[1] for c in COLUMNS]
+TEXT_FIELDS = {"nik", "rt", "rw", "phone", "domicile_code"}
+
+
+class ImportRefused(DomainError):
+    """The file as a whole was refused (too big, wrong type, unsafe); nothing was read from it."""
+
+
+@dataclass
+class ImportResult:
+    ok: bool
+    created: int = 0
+    errors: list = field(default_factory=list)  # [(row number, column header, message)]
+
+
+# -- the template -----------------------------------------------------------------------------------------------
+
+def write_template(example_domicile="31.73.05.1001"):
+    """The members template (xlsxwriter): Indonesian headers, one example row, text cells for NIK/RT/RW/phone so
+    Excel keeps leading zeros and all 16 digits, date cells, a drop-down for L/P, and a sheet of instructions."""
+    import xlsxwriter
+
+    fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="kkmp-template-")
+    os.close(fd)
+    wb = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False,
+                                    "strings_to_numbers": False})
+    ws = wb.add_worksheet(SHEET_NAME)
+    head = wb.add_format({"bold": True, "bg_color": "#C00000", "font_color": "#FFFFFF", "border": 1,
+                          "text_wrap": True, "valign": "top"})
+    text = wb.add_format({"num_format": "@"})
+    example = wb.add_format({"num_format": "@", "italic": True, "font_color": "#555555"})
+    example_date = wb.add_format({"num_format": "dd/mm/yyyy", "italic": True, "font_color": "#555555"})
+    date_fmt = wb.add_format({"num_format": "dd/mm/yyyy"})
+    for c, (name, header, sample, width) in enumerate(COLUMNS):
+        ws.write_string(0, c, header, head)
+        is_date = isinstance(sample, date)
+        ws.set_column(c, c, width, date_fmt if is_date else text)
+        if name == "domicile_code":
+            sample = example_domicile
+        if is_date:
+            ws.write_datetime(1, c, datetime(sample.year, sample.month, sample.day), example_date)
+        else:
+            ws.write_string(1, c, str(sample), example)
+    ws.data_validation(1, 2, MAX_ROWS, 2, {"validate": "list", "source": ["L", "P"]})
+    ws.freeze_panes(1, 0)
+    ws.set_row(0, 32)
+    info = wb.add_worksheet("Petunjuk")
+    lines = [
+        "Petunjuk pengisian daftar anggota",
+        "1. Isi satu baris per anggota di lembar 'Anggota', mulai baris 2. Hapus atau timpa baris contoh.",
+        "2. NIK 16 digit sesuai KTP, diketik sebagai teks (jangan diubah menjadi angka).",
+        "3. Jenis kelamin L atau P; tanggal lahir harus sama dengan yang tertulis di NIK.",
+        "4. Kode kelurahan domisili sesuai KTP harus kelurahan koperasi ini.",
+        "5. Tanggal dalam format dd/mm/yyyy; tidak boleh di masa depan.",
+        "6. Jangan memakai rumus. Seluruh berkas ditolak bila ada satu baris yang salah; daftar kesalahan "
+        "ditampilkan per baris.",
+        f"7. Paling banyak {MAX_ROWS} baris dan {MAX_BYTES // (1024 * 1024)} MB per berkas.",
+    ]
+    for r, line in enumerate(lines):
+        info.write_string(r, 0, line)
+    info.set_column(0, 0, 110)
+    wb.close()
+    return path
+
+
+# -- refusing unsafe files before parsing -----------------------------------------------------------------------
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_DECL = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def refuse_unsafe(filename, data):
+    """Raise ImportRefused naming the problem; cheap checks first, nothing parsed as a spreadsheet."""
+    name = (filename or "").lower().strip()
+    if len(data) > MAX_BYTES:
+        raise ImportRefused(gettext("Berkas terlalu besar (paling besar %(mb)d MB).", mb=MAX_BYTES // (1024 * 1024)))
+    if name.endswith((".xlsm", ".xltm", ".xlsb")):
+        raise ImportRefused(gettext("Berkas berisi makro (.xlsm/.xlsb) tidak diterima. Simpan sebagai .xlsx."))
+    if not name.endswith(".xlsx"):
+        raise ImportRefused(gettext("Hanya berkas Excel .xlsx yang diterima; gunakan templat yang disediakan."))
+    if not data.startswith(b"PK\x03\x04"):
+        raise ImportRefused(gettext("Berkas ini bukan berkas Excel .xlsx yang sah."))
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ImportRefused(gettext("Berkas ini bukan berkas Excel .xlsx yang sah.")) from None
+    names = {i.filename for i in infos}
+    if "[Content_Types].xml" not in names:
+        raise ImportRefused(gettext("Berkas ini bukan berkas Excel .xlsx yang sah."))
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        raise ImportRefused(gettext("Berkas berisi makro (.xlsm/.xlsb) tidak diterima. Simpan sebagai .xlsx."))
+    bomb = gettext("Berkas ditolak: isi terkompresinya tidak wajar (kemungkinan zip bomb).")
+    if len(infos) > MAX_ENTRIES:
+        raise ImportRefused(bomb)
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise ImportRefused(bomb)
+    if total > MAX_UNCOMPRESSED:
+        raise ImportRefused(bomb)
+    for info in infos:
+        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            continue
+        with zf.open(info) as fh:
+            content = fh.read(MAX_UNCOMPRESSED + 1)
+        if len(content) > info.file_size:  # the directory lied about the size
+            raise ImportRefused(bomb)
+        if _DECL.search(content):
+            raise ImportRefused(gettext("Berkas ditolak: berisi deklarasi DOCTYPE/ENTITY XML yang tidak diizinkan."))
+        if info.filename == "[Content_Types].xml" and b"macroEnabled" in content:
+            raise ImportRefused(gettext("Berkas berisi makro (.xlsm/.xlsb) tidak diterima. Simpan sebagai .xlsx."))
+        if info.filename.startswith("xl/worksheets/") and _FORMULA.search(content):
+            raise ImportRefused(gettext("Berkas berisi rumus (formula). Salin lalu tempel sebagai nilai "
+                                        "(Paste Values), kemudian unggah lagi."))
+    return True
+
+
+# -- reading and importing --------------------------------------------------------------------------------------
+
+def _cell_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _cell_date(value, header):
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationFailed(gettext("%(col)s harus tanggal dd/mm/yyyy, contoh 04/08/1990.", col=header))
+
+
+def read_rows(data):
+    """Rows of the first sheet as dicts by field name, with their spreadsheet row number (openpyxl read-only)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        ws = wb[SHEET_NAME] if SHEET_NAME in wb.sheetnames else wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header = [(_cell_text(h)) for h in next(rows, ())]
+        if [h.lower() for h in header[:len(HEADERS)]] != [h.lower() for h in HEADERS]:
+            raise ImportRefused(gettext("Judul kolom tidak sesuai templat. Unduh templat anggota dan gunakan "
+                                        "kolom-kolomnya tanpa diubah."))
+        out = []
+        for number, values in enumerate(rows, start=2):
+            values = list(values[:len(COLUMNS)]) + [None] * (len(COLUMNS) - len(values))
+            if all(v is None or str(v).strip() == "" for v in values):
+                continue
+            if len(out) >= MAX_ROWS:
+                raise ImportRefused(gettext("Paling banyak %(n)d baris per berkas.", n=MAX_ROWS))
+            out.append((number, dict(zip([c[0] for c in COLUMNS], values))))
+        return out
+    finally:
+        wb.close()
+
+
+def import_members(session, cooperative, filename, data, acting_user, today=None):
+    """Validate every row, then write all of them in one transaction, or nothing. Returns ImportResult."""
+    services.require_role(acting_user, services.ENTRY_ROLES,
+                          gettext("Hanya Sekretaris atau Pengurus koperasi yang dapat mengimpor anggota."))
+    refuse_unsafe(filename, data)
+    sha = hashlib.sha256(data).hexdigest()
+    if session.execute(select(MemberImport.id).where(MemberImport.cooperative_id == cooperative.id,
+                                                     MemberImport.sha256 == sha)).first():
+        raise ImportRefused(gettext("Berkas yang sama persis sudah pernah diimpor ke koperasi ini."))
+    rows = read_rows(data)
+    if not rows:
+        raise ImportRefused(gettext("Berkas tidak berisi baris anggota."))
+    headers = {c[0]: c[1] for c in COLUMNS}
+    errors, members, seen = [], [], {}
+    with session.no_autoflush:
+        for number, values in rows:
+            member = Member(cooperative=cooperative)
+            try:
+                for name in ("nik", "name", "sex", "address", "rt", "rw", "domicile_code", "phone", "occupation"):
+                    setattr(member, name, _cell_text(values[name]))
+                member.sex = member.sex.upper()
+                for name in ("birth_date", "join_date"):
+                    try:
+                        setattr(member, name, _cell_date(values[name], headers[name]))
+                    except ValidationFailed as e:
+                        e.field = name
+                        raise
+                services.check_member(member, session, today=today)
+                services.check_nik_free(member, session)
+                if member.nik_hmac in seen:
+                    raise ValidationFailed(gettext("NIK ini sudah ada di baris %(row)d berkas ini.",
+                                                   row=seen[member.nik_hmac]), "nik")
+                seen[member.nik_hmac] = number
+                members.append(member)
+            except ValidationFailed as e:
+                errors.append((number, str(headers.get(e.field, services.FIELD_LABELS.get(e.field, e.field or ""))),
+                               str(e)))
+            finally:
+                if member in session:
+                    session.expunge(member)
+    if errors:
+        session.rollback()
+        return ImportResult(ok=False, errors=errors)
+    for member in members:
+        services.register_member(session, member, acting_user, today=today)
+    session.add(MemberImport(cooperative=cooperative, sha256=sha, filename=(filename or "")[:255],
+                             row_count=len(members), username=services._who(acting_user)[1]))
+    services.commit_or_refuse(session)
+    return ImportResult(ok=True, created=len(members))

@@ -1,0 +1,352 @@
+"""Member screens (menu "Keanggotaan"): the register, status changes, NIK reveal, counts by sex, Excel import and
+the member picker used by the savings screens. Views are thin: every rule lives in ``services``."""
+import os
+from datetime import date
+
+from flask import abort, flash, g, jsonify, make_response, redirect, request, send_file, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.actions import action
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+from flask_appbuilder.security.decorators import has_access, permission_name
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.cooperatives.models import Cooperative
+from app.core.errors import DomainError, ValidationFailed
+from app.core.forms import Checked
+from app.core.interface import KkmpInterface
+from app.core.nik import check_nik, reveal_nik
+from app.core.scope import RelatedNotFound, TenantScopeError, current_scope
+from app.core.views import KkmpModelView
+from app.extensions import db
+
+from . import imports, services
+from .models import END_STATUSES, SEXES, STATUS_LABELS, Member
+
+
+class MemberInterface(KkmpInterface):
+    """A registry collision at commit (two clerks entering one NIK at once) becomes the NIK message."""
+
+    def add(self, item, commit=True):
+        from sqlalchemy.exc import IntegrityError
+        try:
+            return super().add(item, commit)
+        except IntegrityError as e:
+            if services.is_registry_conflict(e):
+                raise services.registry_error() from None
+            raise
+
+    def edit(self, item, commit=True):
+        from flask_appbuilder.exceptions import DatabaseException
+        try:
+            return super().edit(item, commit)
+        except DatabaseException as e:
+            if services.is_registry_conflict(e.__cause__):
+                raise services.registry_error() from None
+            raise
+
+
+def _choices(pairs):
+    return [(key, str(label)) for key, label in pairs]
+
+
+_FIELDS = {
+    # Never prefilled on edit (that would reveal it): blank keeps the stored NIK.
+    "nik": StringField(_l("NIK"), widget=BS3TextFieldWidget(),
+                       validators=[Optional(), Length(max=40), Checked(check_nik)],
+                       description=_l("16 digit sesuai KTP. Pada ubah data: kosongkan untuk mempertahankan NIK lama.")),
+    "sex": SelectField(_l("Jenis kelamin"), choices=_choices(SEXES), validators=[DataRequired()]),
+    "rt": StringField(_l("RT"), widget=BS3TextFieldWidget(), validators=[DataRequired(), Length(max=5)]),
+    "rw": StringField(_l("RW"), widget=BS3TextFieldWidget(), validators=[DataRequired(), Length(max=5)]),
+    "domicile_code": StringField(_l("Kode kelurahan domisili (KTP)"), widget=BS3TextFieldWidget(),
+                                 validators=[DataRequired(), Length(max=20)],
+                                 description=_l("Sesuai KTP; harus kelurahan koperasi, contoh 31.73.05.1001.")),
+    "phone": StringField(_l("Telepon"), widget=BS3TextFieldWidget(), validators=[Optional(), Length(max=30)]),
+}
+
+
+class MemberView(KkmpModelView):
+    datamodel = MemberInterface(Member)
+    class_permission_name = "Member"
+    route_base = "/anggota"
+    list_title = _l("Anggota")
+    show_title = _l("Anggota")
+    add_title = _l("Daftarkan anggota (permohonan)")
+    edit_title = _l("Ubah data anggota")
+    show_template = "members/member_show.html"
+    list_template = "members/member_list.html"
+    exclude_route_methods = {"download", "delete"}  # members are never deleted: their history stays
+
+    list_columns = ["member_number", "name", "nik_masked", "sex", "rt_rw", "status_label", "join_date",
+                    "cooperative"]
+    show_fieldsets = [
+        (_l("Anggota"), {"fields": ["cooperative", "member_number", "name", "nik_masked", "sex_label", "birth_date",
+                                    "occupation", "phone"]}),
+        (_l("Domisili"), {"fields": ["address", "rt_rw", "domicile_code"]}),
+        (_l("Keanggotaan"), {"fields": ["status_label", "join_date", "approved_on", "active_since", "ended_on",
+                                        "end_note"]}),
+    ]
+    add_columns = ["cooperative", "nik", "name", "sex", "birth_date", "address", "rt", "rw", "domicile_code",
+                   "phone", "occupation", "join_date"]
+    edit_columns = ["nik", "name", "sex", "birth_date", "address", "rt", "rw", "domicile_code", "phone",
+                    "occupation", "join_date"]
+    export_columns = ["member_number", "name", "nik_masked", "sex", "birth_date", "address", "rt", "rw",
+                      "domicile_code", "phone", "occupation", "status_label", "join_date", "approved_on",
+                      "active_since", "ended_on", "cooperative"]
+    # Plain columns only: no relation in the search form (it would preload a whole table).
+    search_columns = ["name", "member_number", "status", "sex"]
+    order_columns = ["member_number", "name", "join_date"]
+    base_order = ("name", "asc")
+    label_columns = dict(services.FIELD_LABELS)
+    add_form_extra_fields = _FIELDS
+    edit_form_extra_fields = _FIELDS
+    # Future dates are refused by services.check_member against the cooperative's own date (WIB/WITA/WIT).
+
+    # -- add / edit through the services --------------------------------------------------------------------
+    def _record_from_form(self, form, is_add):
+        record, existing = super()._record_from_form(form, is_add)
+        coop = form._fields.get("cooperative")
+        if coop is not None and coop.data is not None:
+            record.cooperative_id = coop.data.id
+        return record, existing
+
+    def validate_record(self, record, existing):
+        record.id = existing.id if existing is not None else None
+        services.check_member(record, self.datamodel.session, existing=existing)
+        services.check_nik_free(record, self.datamodel.session)
+
+    def prefill_form(self, form, pk):
+        super().prefill_form(form, pk)
+        form.nik.data = ""
+
+    def pre_add(self, item):
+        self._guard_write(item, "insert")
+        try:
+            services.register_member(self.datamodel.session, item, g.user)
+        except DomainError as e:
+            self._refuse(e)
+        except (TenantScopeError, RelatedNotFound):
+            self._refuse(DomainError(gettext("You cannot change data outside your area.")))
+
+    def prepare_item(self, item):
+        # edits only (pre_add above registers); a blank NIK keeps the stored one
+        from sqlalchemy import inspect as sa_inspect
+
+        if not (item.nik or "").strip():
+            hist = sa_inspect(item).attrs.nik.history
+            item.nik = (hist.deleted or hist.unchanged or (None,))[0]
+        services.update_member(self.datamodel.session, item)
+
+    # -- show page with history and the status buttons -------------------------------------------------------
+    def _get_show_widget(self, pk, item, **kwargs):
+        g.kkmp_show_member = item
+        return super()._get_show_widget(pk, item, **kwargs)
+
+    def render_template(self, template, **kwargs):
+        item = g.pop("kkmp_show_member", None)
+        if template == self.show_template and item is not None:
+            sm = self.appbuilder.sm
+            kwargs.update(member=item, history=list(item.history), end_statuses=[
+                (s, STATUS_LABELS[s]) for s in END_STATUSES], today=services.local_today(item.cooperative),
+                can_set_status=sm.has_access("can_set_status", self.class_permission_name),
+                can_reveal=sm.has_access("can_reveal_nik", self.class_permission_name))
+        if template == self.list_template:
+            kwargs.setdefault("kkmp_can_import", self.appbuilder.sm.has_access("can_add",
+                                                                                self.class_permission_name))
+        return super().render_template(template, **kwargs)
+
+    def _transition(self, pk, fn, **kwargs):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        session = self.datamodel.session
+        try:
+            on = request.form.get("on_date") or None
+            if on:
+                try:
+                    on = date.fromisoformat(on)
+                except ValueError:
+                    raise ValidationFailed(gettext("Tanggal tidak sah."), "on_date") from None
+            fn(session, item, g.user, on=on, **kwargs)
+            session.commit()
+            flash(gettext("Status anggota %(name)s sekarang: %(status)s.", name=item.name,
+                          status=item.status_label), "success")
+        except DomainError as e:
+            session.rollback()
+            flash(str(e), "danger")
+        except TenantScopeError:
+            session.rollback()
+            flash(gettext("You cannot change data outside your area."), "danger")
+        return redirect(url_for(".show", pk=pk))
+
+    method_permission_name = {"approve_many": "set_status"}
+
+    @action("approve_many", _l("Setujui permohonan terpilih"), _l("Setujui semua permohonan yang dipilih?"),
+            "fa-check", single=False)
+    def approve_many(self, items):
+        """Pengurus approves many applications at once (e.g. after an Excel import): all or none."""
+        items = items if isinstance(items, list) else [items]
+        session = self.datamodel.session
+        try:
+            pending = [item for item in items if item.status == "permohonan"]
+            for item in sorted(pending, key=lambda m: m.id):
+                services.do_approve(session, item, g.user)
+            session.commit()
+            flash(gettext("%(n)d permohonan disetujui.", n=len(pending)), "success")
+            if len(pending) < len(items):
+                flash(gettext("%(n)d baris terpilih bukan permohonan dan dilewati.", n=len(items) - len(pending)),
+                      "warning")
+        except DomainError as e:
+            session.rollback()
+            flash(str(e), "danger")
+        return redirect(self.get_redirect())
+
+    @expose("/status/<int:pk>/<string:step>", methods=["POST"])
+    @has_access
+    @permission_name("set_status")
+    def set_status(self, pk, step):
+        """approve / activate / reject / end (POST with CSRF only; never a GET mutation)."""
+        if step == "end":
+            return self._transition(pk, services.do_end, status=request.form.get("status", ""),
+                                    note=request.form.get("note"))
+        if step == "reject":
+            return self._transition(pk, services.do_reject, note=request.form.get("note"))
+        fn = {"approve": services.do_approve, "activate": services.do_activate}.get(step)
+        if fn is None:
+            abort(404)
+        return self._transition(pk, fn)
+
+    @expose("/nik/<int:pk>", methods=["POST"])
+    @has_access
+    @permission_name("reveal_nik")
+    def reveal_nik(self, pk):
+        """Show one full NIK, after writing who looked at it into the audit log."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        nik = reveal_nik(self.datamodel.session, item)
+        response = make_response(self.render_template("kkmp/nik_reveal.html", item=item, nik=nik,
+                                                      back=url_for(".show", pk=pk)))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    # -- member picker for other screens (savings) ------------------------------------------------------------
+    @expose("/lookup")
+    @has_access
+    @permission_name("list")
+    def lookup(self):
+        """GET /anggota/lookup?q=...&page=...&aktif=1 -> {"results": [{id, text}], "pagination": {"more"}}."""
+        try:
+            page = int(request.args.get("page", 1))
+        except ValueError:
+            page = 1
+        data = services.lookup(self.datamodel.session, request.args.get("q", ""), page,
+                               active_only=request.args.get("aktif") == "1")
+        response = jsonify(data)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    # -- Excel template and import -----------------------------------------------------------------------------
+    @expose("/templat.xlsx")
+    @has_access
+    @permission_name("add")
+    def import_template(self):
+        scope = current_scope(self.datamodel.session)
+        code = "31.73.05.1001"
+        if len(scope.write_ids) == 1:
+            code = self.datamodel.session.execute(select(Cooperative.region_code).where(
+                Cooperative.id == next(iter(scope.write_ids)))).scalar() or code
+        path = imports.write_template(code)
+        response = send_file(path, as_attachment=True, download_name="templat-anggota.xlsx",
+                             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response.call_on_close(lambda: os.remove(path))
+        return response
+
+    @expose("/impor", methods=["GET", "POST"])
+    @has_access
+    @permission_name("add")
+    def import_xlsx(self):
+        session = self.datamodel.session
+        scope = current_scope(session)
+        region_code = (request.values.get("region_code") or "").strip()
+        if not region_code and len(scope.write_ids) == 1:
+            region_code = session.execute(select(Cooperative.region_code).where(
+                Cooperative.id == next(iter(scope.write_ids)))).scalar() or ""
+        result, refused = None, None
+        status = 200
+        if request.method == "POST":
+            upload = request.files.get("file")
+            coop = session.execute(select(Cooperative).where(Cooperative.region_code == region_code)).scalar()
+            if coop is None or not (scope.all or coop.id in scope.write_ids):
+                refused = gettext("Koperasi dengan kode kelurahan itu tidak ditemukan di wilayah Anda.")
+            elif upload is None or not upload.filename:
+                refused = gettext("Pilih berkas .xlsx untuk diunggah.")
+            else:
+                data = upload.stream.read(imports.MAX_BYTES + 1)
+                try:
+                    result = imports.import_members(session, coop, upload.filename, data, g.user)
+                except (DomainError, TenantScopeError) as e:
+                    session.rollback()
+                    refused = str(e) if isinstance(e, DomainError) else gettext(
+                        "You cannot change data outside your area.")
+                except Exception:  # a damaged workbook must not become a 500
+                    session.rollback()
+                    refused = gettext("Berkas tidak dapat dibaca sebagai daftar anggota. Gunakan templat .xlsx.")
+            if refused or (result is not None and not result.ok):
+                status = 422
+            elif result is not None:
+                flash(gettext("%(n)d anggota diimpor sebagai permohonan.", n=result.created), "success")
+                return redirect(url_for(".list"))
+        return self.render_template("members/import.html", region_code=region_code, result=result,
+                                    refused=refused, max_mb=imports.MAX_BYTES // (1024 * 1024),
+                                    max_rows=imports.MAX_ROWS), status
+
+
+class MemberCountView(BaseView):
+    """Active members by sex per cooperative in the user's area (the ministry asks for the split)."""
+
+    route_base = "/anggota-rekap"
+    class_permission_name = "MemberCount"
+    default_view = "counts"
+    page_size = 100
+
+    @expose("/")
+    @has_access
+    @permission_name("list")
+    def counts(self):
+        try:
+            page = max(0, int(request.args.get("page", 0)))
+        except ValueError:
+            page = 0
+        rows, total = services.counts_by_sex(db.session, page, self.page_size)
+        sums = {"men": sum(r.men for r in rows), "women": sum(r.women for r in rows),
+                "total": sum(r.total for r in rows)}
+        return self.render_template("members/counts.html", rows=rows, sums=sums, page=page,
+                                    pages=max(1, -(-total // self.page_size)), total=total)
+
+    @expose("/xlsx")
+    @has_access
+    @permission_name("list")
+    def counts_xlsx(self):
+        from app.core.xlsx import write_xlsx
+
+        def rows():
+            page = 0
+            while True:
+                batch, _total = services.counts_by_sex(db.session, page, 1000)
+                for r in batch:
+                    yield [r.region_code, r.name, int(r.men), int(r.women), int(r.total)]
+                if len(batch) < 1000:
+                    return
+                page += 1
+
+        path = write_xlsx(gettext("Jumlah anggota aktif menurut jenis kelamin"),
+                          [gettext("Kode kelurahan"), gettext("Koperasi"), gettext("Laki-laki"),
+                           gettext("Perempuan"), gettext("Jumlah")], rows())
+        response = send_file(path, as_attachment=True, download_name="rekap-anggota.xlsx",
+                             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response.call_on_close(lambda: os.remove(path))
+        return response
