@@ -1,7 +1,7 @@
 """The KKMP registry: one cooperative per kelurahan, its legal steps, business units and organs."""
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Integer, String, Text,
+from sqlalchemy import (Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Integer, String,
                         UniqueConstraint, func)
 from sqlalchemy.orm import relationship
 

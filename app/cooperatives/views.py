@@ -1,7 +1,5 @@
 """Registry screens: cooperatives with their legal steps, business units, organs."""
-from flask import abort, g, make_response, url_for
-from flask_appbuilder import expose
-from flask_appbuilder.security.decorators import has_access, permission_name
+from flask import g
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from app.core.interface import KkmpInterface
 from flask_babel import lazy_gettext as _l
@@ -11,8 +9,8 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.core.forms import Checked, NotInFuture
 from app.core.formatting import progress_bar
 from app.core.identifiers import check_kelurahan_code, format_npwp
-from app.core.nik import check_nik, reveal_nik
-from app.core.views import KkmpModelView
+from app.core.nik import check_nik
+from app.core.views import KkmpModelView, NikRevealMixin
 
 from . import services
 from .models import GENDERS, ORGANS, POSITIONS, UNIT_KINDS, UNIT_STATUSES, BusinessUnit, Cooperative, OrganMember
@@ -52,7 +50,7 @@ class BusinessUnitView(KkmpModelView):
         services.check_business_unit(record, existing)
 
 
-class OrganMemberView(KkmpModelView):
+class OrganMemberView(NikRevealMixin, KkmpModelView):
     datamodel = KkmpInterface(OrganMember)
     class_permission_name = "OrganMember"
     route_base = "/pengurus-pengawas"
@@ -92,26 +90,9 @@ class OrganMemberView(KkmpModelView):
     def validate_record(self, record, existing):
         services.check_organ_member(record)
 
-    def prefill_form(self, form, pk):
-        super().prefill_form(form, pk)
-        form.nik.data = ""
-
     def prepare_item(self, item):
         services.keep_or_normalise_nik(item)
 
-    @expose("/nik/<int:pk>", methods=["POST"])
-    @has_access
-    @permission_name("reveal_nik")
-    def reveal_nik(self, pk):
-        """Show one full NIK, after writing who looked at it into the audit log."""
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            abort(404)
-        nik = reveal_nik(self.datamodel.session, item)
-        response = make_response(self.render_template("kkmp/nik_reveal.html", item=item, nik=nik,
-                                                      back=url_for(".show", pk=pk)))
-        response.headers["Cache-Control"] = "no-store"
-        return response
 
 class CooperativeView(KkmpModelView):
     datamodel = KkmpInterface(Cooperative)

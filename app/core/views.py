@@ -1,7 +1,4 @@
 """Shared view pieces: the home dashboard and the base class every model view uses."""
-from datetime import date, datetime
-from decimal import Decimal
-
 import os
 
 from flask import abort, flash, g, redirect, request, send_file
@@ -259,3 +256,35 @@ class HomeView(IndexView):
         user = g.user if g.user is not None and g.user.is_authenticated else None
         summary = dashboard_summary() if user else None
         return self.render_template(self.index_template, appbuilder=self.appbuilder, summary=summary)
+
+
+class NikRevealMixin:
+    """For views of people with a NIK: never prefill it in the edit form, and reveal it only on purpose.
+
+    The reveal is a POST (CSRF-protected) needing the ``can_reveal_nik`` permission; it writes an audit row and
+    answers with ``Cache-Control: no-store`` so the number does not linger in a browser cache.
+    """
+
+    nik_field = "nik"
+
+    def prefill_form(self, form, pk):
+        super().prefill_form(form, pk)
+        form[self.nik_field].data = ""
+
+    @expose("/nik/<int:pk>", methods=["POST"])
+    @has_access
+    @permission_name("reveal_nik")
+    def reveal_nik(self, pk):
+        """Show one full NIK, after writing who looked at it into the audit log."""
+        from flask import make_response, url_for
+
+        from .nik import reveal_nik
+
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        nik = reveal_nik(self.datamodel.session, item, self.nik_field)
+        response = make_response(self.render_template("kkmp/nik_reveal.html", item=item, nik=nik,
+                                                      back=url_for(".show", pk=pk)))
+        response.headers["Cache-Control"] = "no-store"
+        return response

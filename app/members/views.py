@@ -3,7 +3,7 @@ the member picker used by the savings screens. Views are thin: every rule lives 
 import os
 from datetime import date
 
-from flask import abort, flash, g, jsonify, make_response, redirect, request, send_file, url_for
+from flask import abort, flash, g, jsonify, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
@@ -18,9 +18,9 @@ from app.cooperatives.models import Cooperative
 from app.core.errors import DomainError, ValidationFailed
 from app.core.forms import Checked
 from app.core.interface import KkmpInterface
-from app.core.nik import check_nik, reveal_nik
+from app.core.nik import check_nik
 from app.core.scope import RelatedNotFound, TenantScopeError, current_scope
-from app.core.views import KkmpModelView
+from app.core.views import KkmpModelView, NikRevealMixin
 from app.extensions import db
 
 from . import imports, services
@@ -68,7 +68,7 @@ _FIELDS = {
 }
 
 
-class MemberView(KkmpModelView):
+class MemberView(NikRevealMixin, KkmpModelView):
     datamodel = MemberInterface(Member)
     class_permission_name = "Member"
     route_base = "/anggota"
@@ -117,10 +117,6 @@ class MemberView(KkmpModelView):
         record.id = existing.id if existing is not None else None
         services.check_member(record, self.datamodel.session, existing=existing)
         services.check_nik_free(record, self.datamodel.session)
-
-    def prefill_form(self, form, pk):
-        super().prefill_form(form, pk)
-        form.nik.data = ""
 
     def pre_add(self, item):
         self._guard_write(item, "insert")
@@ -219,19 +215,6 @@ class MemberView(KkmpModelView):
             abort(404)
         return self._transition(pk, fn)
 
-    @expose("/nik/<int:pk>", methods=["POST"])
-    @has_access
-    @permission_name("reveal_nik")
-    def reveal_nik(self, pk):
-        """Show one full NIK, after writing who looked at it into the audit log."""
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            abort(404)
-        nik = reveal_nik(self.datamodel.session, item)
-        response = make_response(self.render_template("kkmp/nik_reveal.html", item=item, nik=nik,
-                                                      back=url_for(".show", pk=pk)))
-        response.headers["Cache-Control"] = "no-store"
-        return response
 
     # -- member picker for other screens (savings) ------------------------------------------------------------
     @expose("/lookup")

@@ -39,15 +39,6 @@ def resolve_scope(role_name, code, session=None):
     Sudin takes a city code, Camat a kecamatan code, Lurah a kelurahan code; Pengurus and Sekretaris take the
     kelurahan code of their cooperative. Admin has no scope.
     """
-    from flask_babel import lazy_gettext as _l
-    from sqlalchemy import select
-
-    from app.cooperatives.models import Cooperative
-    from app.core.errors import ValidationFailed
-    from app.core.identifiers import check_region_code
-    from app.core.scope import unscoped
-    from app.regions.models import Region
-
     session = session or db.session
     if role_name == current_app.config["AUTH_ROLE_ADMIN"]:
         return None, None
