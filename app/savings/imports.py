@@ -1,0 +1,191 @@
+"""Bulk entry of deposits from Excel: the downloadable template and the all-or-nothing import.
+
+Unsafe files (too large, not .xlsx, macros, zip and XML bombs, formulas) are refused before parsing by the members
+domain's ``refuse_unsafe`` (reused, not copied). Each row then goes through ``do_deposit`` - the same rules as the
+form - inside a savepoint; one bad row rolls the whole import back and the report lists every bad row.
+"""
+import hashlib
+import io
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask_babel import gettext
+from sqlalchemy import select
+
+from app.core.errors import DomainError, ValidationFailed
+from app.members.imports import ImportRefused, MAX_ROWS, refuse_unsafe
+
+from . import services
+from .models import SavingsImport
+
+SHEET_NAME = "Setoran"
+# (field, header, example, width)
+COLUMNS = [
+    ("member_number", "Nomor Anggota", "A-000001", 16),
+    ("kind", "Jenis Simpanan (pokok/wajib/sukarela)", "sukarela", 22),
+    ("amount", "Jumlah (Rp)", "50000", 16),
+    ("tx_date", "Tanggal", None, 14),
+    ("note", "Keterangan", "Setoran kolektif RT 03", 30),
+]
+HEADERS = [c[1] for c in COLUMNS]
+KIND_WORDS = {"pokok": "pokok", "simpanan pokok": "pokok", "wajib": "wajib", "simpanan wajib": "wajib",
+              "sukarela": "sukarela", "simpanan sukarela": "sukarela"}
+
+
+@dataclass
+class ImportResult:
+    ok: bool
+    created: int = 0
+    errors: list = field(default_factory=list)  # [(row number, column header, message)]
+
+
+def write_template(today=None):
+    import xlsxwriter
+
+    today = today or date.today()
+    fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="kkmp-setoran-")
+    os.close(fd)
+    wb = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False,
+                                    "strings_to_numbers": False})
+    ws = wb.add_worksheet(SHEET_NAME)
+    head = wb.add_format({"bold": True, "bg_color": "#C00000", "font_color": "#FFFFFF", "border": 1,
+                          "text_wrap": True})
+    text = wb.add_format({"num_format": "@"})
+    date_fmt = wb.add_format({"num_format": "dd/mm/yyyy"})
+    number = wb.add_format({"num_format": "#,##0"})
+    for c, (name, header, sample, width) in enumerate(COLUMNS):
+        ws.write_string(0, c, header, head)
+        fmt = date_fmt if name == "tx_date" else number if name == "amount" else text
+        ws.set_column(c, c, width, fmt)
+        if name == "tx_date":
+            ws.write_datetime(1, c, datetime(today.year, today.month, today.day), date_fmt)
+        elif name == "amount":
+            ws.write_number(1, c, int(sample), number)
+        else:
+            ws.write_string(1, c, sample, text)
+    ws.data_validation(1, 1, MAX_ROWS, 1, {"validate": "list", "source": ["pokok", "wajib", "sukarela"]})
+    ws.freeze_panes(1, 0)
+    ws.set_row(0, 32)
+    info = wb.add_worksheet("Petunjuk")
+    for r, line in enumerate([
+        "Petunjuk pengisian setoran simpanan",
+        "1. Satu baris per setoran di lembar 'Setoran', mulai baris 2. Timpa baris contoh.",
+        "2. Nomor anggota seperti tertulis di kartu anggota (A-000123); anggota harus aktif.",
+        "3. Jenis simpanan: pokok, wajib atau sukarela. Setoran wajib melunasi tagihan tertua lebih dahulu.",
+        "4. Jumlah dalam rupiah utuh tanpa sen, lebih dari nol.",
+        "5. Tanggal dd/mm/yyyy, tidak di masa depan dan tidak di periode yang sudah ditutup.",
+        "6. Jangan memakai rumus. Bila ada satu baris salah, seluruh berkas ditolak dan kesalahan ditampilkan "
+        "per baris. Berkas yang sama tidak dapat diimpor dua kali.",
+    ]):
+        info.write_string(r, 0, line)
+    info.set_column(0, 0, 110)
+    wb.close()
+    return path
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _date(value):
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationFailed(gettext("Tanggal harus dd/mm/yyyy, contoh 05/11/2026."), "tx_date")
+
+
+def read_rows(data):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        ws = wb[SHEET_NAME] if SHEET_NAME in wb.sheetnames else wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header = [_text(h).lower() for h in next(rows, ())]
+        if header[:len(HEADERS)] != [h.lower() for h in HEADERS]:
+            raise ImportRefused(gettext("Judul kolom tidak sesuai templat setoran. Unduh templat dan gunakan "
+                                        "kolom-kolomnya tanpa diubah."))
+        out = []
+        for number, values in enumerate(rows, start=2):
+            values = list(values[:len(COLUMNS)]) + [None] * (len(COLUMNS) - len(values))
+            if all(v is None or str(v).strip() == "" for v in values):
+                continue
+            if len(out) >= MAX_ROWS:
+                raise ImportRefused(gettext("Paling banyak %(n)d baris per berkas.", n=MAX_ROWS))
+            out.append((number, dict(zip([c[0] for c in COLUMNS], values))))
+        return out
+    finally:
+        wb.close()
+
+
+def import_deposits(session, cooperative, filename, data, acting_user, today=None):
+    """Check the file, then every row through ``do_deposit``; commit all rows or none. Returns ImportResult."""
+    from app.members.models import Member
+
+    services.require_role(acting_user, services.ENTRY_ROLES,
+                          gettext("Hanya Sekretaris atau Pengurus yang dapat mengimpor setoran."))
+    refuse_unsafe(filename, data)
+    sha = hashlib.sha256(data).hexdigest()
+    if session.execute(select(SavingsImport.id).where(SavingsImport.cooperative_id == cooperative.id,
+                                                      SavingsImport.sha256 == sha)).first():
+        raise ImportRefused(gettext("Berkas yang sama persis sudah pernah diimpor ke koperasi ini."))
+    rows = read_rows(data)
+    if not rows:
+        raise ImportRefused(gettext("Berkas tidak berisi baris setoran."))
+    headers = {c[0]: c[1] for c in COLUMNS}
+    headers.update(member="Nomor Anggota", idempotency_key="Nomor Anggota")
+    # Pass 1 checks every row without writing (no savepoints: pysqlite would commit on RELEASE); pass 2 writes
+    # them in order through do_deposit, and the first refusal (a rule that depends on earlier rows, such as
+    # paying more wajib than is billed) rolls everything back.
+    errors, checked = [], []
+    coop = cooperative
+    for number, values in rows:
+        try:
+            member_number = _text(values["member_number"]).upper()
+            member = session.execute(select(Member).where(Member.cooperative_id == coop.id,
+                                                          Member.member_number == member_number)).scalar()
+            if member is None:
+                raise ValidationFailed(gettext("Nomor anggota %(n)s tidak ada di koperasi ini.",
+                                               n=member_number or "-"), "member_number")
+            kind = KIND_WORDS.get(_text(values["kind"]).lower())
+            if kind is None:
+                raise ValidationFailed(gettext("Jenis simpanan harus pokok, wajib atau sukarela."), "kind")
+            if member.status != "aktif" and not (kind == "pokok" and member.status == "disetujui"):
+                raise ValidationFailed(gettext("Anggota %(n)s tidak aktif.", n=member_number), "member_number")
+            amount = values["amount"]
+            amount = services.parse_amount(amount.strip() if isinstance(amount, str) else amount, "amount")
+            tx_date = services.check_tx_date(session, coop, _date(values["tx_date"]), today)
+            checked.append((number, member, kind, amount, tx_date, _text(values["note"])[:255]))
+        except ValidationFailed as e:
+            errors.append((number, headers.get(e.field, e.field or ""), str(e)))
+    if errors:
+        session.rollback()
+        return ImportResult(ok=False, errors=errors)
+    created = 0
+    for number, member, kind, amount, tx_date, note in checked:
+        try:
+            services.do_deposit(session, member=member, kind=kind, amount=amount, tx_date=tx_date,
+                                idempotency_key=f"impor-{sha[:24]}-{number}", note=note or gettext("Impor Excel"),
+                                acting_user=acting_user, today=today)
+            created += 1
+        except DomainError as e:
+            session.rollback()
+            return ImportResult(ok=False, errors=[(number, headers.get(e.field, e.field or ""), str(e))])
+    session.add(SavingsImport(cooperative=cooperative, cooperative_id=cooperative.id, sha256=sha,
+                              filename=(filename or "")[:255], row_count=created,
+                              username=services.actor_name(acting_user)))
+    session.flush()
+    return ImportResult(ok=True, created=created)

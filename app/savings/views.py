@@ -1,0 +1,485 @@
+"""Simpanan screens: products, wajib rates, wajib bills, transactions (read-only list), the deposit and
+withdrawal forms with a searchable member picker, receipts (A5, 58 mm, 80 mm), the passbook, arrears with
+WhatsApp reminders, the Excel import and the exit settlement. Views are thin: every change goes through
+``services`` and commits once.
+"""
+import os
+from datetime import date, datetime
+
+from flask import abort, flash, g, make_response, redirect, request, send_file, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.security.decorators import has_access, permission_name
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.cooperatives.models import Cooperative
+from app.core.errors import DomainError, ValidationFailed
+from app.core.forms import NotInFuture
+from app.core.interface import KkmpInterface
+from app.core.scope import TenantScopeError, current_scope
+from app.core.views import KkmpModelView
+
+from . import services
+from .models import KINDS, MONTHS_ID, SavingsProduct, SavingsTransaction, WajibBill, WajibRate
+from .terbilang import terbilang_title
+
+RECEIPT_SIZES = {"a5": "A5", "80": "80 mm", "58": "58 mm"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _refusal(error):
+    if isinstance(error, TenantScopeError):
+        return gettext("You cannot change data outside your area.")
+    return str(error)
+
+
+def _parse_date(text):
+    text = (text or "").strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _send_xlsx(path, name):
+    response = send_file(path, as_attachment=True, download_name=name, mimetype=XLSX)
+    response.call_on_close(lambda: os.remove(path))
+    return response
+
+
+def writable_cooperatives(session):
+    """Cooperatives the user may write for; None for full scope (chosen by kelurahan code)."""
+    scope = current_scope(session)
+    if scope.all:
+        return None
+    if not scope.write_ids:
+        return []
+    return session.execute(select(Cooperative).where(Cooperative.id.in_(sorted(scope.write_ids)))
+                           .order_by(Cooperative.name).limit(200)).scalars().all()
+
+
+def chosen_cooperative(session):
+    coops = writable_cooperatives(session)
+    wanted = (request.values.get("cooperative") or "").strip()
+    if coops is not None and len(coops) == 1 and not wanted:
+        return coops[0], coops
+    if not wanted:
+        return None, coops
+    coop = session.execute(select(Cooperative).where(
+        (Cooperative.region_code == wanted) | (Cooperative.id == (int(wanted) if wanted.isdigit() else -1)))).scalar()
+    if coop is not None and coops is not None and coop.id not in {c.id for c in coops}:
+        coop = None
+    return coop, coops
+
+
+_LABELS = {"cooperative": _l("Koperasi"), "kind": _l("Jenis simpanan"), "kind_label": _l("Jenis simpanan"),
+           "name": _l("Nama produk"), "amount": _l("Jumlah"), "instalments": _l("Boleh dicicil (kali)"),
+           "decided_on": _l("Diputuskan tanggal"), "decision_ref": _l("Dasar keputusan (berita acara)"),
+           "valid_from": _l("Berlaku mulai bulan"), "member": _l("Anggota"), "period_label": _l("Bulan"),
+           "year": _l("Tahun"), "month": _l("Bulan"), "paid_amount": _l("Sudah dibayar"),
+           "outstanding": _l("Sisa"), "status_label": _l("Status"), "direction": _l("Setor/tarik"),
+           "direction_label": _l("Setor/tarik"), "tx_date": _l("Tanggal"), "receipt_number": _l("Nomor kwitansi"),
+           "journal_number": _l("Nomor jurnal"), "note": _l("Keterangan"), "created_by": _l("Dicatat oleh"),
+           "created_at": _l("Dicatat (UTC)")}
+
+
+class SavingsProductView(KkmpModelView):
+    datamodel = KkmpInterface(SavingsProduct)
+    class_permission_name = "SavingsProduct"
+    route_base = "/simpanan/produk"
+    include_route_methods = {"list", "show", "add", "edit", "export_xlsx", "action", "action_post"}
+    list_title = _l("Produk simpanan")
+    show_title = _l("Produk simpanan")
+    add_title = _l("Tetapkan produk simpanan")
+    edit_title = _l("Ubah produk simpanan")
+    list_columns = ["cooperative", "kind_label", "name", "amount", "instalments", "decided_on"]
+    show_columns = ["cooperative", "kind_label", "name", "amount", "instalments", "decided_on", "decision_ref"]
+    add_columns = ["cooperative", "kind", "name", "amount", "instalments", "decided_on", "decision_ref"]
+    edit_columns = ["name", "amount", "instalments", "decided_on", "decision_ref"]
+    search_columns = ["kind", "name"]
+    order_columns = ["kind", "name"]
+    label_columns = _LABELS
+    description_columns = {
+        "amount": _l("Simpanan pokok: satu jumlah untuk semua anggota. Simpanan wajib: tarif bulanan diatur di "
+                     "'Tarif simpanan wajib'. Sukarela: setoran minimal (boleh kosong)."),
+        "instalments": _l("Hanya simpanan pokok: dibayar sekaligus (1) atau dicicil paling banyak N kali."),
+    }
+    add_form_extra_fields = {
+        "kind": SelectField(_l("Jenis simpanan"), choices=[(k, str(v)) for k, v in KINDS],
+                            validators=[DataRequired()]),
+        "name": StringField(_l("Nama produk"), validators=[Optional(), Length(max=80)]),
+        "instalments": IntegerField(_l("Boleh dicicil (kali)"), default=1, validators=[Optional()]),
+    }
+    edit_form_extra_fields = {
+        "name": StringField(_l("Nama produk"), validators=[Optional(), Length(max=80)]),
+        "instalments": IntegerField(_l("Boleh dicicil (kali)"), default=1, validators=[Optional()]),
+    }
+    validators_columns = {"decided_on": [NotInFuture()]}
+
+    def validate_record(self, record, existing):
+        services.check_product(record, existing, self.datamodel.session)
+
+    def prepare_item(self, item):
+        services.check_product(item, item if item.id is not None else None, self.datamodel.session)
+
+
+class WajibRateView(KkmpModelView):
+    """Effective-dated: a new rate is a new row from a month not yet billed; past rows are never edited."""
+
+    datamodel = KkmpInterface(WajibRate)
+    class_permission_name = "WajibRate"
+    route_base = "/simpanan/tarif-wajib"
+    include_route_methods = {"list", "show", "add", "export_xlsx", "action", "action_post"}
+    list_title = _l("Tarif simpanan wajib")
+    show_title = _l("Tarif simpanan wajib")
+    add_title = _l("Tarif simpanan wajib baru")
+    list_columns = ["cooperative", "valid_from", "amount", "decided_on", "decision_ref"]
+    show_columns = list_columns
+    add_columns = ["cooperative", "valid_from", "amount", "decided_on", "decision_ref"]
+    search_columns = ["valid_from", "amount"]
+    order_columns = ["valid_from"]
+    base_order = ("valid_from", "desc")
+    label_columns = dict(_LABELS, amount=_l("Simpanan wajib per bulan"))
+    description_columns = {"valid_from": _l("Tanggal berapa pun: berlaku mulai tanggal 1 bulan itu. Bulan yang "
+                                            "sudah ditagih tidak berubah.")}
+    validators_columns = {"decided_on": [NotInFuture()]}
+
+    def validate_record(self, record, existing):
+        services.check_rate(record, existing, self.datamodel.session)
+
+    def prepare_item(self, item):
+        services.check_rate(item, None, self.datamodel.session)
+
+
+class WajibBillView(KkmpModelView):
+    datamodel = KkmpInterface(WajibBill)
+    class_permission_name = "WajibBill"
+    route_base = "/simpanan/tagihan-wajib"
+    include_route_methods = {"list", "show", "export_xlsx", "action", "action_post", "generate"}
+    list_title = _l("Tagihan simpanan wajib")
+    show_title = _l("Tagihan simpanan wajib")
+    list_template = "savings/bill_list.html"
+    list_columns = ["cooperative", "member", "period_label", "amount", "paid_amount", "status_label"]
+    show_columns = ["cooperative", "member", "period_label", "amount", "paid_amount", "outstanding",
+                    "status_label"]
+    search_columns = ["year", "month", "amount", "paid_amount"]
+    order_columns = ["amount", "paid_amount"]
+    base_order = ("id", "desc")
+    label_columns = _LABELS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from app.core.formatting import rupiah
+        self.formatters_columns.setdefault("outstanding", rupiah)
+
+    def render_template(self, template, **kwargs):
+        if template == self.list_template:
+            kwargs.setdefault("kkmp_can_generate", self.appbuilder.sm.has_access("can_generate",
+                                                                                  self.class_permission_name))
+            today = date.today()
+            kwargs.setdefault("gen_year", today.year)
+            kwargs.setdefault("gen_month", today.month)
+            kwargs.setdefault("months", MONTHS_ID)
+        return super().render_template(template, **kwargs)
+
+    @expose("/buat", methods=["POST"])
+    @has_access
+    @permission_name("generate")
+    def generate(self):
+        """Bill one month for every active member of a cooperative (Pengurus); running it twice adds nothing."""
+        session = self.datamodel.session
+        coop, _coops = chosen_cooperative(session)
+        if coop is None:
+            flash(gettext("Koperasi tidak ditemukan di wilayah Anda."), "danger")
+            return redirect(url_for(".list"))
+        try:
+            n = services.generate_wajib_bills(session, coop.id, request.form.get("year"), request.form.get("month"),
+                                              g.user)
+            session.commit()
+            flash(gettext("%(n)d tagihan simpanan wajib dibuat.", n=n), "success")
+        except (DomainError, TenantScopeError) as e:
+            session.rollback()
+            flash(_refusal(e), "danger")
+        return redirect(url_for(".list"))
+
+
+class SavingsTransactionView(KkmpModelView):
+    """Transactions are written only by the deposit and withdrawal forms, the import and the exit settlement."""
+
+    datamodel = KkmpInterface(SavingsTransaction)
+    class_permission_name = "SavingsTransaction"
+    route_base = "/simpanan/transaksi"
+    include_route_methods = {"list", "show", "export_xlsx", "action", "action_post", "deposit", "withdraw",
+                             "receipt", "passbook", "passbook_xlsx", "arrears", "arrears_xlsx", "import_template",
+                             "import_xlsx", "exit_settlement"}
+    list_title = _l("Transaksi simpanan")
+    show_title = _l("Transaksi simpanan")
+    list_template = "savings/transaction_list.html"
+    show_template = "savings/transaction_show.html"
+    list_columns = ["cooperative", "receipt_number", "tx_date", "member", "kind_label", "direction_label", "amount"]
+    show_columns = ["cooperative", "receipt_number", "tx_date", "member", "kind_label", "direction_label", "amount",
+                    "journal_number", "note", "created_by", "created_at"]
+    search_columns = ["receipt_number", "tx_date", "kind", "direction", "amount"]
+    order_columns = ["receipt_number", "tx_date", "amount"]
+    base_order = ("id", "desc")
+    label_columns = _LABELS
+
+    def _get_show_widget(self, pk, item, **kwargs):
+        g.kkmp_savings_tx = item
+        return super()._get_show_widget(pk, item, **kwargs)
+
+    def render_template(self, template, **kwargs):
+        item = g.pop("kkmp_savings_tx", None)
+        if template == self.show_template and item is not None:
+            kwargs.update(tx=item)
+        if template == self.list_template:
+            sm = self.appbuilder.sm
+            kwargs.update(can_deposit=sm.has_access("can_deposit", self.class_permission_name),
+                          can_withdraw=sm.has_access("can_withdraw", self.class_permission_name),
+                          can_import=sm.has_access("can_import_xlsx", self.class_permission_name),
+                          can_arrears=sm.has_access("can_arrears", self.class_permission_name))
+        return super().render_template(template, **kwargs)
+
+    # -- deposit and withdrawal ------------------------------------------------------------------------------------
+
+    def _money_form(self, direction):
+        session = self.datamodel.session
+        values = {k: (request.form.get(k) or "").strip() for k in ("member", "kind", "amount", "tx_date", "note",
+                                                                    "idempotency_key")}
+        if request.method == "GET":
+            values["member"] = (request.args.get("member") or "").strip()
+            values["kind"] = request.args.get("kind") or ("sukarela" if direction == "tarik" else "wajib")
+        values["tx_date"] = values["tx_date"] or date.today().strftime("%d/%m/%Y")
+        values["idempotency_key"] = values["idempotency_key"] or services.new_idempotency_key()
+        errors, member = {}, None
+        if values["member"].isdigit():
+            from app.members.models import Member
+            member = session.get(Member, int(values["member"]))
+        if request.method == "POST":
+            tx_date = _parse_date(values["tx_date"])
+            if tx_date is None:
+                errors["tx_date"] = gettext("Tulis tanggal sebagai dd/mm/yyyy.")
+            if member is None:
+                errors["member"] = gettext("Pilih anggota.")
+            try:
+                amount = services.parse_amount(values["amount"])
+            except ValidationFailed as e:
+                errors["amount"] = str(e)
+            if not errors:
+                fn = services.do_deposit if direction == "setor" else services.do_withdraw
+                try:
+                    tx = fn(session, member=member, kind=values["kind"], amount=amount, tx_date=tx_date,
+                            idempotency_key=values["idempotency_key"], note=values["note"], acting_user=g.user)
+                    session.commit()
+                    flash(gettext("Tersimpan: kwitansi %(n)s.", n=tx.receipt_number), "success")
+                    return redirect(url_for(".show", pk=tx.id))
+                except IntegrityError:
+                    # a double-click: the first submission won; show its receipt
+                    session.rollback()
+                    tx = services.find_by_key(session, member.cooperative_id, values["idempotency_key"])
+                    if tx is not None:
+                        return redirect(url_for(".show", pk=tx.id))
+                    errors["amount"] = gettext("Tidak tersimpan karena bentrok dengan transaksi lain; coba lagi.")
+                except (DomainError, TenantScopeError) as e:
+                    session.rollback()
+                    field = getattr(e, "field", None)
+                    field = {"entry_date": "tx_date", "lines": "amount", "loss_share": "amount"}.get(field, field)
+                    errors[field if field in ("member", "kind", "amount", "tx_date") else "amount"] = _refusal(e)
+        member_text = ""
+        if member is not None:
+            from app.members.services import lookup_text
+            member_text = lookup_text(member.member_number, member.name, member.nik, member.status)
+        kinds = [(k, v) for k, v in KINDS if direction == "setor" or k == "sukarela"]
+        title = gettext("Setoran simpanan") if direction == "setor" else gettext("Penarikan simpanan sukarela")
+        return self.render_template("savings/money_form.html", values=values, errors=errors, kinds=kinds,
+                                    member_text=member_text, title=title, direction=direction,
+                                    lookup_url=url_for("MemberView.lookup")), (422 if errors else 200)
+
+    @expose("/setor", methods=["GET", "POST"])
+    @has_access
+    @permission_name("deposit")
+    def deposit(self):
+        return self._money_form("setor")
+
+    @expose("/tarik", methods=["GET", "POST"])
+    @has_access
+    @permission_name("withdraw")
+    def withdraw(self):
+        return self._money_form("tarik")
+
+    # -- receipt ---------------------------------------------------------------------------------------------------
+
+    @expose("/kwitansi/<int:pk>")
+    @has_access
+    @permission_name("show")
+    def receipt(self, pk):
+        tx = self.datamodel.get(pk, self._base_filters)
+        if tx is None:
+            abort(404)
+        size = request.args.get("ukuran", "a5")
+        if size not in RECEIPT_SIZES:
+            size = "a5"
+        from app.core.formatting import rupiah, tanggal
+        html = self.render_template("savings/receipt.html", tx=tx, size=size, sizes=RECEIPT_SIZES,
+                                    words=terbilang_title(tx.amount), amount=rupiah(tx.amount),
+                                    day=tanggal(tx.tx_date), balances=services.balances(self.datamodel.session,
+                                                                                        tx.member_id))
+        response = make_response(html)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    # -- passbook --------------------------------------------------------------------------------------------------
+
+    def _member_or_404(self, member_id):
+        from app.members.models import Member
+
+        member = self.datamodel.session.get(Member, member_id)
+        if member is None:
+            abort(404)
+        return member
+
+    @expose("/buku/<int:member_id>")
+    @has_access
+    @permission_name("passbook")
+    def passbook(self, member_id):
+        member = self._member_or_404(member_id)
+        session = self.datamodel.session
+        return self.render_template("savings/passbook.html", member=member,
+                                    lines=services.passbook(session, member.id),
+                                    balances=services.balances(session, member.id),
+                                    arrears=services.arrears(session, member_id=member.id))
+
+    @expose("/buku/<int:member_id>/xlsx")
+    @has_access
+    @permission_name("passbook")
+    def passbook_xlsx(self, member_id):
+        from app.core.xlsx import write_xlsx
+
+        member = self._member_or_404(member_id)
+        lines = services.passbook(self.datamodel.session, member.id)
+        headers = ["Tanggal", "Nomor kwitansi", "Jenis simpanan", "Setor/tarik", "Debit (tarik)", "Kredit (setor)",
+                   "Saldo jenis ini", "Saldo total", "Keterangan"]
+        rows = ([l.tx_date, l.receipt_number, str(l.kind), str(l.direction), l.debit, l.credit, l.kind_balance,
+                 l.balance, l.note] for l in lines)
+        title = f"Buku simpanan {member.member_number or ''} {member.name} - {member.cooperative.name}"
+        path = write_xlsx(title, headers, rows, sheet_name="Buku simpanan")
+        return _send_xlsx(path, f"buku-simpanan-{member.member_number or member.id}.xlsx")
+
+    # -- arrears ---------------------------------------------------------------------------------------------------
+
+    PAGE = 100
+
+    @expose("/tunggakan")
+    @has_access
+    @permission_name("arrears")
+    def arrears(self):
+        try:
+            page = max(0, int(request.args.get("page", 0)))
+        except ValueError:
+            page = 0
+        rows = services.arrears(self.datamodel.session, limit=self.PAGE + 1, offset=page * self.PAGE)
+        items = [(r, services.whatsapp_link(r.phone, r.name, r.cooperative_name, r.months, r.amount))
+                 for r in rows[:self.PAGE]]
+        return self.render_template("savings/arrears.html", items=items, page=page,
+                                    more=len(rows) > self.PAGE, months=MONTHS_ID)
+
+    @expose("/tunggakan/xlsx")
+    @has_access
+    @permission_name("arrears")
+    def arrears_xlsx(self):
+        from app.core.xlsx import write_xlsx
+
+        rows = services.arrears(self.datamodel.session)
+        headers = ["Koperasi", "Nomor anggota", "Nama", "Telepon", "Bulan tertunggak", "Jumlah tunggakan",
+                   "Tunggakan sejak"]
+        data = ([r.cooperative_name, r.member_number, r.name, r.phone, r.months, r.amount,
+                 f"{MONTHS_ID[r.oldest_month - 1]} {r.oldest_year}"] for r in rows)
+        path = write_xlsx("Tunggakan simpanan wajib", headers, data, sheet_name="Tunggakan")
+        return _send_xlsx(path, "tunggakan-simpanan-wajib.xlsx")
+
+    # -- import ----------------------------------------------------------------------------------------------------
+
+    @expose("/templat.xlsx")
+    @has_access
+    @permission_name("import_xlsx")
+    def import_template(self):
+        from .imports import write_template
+
+        return _send_xlsx(write_template(), "templat-setoran-simpanan.xlsx")
+
+    @expose("/impor", methods=["GET", "POST"])
+    @has_access
+    @permission_name("import_xlsx")
+    def import_xlsx(self):
+        from app.members.imports import MAX_BYTES, MAX_ROWS
+
+        from . import imports
+
+        session = self.datamodel.session
+        coop, coops = chosen_cooperative(session)
+        result, refused, status = None, None, 200
+        if request.method == "POST":
+            upload = request.files.get("file")
+            if coop is None:
+                refused = gettext("Koperasi dengan kode kelurahan itu tidak ditemukan di wilayah Anda.")
+            elif upload is None or not upload.filename:
+                refused = gettext("Pilih berkas .xlsx untuk diunggah.")
+            else:
+                data = upload.stream.read(MAX_BYTES + 1)
+                try:
+                    result = imports.import_deposits(session, coop, upload.filename, data, g.user)
+                    if result.ok:
+                        session.commit()
+                except (DomainError, TenantScopeError) as e:
+                    session.rollback()
+                    refused = _refusal(e)
+                except IntegrityError:
+                    session.rollback()
+                    refused = gettext("Berkas yang sama persis sudah pernah diimpor ke koperasi ini.")
+                except Exception:  # a damaged workbook must not become a 500
+                    session.rollback()
+                    refused = gettext("Berkas tidak dapat dibaca sebagai daftar setoran. Gunakan templat .xlsx.")
+            if refused or (result is not None and not result.ok):
+                status = 422
+            elif result is not None:
+                flash(gettext("%(n)d setoran diimpor.", n=result.created), "success")
+                return redirect(url_for(".list"))
+        return self.render_template("savings/import.html", coop=coop, coops=coops, result=result,
+                                    refused=refused, max_mb=MAX_BYTES // (1024 * 1024), max_rows=MAX_ROWS), status
+
+    # -- exit settlement -------------------------------------------------------------------------------------------
+
+    @expose("/keluar/<int:member_id>", methods=["GET", "POST"])
+    @has_access
+    @permission_name("exit_settlement")
+    def exit_settlement(self, member_id):
+        member = self._member_or_404(member_id)
+        session = self.datamodel.session
+        values = {k: (request.form.get(k) or "").strip() for k in ("settle_date", "loss_share", "note")}
+        values["settle_date"] = values["settle_date"] or date.today().strftime("%d/%m/%Y")
+        errors = {}
+        if request.method == "POST":
+            day = _parse_date(values["settle_date"])
+            if day is None:
+                errors["settle_date"] = gettext("Tulis tanggal sebagai dd/mm/yyyy.")
+            else:
+                try:
+                    services.do_exit_settlement(session, member=member, settle_date=day,
+                                                loss_share=values["loss_share"] or None, note=values["note"],
+                                                acting_user=g.user)
+                    session.commit()
+                    flash(gettext("Simpanan anggota keluar telah diselesaikan."), "success")
+                    return redirect(url_for(".passbook", member_id=member_id))
+                except (DomainError, TenantScopeError) as e:
+                    session.rollback()
+                    field = getattr(e, "field", None)
+                    errors["loss_share" if field == "loss_share" else "settle_date" if field in (
+                        "tx_date", "entry_date") else "general"] = _refusal(e)
+        return self.render_template("savings/exit_form.html", member=member, values=values, errors=errors,
+                                    balances=services.balances(session, member.id)), (422 if errors else 200)
