@@ -104,6 +104,7 @@ def walk(app, sysdb, username):
     """Return a list of violations (empty when scope holds everywhere)."""
     problems = []
     s = Session(app, username)
+    token = s.token("/")
     reads = READS[username]
     coop_ids = readable_coops(app, username)
     for view in registered(app, ModelView):
