@@ -91,8 +91,8 @@ def permission_matrix_command(readme):
     if readme:
         with open(readme, encoding="utf-8") as f:
             text = f.read()
-        text = re.sub(r"(<!-- permission-matrix:start -->\n).*?(\n<!-- permission-matrix:end -->)",
-                      lambda m: m.group(1) + table + m.group(2), text, flags=re.S)
+        text = re.sub(r"(<!-- permission-matrix:start -->).*?(<!-- permission-matrix:end -->)",
+                      lambda m: m.group(1) + "\n" + table + "\n" + m.group(2), text, flags=re.S)
         with open(readme, "w", encoding="utf-8") as f:
             f.write(text)
 

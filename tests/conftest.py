@@ -135,3 +135,10 @@ def api_token(client, username, password=DEMO_PASSWORD):
                                                     "provider": "db", "refresh": False})
     assert r.status_code == 200, r.get_data(as_text=True)
     return {"Authorization": "Bearer " + r.json["access_token"]}
+
+
+@pytest.fixture()
+def english_messages(app, monkeypatch):
+    """For tests that read messages by their English msgid; the product's default stays Bahasa Indonesia."""
+    monkeypatch.setitem(app.config, "BABEL_DEFAULT_LOCALE", "en")
+    monkeypatch.setattr(app.extensions["babel"], "default_locale", "en")

@@ -124,7 +124,7 @@ def test_role_grants_are_in_the_audit_log(login, sysdb):
     assert '"roles": ["Lurah"]' in event.after and "scrypt" not in event.after
 
 
-def test_cli_create_user_takes_the_password_from_stdin_and_checks_scope(app, sysdb):
+def test_cli_create_user_takes_the_password_from_stdin_and_checks_scope(app, sysdb, english_messages):
     runner = app.test_cli_runner()
     r = runner.invoke(args=["kkmp", "create-user", "camat.tambora", "--role", "Camat", "--scope", "31.73.04",
                             "--password-stdin"], input=STRONG + "\n")

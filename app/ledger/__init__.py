@@ -23,5 +23,14 @@ def register(appbuilder):
     appbuilder.add_view(PeriodView, "Periode Akuntansi", label=_l("Periode akuntansi"), icon="fa-lock",
                         category="Pembukuan")
     appbuilder.add_view_no_menu(JournalLineView)
+    from .import_views import LedgerImportView
+    appbuilder.add_link("Impor Saldo Awal", label=_l("Impor saldo awal"), href="/impor-pembukuan/saldo-awal",
+                        icon="fa-file-import", category="Pembukuan")
+    appbuilder.add_link("Impor Buku Kas", label=_l("Impor buku kas"), href="/impor-pembukuan/buku-kas",
+                        icon="fa-file-import", category="Pembukuan")
+    appbuilder.add_view(LedgerImportView, "Riwayat Impor", label=_l("Riwayat impor"), icon="fa-history",
+                        category="Pembukuan")
     appbuilder.add_api(AccountApi)
     appbuilder.add_api(JournalEntryApi)
+    from .statement_views import register as register_reports  # the accounting reports (neraca saldo .. arus kas)
+    register_reports(appbuilder)

@@ -78,4 +78,7 @@ def seed(session, coops_by_code):
                                 description="Setoran simpanan pokok anggota pendiri",
                                 lines=[("kas", D(1_500_000), 0), ("simpanan_pokok", 0, D(1_500_000))],
                                 reference="BKM-001")
+    from .imports import seed_demo as seed_imports
+
+    seed_imports(session, coops_by_code)
     session.flush()

@@ -30,3 +30,20 @@ GRANTS = {
     "Camat": _READ,
     "Sudin": _READ + [["^Period$", "^can_reopen$"]],
 }
+
+# Imports of saldo awal and buku kas (import_views.py): Pengurus imports; Sekretaris and supervisors read the history.
+_IMPORT_READ = [["^LedgerImport$", "^(can_list|can_show|can_export)$"], ["^Riwayat Impor$", "^menu_access$"]]
+GRANTS["Pengurus"] = GRANTS["Pengurus"] + _IMPORT_READ + [
+    ["^LedgerImport$", "^can_import$"], ["^(Impor Saldo Awal|Impor Buku Kas)$", "^menu_access$"]]
+for _role in ("Sekretaris", "Lurah", "Camat", "Sudin"):
+    GRANTS[_role] = GRANTS[_role] + _IMPORT_READ
+
+# Accounting reports (statement_views.py): every ledger reader reads and exports them for the cooperatives in their
+# scope; the Sudin also has the consolidated view of the city.
+_REPORT_MENUS = ["Neraca Saldo", "Buku Besar", "Buku Kas", "Buku Bank", "Laporan Posisi Keuangan",
+                 "Laporan Hasil Usaha", "Laporan Perubahan Ekuitas", "Laporan Arus Kas"]
+_REPORTS = [["^LedgerReport$", "^(can_read|can_export)$"], [_alt(_REPORT_MENUS), "^menu_access$"]]
+for _role in ("Pengurus", "Sekretaris", "Lurah", "Camat", "Sudin"):
+    GRANTS[_role] = GRANTS[_role] + _REPORTS
+GRANTS["Sudin"] = GRANTS["Sudin"] + [["^LedgerConsolidated$", "^(can_read|can_export)$"],
+                                     ["^Laporan Konsolidasi$", "^menu_access$"]]

@@ -11,6 +11,9 @@ from app.core.audit import AuditEvent
 from app.ledger.models import Account, JournalCounter, JournalEntry, Period
 from tests.conftest import api_token
 
+# The assertions below read messages by their English msgids.
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 OWN = "31.73.05.1001"
 TODAY = date.today()
 OPEN_DAY = TODAY.replace(day=1)

@@ -12,6 +12,9 @@ from app.ledger.models import Account, JournalCounter, JournalEntry, JournalLine
 
 from .conftest import D, balance_of, post
 
+# The assertions below read messages by their English msgids.
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 DAY = date(2026, 3, 10)
 
 

@@ -9,6 +9,9 @@ from app.ledger.models import JournalEntry
 
 from .conftest import D, balance_of, post
 
+# The assertions below read messages by their English msgids.
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 
 def _first_year(uow, coop):
     # Founded (akta) 20 June 2025: the first financial year runs 20/06/2025 - 31/12/2025.

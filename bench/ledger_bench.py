@@ -1,0 +1,292 @@
+"""Ledger report benchmark (on demand, not in CI): a generated cooperative-year of 200,000 journal lines plus the 55
+other cooperatives of Jakarta Barat (31.73, 56 kelurahan) with lighter books, then the neraca saldo, every
+statement and the Sudin's consolidated view timed through the real HTTP endpoints (Flask test client, logged in
+through the login form, CSRF on) against PostgreSQL.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/kkmp_bench \
+        /path/to/venv/bin/python bench/ledger_bench.py [--fresh] [--lines 200000] [--light-lines 2000] [--runs 5]
+        [--explain]
+
+See bench/README.md for what is generated and how to read the output.
+"""
+import argparse
+import os
+import statistics
+import sys
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+os.environ.setdefault("KKMP_ENV", "test")
+
+BIG = "31.73.05.1001"  # KKMP Kebon Jeruk: the pengurus.kebonjeruk demo login
+CITY = "31.73"
+YEAR = 2025
+PASSWORD = "demo-kkmp-2026"
+
+# (debit code, credit code, description, tagged with the sembako unit?) cycled by entry number.
+PATTERNS = [
+    ("111000", "411100", "Penjualan sembako kepada anggota", True),
+    ("111000", "411200", "Penjualan sembako kepada non-anggota", True),
+    ("511000", "114000", "Harga pokok penjualan sembako", True),
+    ("114000", "212000", "Pembelian sembako dari agen (kredit)", True),
+    ("212000", "112000", "Pembayaran utang usaha via bank", True),
+    ("112000", "111000", "Setor kas ke bank", False),
+    ("522000", "111000", "Bayar listrik dan air", False),
+    ("521000", "111000", "Honor pengelola", False),
+    ("111000", "312000", "Setoran simpanan wajib", False),
+    ("111000", "412100", "Penjualan LPG kepada anggota", False),
+]
+
+
+def ensure_database(url, fresh):
+    import psycopg2
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    conn = psycopg2.connect(admin)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        exists = cur.fetchone() is not None
+        if exists and fresh:
+            cur.execute(f'DROP DATABASE "{name}"')
+            exists = False
+        if not exists:
+            cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    return not exists
+
+
+def generate(app, big_lines, light_lines):
+    """Schema, roles, regions, demo data, a cooperative for every kelurahan of the city, and the journal lines."""
+    from flask_migrate import upgrade
+    from sqlalchemy import func, select, text
+
+    from app.cooperatives.models import BusinessUnit, Cooperative
+    from app.cooperatives.services import create_cooperative
+    from app.core.scope import system_scope
+    from app.demo import seed_demo
+    from app.extensions import db
+    from app.regions.models import Region
+    from app.regions.services import load_regions
+    from app.security.services import sync_roles_and_permissions
+
+    with app.app_context(), system_scope():
+        t0 = time.perf_counter()
+        upgrade()
+        sync_roles_and_permissions()
+        load_regions(app.config["REGIONS_CSV"])
+        seed_demo()
+        db.session.commit()
+        have = set(db.session.scalars(select(Cooperative.region_code).where(Cooperative.city_code == CITY)))
+        kelurahan = [c for c in db.session.scalars(select(Region.code).where(Region.code.like(CITY + ".%.%")))
+                     if c.count(".") == 3]
+        for code in sorted(set(kelurahan) - have):
+            create_cooperative(code, session=db.session)
+        db.session.commit()
+        coops = db.session.execute(select(Cooperative.id, Cooperative.region_code)
+                                   .where(Cooperative.city_code == CITY).order_by(Cooperative.region_code)).all()
+        print(f"schema, demo and {len(coops)} cooperatives in {CITY}: {time.perf_counter() - t0:.1f} s")
+        for cid, code in coops:
+            n_lines = big_lines if code == BIG else light_lines
+            unit = db.session.scalar(select(BusinessUnit.id).where(BusinessUnit.cooperative_id == cid,
+                                                                   BusinessUnit.kind == "sembako"))
+            already = db.session.scalar(select(func.count()).select_from(text("journal_entry")).where(
+                text("cooperative_id = :c AND reference LIKE 'BENCH-%'")).params(c=cid))
+            if already:
+                continue
+            t1 = time.perf_counter()
+            _generate_coop(db.session, cid, n_lines // 2, unit)
+            db.session.commit()
+            if code == BIG:
+                print(f"{code}: {n_lines} lines ({n_lines // 2} entries) in {time.perf_counter() - t1:.1f} s")
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        total = db.session.scalar(text("SELECT count(*) FROM journal_line"))
+        print(f"journal_line rows in the database: {total}")
+
+
+def _generate_coop(session, cid, entries, unit_id):
+    """``entries`` balanced two-line entries of YEAR for one cooperative, numbered JU-YEAR-000001.. gaplessly,
+    dates spread over the year in number order, inserted with generate_series (no ORM round trips)."""
+    from sqlalchemy import text
+
+    values = ", ".join(f"({i}, '{d}', '{c}', '{desc}', {str(u).lower()})"
+                       for i, (d, c, desc, u) in enumerate(PATTERNS))
+    k = len(PATTERNS)
+    params = dict(cid=cid, n=entries, unit=unit_id, year=YEAR, start=f"{YEAR}-01-01",
+                  days=366 if YEAR % 4 == 0 else 365)
+    session.execute(text(f"""
+        INSERT INTO journal_entry (cooperative_id, number, year, seq, entry_date, description, reference,
+                                   business_unit_id, entry_type, status, posted_at, posted_by, total)
+        SELECT :cid, 'JU-' || :year || '-' || lpad(g::text, 6, '0'), :year, g,
+               CAST(:start AS date) + ((g - 1) * :days / :n),
+               m.descr, 'BENCH-' || g, CASE WHEN m.tagged THEN CAST(:unit AS integer) END, 'umum', 'posted',
+               now() AT TIME ZONE 'utc', 'bench',
+               round((((g * 7919) % 4990000) + 10000)::numeric / 10, 2)
+          FROM generate_series(1, :n) AS g
+          JOIN (VALUES {values}) AS m(k, dcode, ccode, descr, tagged) ON m.k = g % {k}
+    """), params)
+    session.execute(text(f"""
+        INSERT INTO journal_line (cooperative_id, entry_id, line_no, account_id, debit, credit)
+        SELECT e.cooperative_id, e.id, side.line_no, a.id,
+               CASE WHEN side.line_no = 1 THEN e.total ELSE 0 END,
+               CASE WHEN side.line_no = 2 THEN e.total ELSE 0 END
+          FROM journal_entry e
+          JOIN (VALUES {values}) AS m(k, dcode, ccode, descr, tagged) ON m.k = e.seq % {k}
+          CROSS JOIN (VALUES (1), (2)) AS side(line_no)
+          JOIN account a ON a.cooperative_id = e.cooperative_id
+                        AND a.code = CASE WHEN side.line_no = 1 THEN m.dcode ELSE m.ccode END
+         WHERE e.cooperative_id = :cid AND e.year = :year AND e.reference LIKE 'BENCH-%%'
+    """.replace("%%", "%")), params)
+    session.execute(text("""
+        INSERT INTO journal_counter (cooperative_id, year, last_number) VALUES (:cid, :year, :n)
+        ON CONFLICT (cooperative_id, year) DO UPDATE SET last_number = EXCLUDED.last_number
+    """), params)
+
+
+def _login(app, username):
+    import re
+
+    client = app.test_client()
+    page = client.get("/login/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    r = client.post("/login/", data={"username": username, "password": PASSWORD, "csrf_token": token})
+    assert r.status_code == 302 and "/login" not in r.headers.get("Location", ""), f"login failed: {username}"
+    return client
+
+
+def _time(client, url, runs):
+    r = client.get(url)  # warm-up (and check)
+    assert r.status_code == 200, (url, r.status_code, r.get_data(as_text=True)[:500])
+    size = len(r.data)
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        r = client.get(url)
+        r.get_data()
+        times.append(time.perf_counter() - t0)
+        assert r.status_code == 200, url
+    return statistics.median(times), max(times), size
+
+
+def measure(app, runs):
+    from sqlalchemy import select
+
+    from app.cooperatives.models import Cooperative
+    from app.core.scope import system_scope
+    from app.extensions import db
+
+    with app.app_context(), system_scope():
+        cid = db.session.scalar(select(Cooperative.id).where(Cooperative.region_code == BIG))
+        db.session.remove()
+    pengurus = _login(app, "pengurus.kebonjeruk")
+    sudin = _login(app, "sudin.jakbar")
+    year, month = f"tahun={YEAR}&bulan=", f"tahun={YEAR}&bulan=6"
+    checks = []
+    for key in ("neraca-saldo", "posisi-keuangan", "hasil-usaha", "perubahan-ekuitas", "arus-kas", "buku-kas",
+                "buku-bank", "buku-besar"):
+        for label, q in (("tahun", year), ("bulan", month)):
+            checks.append((f"{key} ({label})", pengurus, f"/laporan-keuangan/{key}/?koperasi={cid}&{q}", 1.0))
+    checks.append(("neraca-saldo + unit sembako (tahun)", pengurus,
+                   f"/laporan-keuangan/neraca-saldo/?koperasi={cid}&{year}&unit=1", 1.0))
+    checks.append(("konsolidasi 56 koperasi (tahun)", sudin, f"/laporan-konsolidasi/?{year}", 3.0))
+    checks.append(("konsolidasi 56 koperasi (bulan)", sudin, f"/laporan-konsolidasi/?{month}", 3.0))
+    for key in ("neraca-saldo", "posisi-keuangan", "hasil-usaha", "arus-kas"):
+        checks.append((f"xlsx {key} (tahun)", pengurus, f"/laporan-keuangan/{key}/xlsx?koperasi={cid}&{year}", 1.0))
+    checks.append(("xlsx buku-kas (tahun, every line)", pengurus,
+                   f"/laporan-keuangan/buku-kas/xlsx?koperasi={cid}&{year}", None))
+    checks.append(("xlsx konsolidasi (tahun)", sudin, f"/laporan-konsolidasi/xlsx?{year}", 3.0))
+    print(f"\n{'endpoint':44} {'median':>9} {'max':>9} {'bytes':>10}  aim")
+    failed = []
+    for label, client, url, aim in checks:
+        if "unit=1" in url:
+            url = url.replace("unit=1", f"unit={_unit_id(app, cid)}")
+        median, worst, size = _time(client, url, runs)
+        ok = aim is None or median < aim
+        failed += [] if ok else [label]
+        print(f"{label:44} {median * 1000:8.0f}ms {worst * 1000:8.0f}ms {size:10d}  "
+              f"{'-' if aim is None else ('< %.0f s ok' % aim if ok else '< %.0f s MISSED' % aim)}")
+    return failed
+
+
+def _unit_id(app, cid):
+    from sqlalchemy import select
+
+    from app.cooperatives.models import BusinessUnit
+    from app.core.scope import system_scope
+    from app.extensions import db
+
+    with app.app_context(), system_scope():
+        uid = db.session.scalar(select(BusinessUnit.id).where(BusinessUnit.cooperative_id == cid,
+                                                              BusinessUnit.kind == "sembako"))
+        db.session.remove()
+    return uid
+
+
+def explain(app):
+    """EXPLAIN ANALYZE of the two heaviest statements: the per-account aggregate of a year, and the city."""
+    from sqlalchemy import select
+
+    from app.cooperatives.models import Cooperative
+    from app.core.scope import system_scope
+    from app.extensions import db
+    from app.ledger import statements
+
+    captured = []
+
+    from sqlalchemy import event
+
+    def _capture(conn, cursor, statement, parameters, context, executemany):
+        captured.append((statement, parameters))
+
+    with app.app_context(), system_scope():
+        coop = db.session.scalar(select(Cooperative).where(Cooperative.region_code == BIG))
+        event.listen(db.engine, "before_cursor_execute", _capture)
+        try:
+            statements.trial_balance_report(db.session, coop, statements.ReportPeriod(YEAR))
+            statements.cash_flow(db.session, coop, statements.ReportPeriod(YEAR))
+            statements.consolidated(db.session, CITY, statements.ReportPeriod(YEAR))
+        finally:
+            event.remove(db.engine, "before_cursor_execute", _capture)
+        raw = db.session.connection().connection.driver_connection
+        for statement, parameters in captured:
+            if "GROUP BY" not in statement:
+                continue
+            with raw.cursor() as cur:
+                cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
+                print("\n" + statement.split("FROM", 1)[1][:160].replace("\n", " ") + " ...")
+                print("\n".join(r[0] for r in cur.fetchall()))
+        db.session.rollback()
+        db.session.remove()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")
+    parser.add_argument("--lines", type=int, default=200_000, help="journal lines of the big cooperative")
+    parser.add_argument("--light-lines", type=int, default=2_000, help="journal lines of each other cooperative")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per endpoint (median reported)")
+    parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the heavy aggregates")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        sys.exit("set DATABASE_URL=postgresql://... (the benchmark is for PostgreSQL)")
+    ensure_database(url, args.fresh)
+
+    from app import create_app
+
+    app = create_app("test")
+    generate(app, args.lines, args.light_lines)
+    if args.explain:
+        explain(app)
+    failed = measure(app, args.runs)
+    print("\nall aims met" if not failed else f"\naims missed: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
