@@ -97,8 +97,9 @@ def _city_of_coop(coop_id):
     from app.core.scope import unscoped
     from sqlalchemy import select
 
-    return db.session.execute(select(Cooperative.city_code).where(Cooperative.id == coop_id),
-                              execution_options=unscoped()).scalar()
+    with db.session.no_autoflush:  # a user being created may hang off the session's roles
+        return db.session.execute(select(Cooperative.city_code).where(Cooperative.id == coop_id),
+                                  execution_options=unscoped()).scalar()
 
 
 def user_city(user):

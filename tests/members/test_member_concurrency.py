@@ -62,7 +62,8 @@ def _register(code, nik):
 
 
 @pytest.mark.parametrize("variant", ["same digits", "full-width digits"])
-def test_the_same_nik_registered_in_two_cooperatives_at_once_succeeds_exactly_once(app, sysdb, variant):
+def test_the_same_nik_registered_in_two_cooperatives_at_once_succeeds_exactly_once(app, sysdb, variant,
+                                                                                   english_messages):
     nik = make_nik(date(1985, 3, 12), "L")
     other = nik if variant == "same digits" else full_width(nik)
     results = _run_together(app, [("sekretaris.kebonjeruk", _register(KEBON_JERUK, nik)),
