@@ -2,7 +2,7 @@
 
 Both imports follow the same steps, and write nothing unless every step passes:
 
-1. the file is refused fast, before any parsing, by ``app.members.imports.refuse_unsafe`` (reused as is): over
+1. the file is refused fast, before any parsing, by ``app.core.xlsx_import.refuse_unsafe`` (reused as is): over
    2 MB, not an .xlsx (extension, ``PK\\x03\\x04``, ``[Content_Types].xml``), macro-enabled (.xlsm, vbaProject.bin),
    a zip bomb (entry count, total uncompressed size, compression ratio), DOCTYPE/ENTITY declarations (XML bombs;
    openpyxl also parses through defusedxml) or formula cells;
@@ -37,7 +37,7 @@ from sqlalchemy import func, select
 from app.core.errors import DomainError, ValidationFailed
 from app.core.scope import unscoped
 # The members import already has the safe-file gate; reuse it rather than copy it.
-from app.members.imports import MAX_BYTES, ImportRefused, refuse_unsafe
+from app.core.xlsx_import import MAX_BYTES, ImportRefused, refuse_unsafe
 
 from . import services
 from .guards import period_is_closed

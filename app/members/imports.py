@@ -8,27 +8,23 @@ cells. Only then is it read with openpyxl (``read_only=True, data_only=True``), 
 rules as the form, and written in one transaction, or not at all, with a per-row report in Bahasa Indonesia.
 """
 import hashlib
-import io
 import os
-import re
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext
 from sqlalchemy import select
 
-from app.core.errors import DomainError, ValidationFailed
+from app.core.errors import ValidationFailed
 
 from . import services
 from .models import Member, MemberImport
 
-MAX_BYTES = 2 * 1024 * 1024
-MAX_ENTRIES = 100
-MAX_UNCOMPRESSED = 30 * 1024 * 1024
-MAX_RATIO = 100
-MAX_ROWS = 5000
+# The safe-file checks and the row reader are shared by every import (members, savings, ledger).
+from app.core.xlsx_import import (MAX_BYTES, MAX_ENTRIES, MAX_ROWS, ImportRefused,  # noqa: E402,F401
+                                  read_sheet_rows, refuse_unsafe)
+
 SHEET_NAME = "Anggota"
 
 # (field, header, example, width)
@@ -47,10 +43,6 @@ COLUMNS = [
 ]
 HEADERS = [c[1] for c in COLUMNS]
 TEXT_FIELDS = {"nik", "rt", "rw", "phone", "domicile_code"}
-
-
-class ImportRefused(DomainError):
-    """The file as a whole was refused (too big, wrong type, unsafe); nothing was read from it."""
 
 
 @dataclass
@@ -110,60 +102,6 @@ def write_template(example_domicile="31.73.05.1001"):
     return path
 
 
-# -- refusing unsafe files before parsing -----------------------------------------------------------------------
-
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_DECL = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-
-
-def refuse_unsafe(filename, data):
-    """Raise ImportRefused naming the problem; cheap checks first, nothing parsed as a spreadsheet."""
-    name = (filename or "").lower().strip()
-    if len(data) > MAX_BYTES:
-        raise ImportRefused(gettext("Berkas terlalu besar (paling besar %(mb)d MB).", mb=MAX_BYTES // (1024 * 1024)))
-    if name.endswith((".xlsm", ".xltm", ".xlsb")):
-        raise ImportRefused(gettext("Berkas berisi makro (.xlsm/.xlsb) tidak diterima. Simpan sebagai .xlsx."))
-    if not name.endswith(".xlsx"):
-        raise ImportRefused(gettext("Hanya berkas Excel .xlsx yang diterima; gunakan templat yang disediakan."))
-    if not data.startswith(b"PK\x03\x04"):
-        raise ImportRefused(gettext("Berkas ini bukan berkas Excel .xlsx yang sah."))
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise ImportRefused(gettext("Berkas ini bukan berkas Excel .xlsx yang sah.")) from None
-    names = {i.filename for i in infos}
-    if "[Content_Types].xml" not in names:
-        raise ImportRefused(gettext("Berkas ini bukan berkas Excel .xlsx yang sah."))
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise ImportRefused(gettext("Berkas berisi makro (.xlsm/.xlsb) tidak diterima. Simpan sebagai .xlsx."))
-    bomb = gettext("Berkas ditolak: isi terkompresinya tidak wajar (kemungkinan zip bomb).")
-    if len(infos) > MAX_ENTRIES:
-        raise ImportRefused(bomb)
-    total = 0
-    for info in infos:
-        total += info.file_size
-        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise ImportRefused(bomb)
-    if total > MAX_UNCOMPRESSED:
-        raise ImportRefused(bomb)
-    for info in infos:
-        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
-            continue
-        with zf.open(info) as fh:
-            content = fh.read(MAX_UNCOMPRESSED + 1)
-        if len(content) > info.file_size:  # the directory lied about the size
-            raise ImportRefused(bomb)
-        if _DECL.search(content):
-            raise ImportRefused(gettext("Berkas ditolak: berisi deklarasi DOCTYPE/ENTITY XML yang tidak diizinkan."))
-        if info.filename == "[Content_Types].xml" and b"macroEnabled" in content:
-            raise ImportRefused(gettext("Berkas berisi makro (.xlsm/.xlsb) tidak diterima. Simpan sebagai .xlsx."))
-        if info.filename.startswith("xl/worksheets/") and _FORMULA.search(content):
-            raise ImportRefused(gettext("Berkas berisi rumus (formula). Salin lalu tempel sebagai nilai "
-                                        "(Paste Values), kemudian unggah lagi."))
-    return True
-
-
 # -- reading and importing --------------------------------------------------------------------------------------
 
 def _cell_text(value):
@@ -191,28 +129,8 @@ def _cell_date(value, header):
 
 
 def read_rows(data):
-    """Rows of the first sheet as dicts by field name, with their spreadsheet row number (openpyxl read-only)."""
-    from openpyxl import load_workbook
-
-    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        ws = wb[SHEET_NAME] if SHEET_NAME in wb.sheetnames else wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        header = [(_cell_text(h)) for h in next(rows, ())]
-        if [h.lower() for h in header[:len(HEADERS)]] != [h.lower() for h in HEADERS]:
-            raise ImportRefused(gettext("Judul kolom tidak sesuai templat. Unduh templat anggota dan gunakan "
-                                        "kolom-kolomnya tanpa diubah."))
-        out = []
-        for number, values in enumerate(rows, start=2):
-            values = list(values[:len(COLUMNS)]) + [None] * (len(COLUMNS) - len(values))
-            if all(v is None or str(v).strip() == "" for v in values):
-                continue
-            if len(out) >= MAX_ROWS:
-                raise ImportRefused(gettext("Paling banyak %(n)d baris per berkas.", n=MAX_ROWS))
-            out.append((number, dict(zip([c[0] for c in COLUMNS], values))))
-        return out
-    finally:
-        wb.close()
+    return read_sheet_rows(data, SHEET_NAME, COLUMNS, gettext(
+        "Judul kolom tidak sesuai templat. Unduh templat anggota dan gunakan kolom-kolomnya tanpa diubah."))
 
 
 def import_members(session, cooperative, filename, data, acting_user, today=None):

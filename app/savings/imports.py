@@ -5,7 +5,6 @@ domain's ``refuse_unsafe`` (reused, not copied). Each row then goes through ``do
 form - inside a savepoint; one bad row rolls the whole import back and the report lists every bad row.
 """
 import hashlib
-import io
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from app.core.errors import DomainError, ValidationFailed
-from app.members.imports import ImportRefused, MAX_ROWS, refuse_unsafe
+from app.core.xlsx_import import MAX_ROWS, ImportRefused, read_sheet_rows, refuse_unsafe
 
 from . import services
 from .models import SavingsImport
@@ -108,27 +107,8 @@ def _date(value):
 
 
 def read_rows(data):
-    from openpyxl import load_workbook
-
-    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        ws = wb[SHEET_NAME] if SHEET_NAME in wb.sheetnames else wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        header = [_text(h).lower() for h in next(rows, ())]
-        if header[:len(HEADERS)] != [h.lower() for h in HEADERS]:
-            raise ImportRefused(gettext("Judul kolom tidak sesuai templat setoran. Unduh templat dan gunakan "
-                                        "kolom-kolomnya tanpa diubah."))
-        out = []
-        for number, values in enumerate(rows, start=2):
-            values = list(values[:len(COLUMNS)]) + [None] * (len(COLUMNS) - len(values))
-            if all(v is None or str(v).strip() == "" for v in values):
-                continue
-            if len(out) >= MAX_ROWS:
-                raise ImportRefused(gettext("Paling banyak %(n)d baris per berkas.", n=MAX_ROWS))
-            out.append((number, dict(zip([c[0] for c in COLUMNS], values))))
-        return out
-    finally:
-        wb.close()
+    return read_sheet_rows(data, SHEET_NAME, COLUMNS, gettext(
+        "Judul kolom tidak sesuai templat setoran. Unduh templat dan gunakan kolom-kolomnya tanpa diubah."))
 
 
 def import_deposits(session, cooperative, filename, data, acting_user, today=None):

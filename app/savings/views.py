@@ -417,7 +417,7 @@ class SavingsTransactionView(KkmpModelView):
     @has_access
     @permission_name("import_xlsx")
     def import_xlsx(self):
-        from app.members.imports import MAX_BYTES, MAX_ROWS
+        from app.core.xlsx_import import MAX_BYTES, MAX_ROWS
 
         from . import imports
 

@@ -1,0 +1,109 @@
+"""Reading spreadsheets people upload, safely: every import (members, savings, ledger) goes through here.
+
+``refuse_unsafe`` refuses a file fast, before any parsing: too big, not an .xlsx, macros, zip bombs, XML with
+DOCTYPE/ENTITY declarations (billion laughs), formula cells. ``read_sheet_rows`` then reads one template sheet
+with openpyxl in read-only, values-only mode.
+"""
+import io
+import re
+import zipfile
+
+from flask_babel import gettext
+
+from .errors import DomainError
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ENTRIES = 100
+MAX_UNCOMPRESSED = 30 * 1024 * 1024
+MAX_RATIO = 100
+MAX_ROWS = 5000
+
+
+class ImportRefused(DomainError):
+    """The file as a whole was refused (too big, wrong type, unsafe); nothing was read from it."""
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_DECL = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def refuse_unsafe(filename, data):
+    """Raise ImportRefused naming the problem; cheap checks first, nothing parsed as a spreadsheet."""
+    name = (filename or "").lower().strip()
+    if len(data) > MAX_BYTES:
+        raise ImportRefused(gettext("Berkas terlalu besar (paling besar %(mb)d MB).", mb=MAX_BYTES // (1024 * 1024)))
+    if name.endswith((".xlsm", ".xltm", ".xlsb")):
+        raise ImportRefused(gettext("Berkas berisi makro (.xlsm/.xlsb) tidak diterima. Simpan sebagai .xlsx."))
+    if not name.endswith(".xlsx"):
+        raise ImportRefused(gettext("Hanya berkas Excel .xlsx yang diterima; gunakan templat yang disediakan."))
+    if not data.startswith(b"PK\x03\x04"):
+        raise ImportRefused(gettext("Berkas ini bukan berkas Excel .xlsx yang sah."))
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ImportRefused(gettext("Berkas ini bukan berkas Excel .xlsx yang sah.")) from None
+    names = {i.filename for i in infos}
+    if "[Content_Types].xml" not in names:
+        raise ImportRefused(gettext("Berkas ini bukan berkas Excel .xlsx yang sah."))
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        raise ImportRefused(gettext("Berkas berisi makro (.xlsm/.xlsb) tidak diterima. Simpan sebagai .xlsx."))
+    bomb = gettext("Berkas ditolak: isi terkompresinya tidak wajar (kemungkinan zip bomb).")
+    if len(infos) > MAX_ENTRIES:
+        raise ImportRefused(bomb)
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise ImportRefused(bomb)
+    if total > MAX_UNCOMPRESSED:
+        raise ImportRefused(bomb)
+    for info in infos:
+        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            continue
+        with zf.open(info) as fh:
+            content = fh.read(MAX_UNCOMPRESSED + 1)
+        if len(content) > info.file_size:  # the directory lied about the size
+            raise ImportRefused(bomb)
+        if _DECL.search(content):
+            raise ImportRefused(gettext("Berkas ditolak: berisi deklarasi DOCTYPE/ENTITY XML yang tidak diizinkan."))
+        if info.filename == "[Content_Types].xml" and b"macroEnabled" in content:
+            raise ImportRefused(gettext("Berkas berisi makro (.xlsm/.xlsb) tidak diterima. Simpan sebagai .xlsx."))
+        if info.filename.startswith("xl/worksheets/") and _FORMULA.search(content):
+            raise ImportRefused(gettext("Berkas berisi rumus (formula). Salin lalu tempel sebagai nilai "
+                                        "(Paste Values), kemudian unggah lagi."))
+    return True
+
+
+
+def _header_text(value):
+    return "" if value is None else str(value).strip()
+
+
+def read_sheet_rows(data, sheet_name, columns, wrong_headers_message, max_rows=MAX_ROWS):
+    """Rows of a template sheet as ``[(row number, {key: value})]``, skipping blank rows.
+
+    :param columns: ``[(key, header, ...)]`` in sheet order; the headers must match the template's (any case).
+    :raises ImportRefused: wrong headers or more than ``max_rows`` rows.
+    """
+    from openpyxl import load_workbook
+
+    headers = [c[1] for c in columns]
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        ws = wb[sheet_name] if sheet_name in wb.sheetnames else wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header = [_header_text(h).lower() for h in next(rows, ())]
+        if header[:len(headers)] != [h.lower() for h in headers]:
+            raise ImportRefused(wrong_headers_message)
+        out = []
+        for number, values in enumerate(rows, start=2):
+            values = list(values[:len(columns)]) + [None] * (len(columns) - len(values))
+            if all(v is None or str(v).strip() == "" for v in values):
+                continue
+            if len(out) >= max_rows:
+                raise ImportRefused(gettext("Paling banyak %(n)d baris per berkas.", n=max_rows))
+            out.append((number, dict(zip([c[0] for c in columns], values))))
+        return out
+    finally:
+        wb.close()
