@@ -37,6 +37,21 @@ def _refusal_message(error):
     return str(error)
 
 
+def _commit_or_refuse(session, action, refused_url, refusals=(DomainError, TenantScopeError)):
+    """Run one service call and commit; on a refusal roll back, flash why, and hand back the redirect to show.
+
+    :returns: ``(result, None)`` on success, ``(None, redirect response)`` when refused.
+    """
+    try:
+        result = action()
+        session.commit()
+        return result, None
+    except refusals as e:
+        session.rollback()
+        flash(_refusal_message(e), "danger")
+        return None, redirect(refused_url)
+
+
 def writable_cooperatives(session):
     """Cooperatives the user may write for (None: any, chosen by kelurahan code, for Admin)."""
     scope = current_scope(session)
@@ -262,14 +277,10 @@ class JournalEntryView(KkmpModelView):
         except ValueError:
             flash(gettext("Write the date as dd/mm/yyyy."), "danger")
             return redirect(url_for(".show", pk=pk))
-        try:
-            reversal = services.reverse_entry(session, entry, day, request.form.get("reason", ""),
-                                              acting_user=g.user)
-            session.commit()
-        except (DomainError, TenantScopeError) as e:
-            session.rollback()
-            flash(_refusal_message(e), "danger")
-            return redirect(url_for(".show", pk=pk))
+        reversal, refused = _commit_or_refuse(session, lambda: services.reverse_entry(
+            session, entry, day, request.form.get("reason", ""), acting_user=g.user), url_for(".show", pk=pk))
+        if refused:
+            return refused
         flash(gettext("Jurnal %(n)s membalik %(o)s.", n=reversal.number, o=entry.number), "success")
         return redirect(url_for(".show", pk=reversal.id))
 
@@ -315,14 +326,11 @@ class PeriodView(KkmpModelView):
         if coop is None:
             flash(gettext("Choose the cooperative."), "danger")
             return redirect(url_for(".list"))
-        try:
-            period = services.close_period(session, coop.id, request.form.get("year"), request.form.get("month"),
-                                           acting_user=g.user)
-            session.commit()
-        except (DomainError, TenantScopeError) as e:
-            session.rollback()
-            flash(_refusal_message(e), "danger")
-            return redirect(url_for(".list"))
+        period, refused = _commit_or_refuse(session, lambda: services.close_period(
+            session, coop.id, request.form.get("year"), request.form.get("month"), acting_user=g.user),
+            url_for(".list"))
+        if refused:
+            return refused
         flash(gettext("Periode %(p)s ditutup.", p=period.label), "success")
         return redirect(url_for(".show", pk=period.id))
 
@@ -334,14 +342,11 @@ class PeriodView(KkmpModelView):
         period = self.datamodel.get(pk, self._base_filters)
         if period is None:
             abort(404)
-        try:
-            services.reopen_period(session, period.cooperative_id, period.year, period.month,
-                                   request.form.get("reason", ""), acting_user=g.user)
-            session.commit()
-        except (DomainError, TenantScopeError) as e:
-            session.rollback()
-            flash(_refusal_message(e), "danger")
-            return redirect(url_for(".show", pk=pk))
+        _done, refused = _commit_or_refuse(session, lambda: services.reopen_period(
+            session, period.cooperative_id, period.year, period.month, request.form.get("reason", ""),
+            acting_user=g.user), url_for(".show", pk=pk))
+        if refused:
+            return refused
         flash(gettext("Periode %(p)s dibuka kembali.", p=period.label), "success")
         return redirect(url_for(".show", pk=pk))
 
@@ -356,14 +361,11 @@ class PeriodView(KkmpModelView):
         if coop is None:
             flash(gettext("Choose the cooperative."), "danger")
             return redirect(url_for(".list"))
-        try:
-            record = services.close_year(session, coop.id, int(request.form.get("year", "0") or 0),
-                                         acting_user=g.user)
-            session.commit()
-        except (DomainError, TenantScopeError, ValueError) as e:
-            session.rollback()
-            flash(_refusal_message(e), "danger")
-            return redirect(url_for(".list"))
+        record, refused = _commit_or_refuse(session, lambda: services.close_year(
+            session, coop.id, int(request.form.get("year", "0") or 0), acting_user=g.user), url_for(".list"),
+            refusals=(DomainError, TenantScopeError, ValueError))
+        if refused:
+            return refused
         from app.core.formatting import rupiah
         flash(gettext("Tahun buku %(y)s ditutup; SHU %(shu)s dipindahkan ke SHU belum dibagi.", y=record.year,
                       shu=rupiah(record.shu)), "success")
