@@ -165,17 +165,23 @@ class SavingsTransaction(TenantMixin, Model):
     note = Column(String(255), nullable=True)
     created_by = Column(String(100), nullable=True)
     created_at = Column(DateTime, nullable=False, server_default=func.now())
+    # A correction (koreksi): the reversing transaction points at the one it reverses (UNIQUE: once only), and the
+    # reversed one records when it was reversed (set under a row lock in the reversing transaction).
+    reversal_of_id = Column(Integer, ForeignKey("savings_transaction.id", name="fk_savings_tx_reversal_of"), nullable=True)
+    reversed_at = Column(DateTime, nullable=True)
     version = Column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}
 
     member = relationship("Member", lazy="joined", innerjoin=True)
     journal_entry = relationship("JournalEntry", lazy="select")
+    reversal_of = relationship("SavingsTransaction", remote_side=[id], lazy="select")
 
     __table_args__ = (
         UniqueConstraint("cooperative_id", "idempotency_key", name="uq_savings_tx_coop_idem"),
         UniqueConstraint("cooperative_id", "receipt_year", "receipt_seq", name="uq_savings_tx_coop_receipt"),
         Index("ix_savings_tx_coop_date", "cooperative_id", "tx_date"),
         Index("ix_savings_tx_member", "member_id", "tx_date"),
+        Index("uq_savings_tx_reversal_of", "reversal_of_id", unique=True),
         CheckConstraint("amount > 0", name="ck_savings_tx_amount"),
         CheckConstraint("kind IN ('pokok','wajib','sukarela')", name="ck_savings_tx_kind"),
         CheckConstraint("direction IN ('setor','tarik')", name="ck_savings_tx_direction"),
@@ -192,6 +198,15 @@ class SavingsTransaction(TenantMixin, Model):
     @property
     def journal_number(self):
         return self.journal_entry.number if self.journal_entry is not None else ""
+
+    @property
+    def correction_label(self):
+        """'Dibatalkan' on a reversed transaction, 'Koreksi' on the reversing one, '' otherwise (no extra query)."""
+        if self.reversed_at is not None:
+            return _l("Dibatalkan")
+        if self.reversal_of_id is not None:
+            return _l("Koreksi")
+        return ""
 
 
 class ExitSettlement(TenantMixin, Model):
@@ -213,10 +228,15 @@ class ExitSettlement(TenantMixin, Model):
     __mapper_args__ = {"version_id_col": version}
 
     member = relationship("Member", lazy="joined")
+    journal_entry = relationship("JournalEntry", lazy="joined")
 
     __table_args__ = (
         CheckConstraint("loss_share >= 0 AND paid_out >= 0", name="ck_exit_settlement_amounts"),
     )
+
+    @property
+    def journal_number(self):
+        return self.journal_entry.number if self.journal_entry is not None else ""
 
 
 class SavingsImport(TenantMixin, Model):
