@@ -30,6 +30,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.cooperatives.models import Cooperative
+from app.core.audit import utcnow
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.formatting import rupiah
 from app.core.scope import unscoped
@@ -257,7 +258,8 @@ def _check_month(year, month):
 
 def generate_wajib_bills(session, cooperative_id, year, month, acting_user, today=None):
     """Bill simpanan wajib of ``year``/``month`` to every member active in that month, at the rate in effect then.
-    Idempotent: members already billed for the month are skipped (and UNIQUE(member, year, month) backs it up).
+    Only members whose status is still ``aktif`` are billed: a member who left, died or was expelled gets no new
+    bill, also when an earlier month is billed late. Idempotent: members already billed for the month are skipped (and UNIQUE(member, year, month) backs it up).
     Returns the number of bills created."""
     from app.members.models import Member
 
@@ -291,7 +293,11 @@ ArrearsRow = namedtuple("ArrearsRow", "member_id member_number name phone cooper
 
 def arrears(session, cooperative_id=None, member_id=None, limit=None, offset=0):
     """Unpaid wajib per member (months with something outstanding, and the rupiah outstanding), aggregated in SQL,
-    within the user's scope (the session listener filters both tables)."""
+    within the user's scope (the session listener filters both tables).
+
+    Members who left, died or were expelled are not in arrears: their open bills stay as history, but they are no
+    longer collected (the exit settlement pays back what they hold; ``generate_wajib_bills`` bills only members
+    who are active when it runs)."""
     from app.members.models import Member
 
     outstanding = func.sum(WajibBill.amount - WajibBill.paid_amount)
@@ -300,7 +306,7 @@ def arrears(session, cooperative_id=None, member_id=None, limit=None, offset=0):
                    func.count(WajibBill.id), outstanding, oldest)
             .select_from(WajibBill).join(Member, Member.id == WajibBill.member_id)
             .join(Cooperative, Cooperative.id == WajibBill.cooperative_id)
-            .where(WajibBill.paid_amount < WajibBill.amount)
+            .where(WajibBill.paid_amount < WajibBill.amount, Member.status.notin_(ENDED_STATUSES))
             .group_by(Member.id, Member.member_number, Member.name, Member.phone, Cooperative.id, Cooperative.name)
             .order_by(Cooperative.name, func.count(WajibBill.id).desc(), Member.name))
     if cooperative_id is not None:
@@ -465,7 +471,8 @@ def _pokok_rules(session, coop, member, amount):
         raise ValidationFailed(gettext("Simpanan pokok tinggal %(r)s.", r=rupiah(remaining)), "amount")
     count = session.execute(select(func.count(SavingsTransaction.id)).where(
         SavingsTransaction.member_id == member.id, SavingsTransaction.kind == "pokok",
-        SavingsTransaction.direction == "setor")).scalar()
+        SavingsTransaction.direction == "setor", SavingsTransaction.reversed_at.is_(None),
+        SavingsTransaction.reversal_of_id.is_(None))).scalar()
     if count + 1 >= product.instalments and amount != remaining:
         if product.instalments == 1:
             raise ValidationFailed(gettext("Simpanan pokok dibayar sekaligus: %(r)s.", r=rupiah(remaining)),
@@ -614,10 +621,127 @@ def do_exit_settlement(session, *, member, settle_date, loss_share, acting_user,
     return settlement
 
 
+# -- reversal (koreksi) ------------------------------------------------------------------------------------------
+
+class AlreadyReversed(DomainError):
+    """The transaction was reversed already (or is itself a reversal)."""
+
+
+def unallocate_wajib(session, member_id, amount):
+    """Undo ``amount`` of wajib payments on the member's bills, newest paid first (rows locked FOR UPDATE), so the
+    paid part stays the oldest months and arrears come back as they were. Returns [(bill, part)]."""
+    bills = session.execute(select(WajibBill).where(WajibBill.member_id == member_id, WajibBill.paid_amount > 0)
+                            .order_by(WajibBill.year.desc(), WajibBill.month.desc()).with_for_update(of=WajibBill)
+                            .execution_options(populate_existing=True)).unique().scalars().all()
+    if sum((b.paid_amount for b in bills), ZERO) < amount:
+        raise DomainError(gettext("Pembayaran tagihan simpanan wajib anggota ini tidak cocok dengan setoran yang "
+                                  "dibatalkan; hubungi administrator."))
+    left, parts = amount, []
+    for bill in bills:
+        if left <= 0:
+            break
+        part = min(left, bill.paid_amount)
+        bill.paid_amount = bill.paid_amount - part
+        parts.append((bill, part))
+        left -= part
+    return parts
+
+
+def reversal_of(session, transaction):
+    """The transaction that reversed ``transaction`` (None when it stands)."""
+    tx_id = transaction.id if isinstance(transaction, SavingsTransaction) else transaction
+    return session.execute(select(SavingsTransaction).where(SavingsTransaction.reversal_of_id == tx_id)).scalar()
+
+
+def do_reverse_transaction(session, *, transaction, reason, acting_user, today=None):
+    """Koreksi: reverse a deposit or a sukarela withdrawal entered by mistake. Nothing is edited or deleted: a new
+    transaction of the same kind in the other direction, with its own receipt number, points at the original, and
+    its journal is the ledger's reversal of the original's journal (``reverse_entry``), so ledger and balances
+    agree. Dated ``today`` (the cooperative's date), which must lie in an open period.
+
+    Pengurus (or Admin) only, with a reason; once per transaction, also under concurrency (the original row is
+    locked FOR UPDATE and re-read, and UNIQUE(reversal_of_id) backs it up). A sukarela deposit is reversed only
+    while the balance still holds it; a wajib deposit also takes its payment back off the bills, newest first; a
+    transaction of an exit settlement, a reversal, or any transaction of a member whose savings were settled is
+    refused. Returns the reversing SavingsTransaction."""
+    from app.ledger.services import reverse_entry
+
+    require_role(acting_user, BOARD_ROLES, gettext("Hanya Pengurus yang dapat membatalkan (mengoreksi) transaksi "
+                                                   "simpanan."))
+    tx_id = transaction.id if isinstance(transaction, SavingsTransaction) else transaction
+    try:
+        tx_id = int(tx_id)
+    except (TypeError, ValueError):
+        raise NotFound(gettext("Transaksi simpanan tidak ditemukan."), "transaction") from None
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationFailed(gettext("Alasan pembatalan wajib diisi."), "reason")
+    if len(reason) < 5:
+        raise ValidationFailed(gettext("Tulis alasan pembatalan dengan jelas (paling sedikit 5 huruf)."), "reason")
+    # The row lock first (lock order: the original, the member's balance or bills, the receipt counter, the
+    # ledger): a concurrent reversal waits here and then sees reversed_at set.
+    tx = session.execute(select(SavingsTransaction).where(SavingsTransaction.id == tx_id)
+                         .with_for_update(of=SavingsTransaction)
+                         .execution_options(populate_existing=True)).unique().scalar()
+    if tx is None:
+        raise NotFound(gettext("Transaksi simpanan tidak ditemukan."), "transaction")
+    if tx.reversal_of_id is not None:
+        raise AlreadyReversed(gettext("Transaksi ini adalah koreksi atas transaksi lain dan tidak dapat dibatalkan."),
+                              "transaction")
+    if tx.reversed_at is not None:
+        done = reversal_of(session, tx)
+        raise AlreadyReversed(gettext("Transaksi ini sudah dibatalkan (kwitansi koreksi %(n)s).",
+                                      n=done.receipt_number if done is not None else "-"), "transaction")
+    if tx.settlement_id is not None:
+        raise ValidationFailed(gettext("Transaksi ini bagian dari penyelesaian simpanan anggota keluar dan tidak "
+                                       "dapat dibatalkan."), "transaction")
+    if session.execute(select(ExitSettlement.id).where(ExitSettlement.member_id == tx.member_id)).first():
+        raise ValidationFailed(gettext("Simpanan anggota ini sudah diselesaikan saat keluar; transaksinya tidak "
+                                       "dapat dibatalkan lagi."), "transaction")
+    if tx.journal_entry_id is None:
+        raise DomainError(gettext("Transaksi ini tidak punya jurnal; tidak dapat dibatalkan."))
+    member, coop = tx.member, _coop(session, tx.cooperative_id)
+    day = check_tx_date(session, coop, today or local_today(coop), today)
+    if day < tx.tx_date:
+        raise ValidationFailed(gettext("Tanggal koreksi tidak boleh sebelum tanggal transaksi."), "tx_date")
+
+    if tx.direction == "setor":
+        if not _take_from_balance(session, member.id, tx.kind, tx.amount):
+            held = balances(session, member.id)[tx.kind]
+            raise SukarelaInsufficient(gettext(
+                "Setoran %(k)s ini tidak dapat dibatalkan: saldonya tinggal %(b)s, kurang dari %(a)s (sebagian "
+                "sudah ditarik).", k=KIND_LABELS[tx.kind], b=rupiah(held), a=rupiah(tx.amount)), "transaction")
+        if tx.kind == "wajib":
+            unallocate_wajib(session, member.id, tx.amount)
+        direction = "tarik"
+    else:
+        if tx.kind != "sukarela":  # pokok and wajib leave only through the exit settlement (refused above)
+            raise ValidationFailed(gettext("Transaksi ini tidak dapat dibatalkan."), "transaction")
+        _add_to_balance(session, coop.id, member.id, tx.kind, tx.amount)
+        direction = "setor"
+
+    tx.reversed_at = utcnow()
+    seq = _next_receipt(session, coop.id, day.year)
+    number = receipt_number(day.year, seq)
+    reversal = SavingsTransaction(cooperative=coop, cooperative_id=coop.id, member=member, kind=tx.kind,
+                                  direction=direction, amount=tx.amount, tx_date=day,
+                                  idempotency_key=f"koreksi-{tx.id}", reversal_of_id=tx.id,
+                                  note=f"Koreksi atas {tx.receipt_number}: {reason}"[:255],
+                                  created_by=actor_name(acting_user), receipt_year=day.year, receipt_seq=seq,
+                                  receipt_number=number)
+    session.add(reversal)
+    session.flush()
+    entry = reverse_entry(session, tx.journal_entry_id, day, f"koreksi simpanan {tx.receipt_number} ({number}): "
+                          f"{reason}"[:200], acting_user=acting_user)
+    reversal.journal_entry_id = entry.id
+    session.flush()
+    return reversal
+
+
 # -- passbook ---------------------------------------------------------------------------------------------------
 
 PassbookLine = namedtuple("PassbookLine", "tx_date receipt_number kind direction debit credit balance kind_balance "
-                                          "note")
+                                          "note correction")
 
 
 def passbook(session, member_id, limit=500):
@@ -631,5 +755,5 @@ def passbook(session, member_id, limit=500):
         per_kind[tx.kind] += sign * tx.amount
         lines.append(PassbookLine(tx.tx_date, tx.receipt_number, tx.kind_label, tx.direction_label,
                                   tx.amount if sign < 0 else None, tx.amount if sign > 0 else None, total,
-                                  per_kind[tx.kind], tx.note))
+                                  per_kind[tx.kind], tx.note, tx.correction_label))
     return lines
