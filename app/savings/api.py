@@ -1,10 +1,12 @@
 """REST API: /api/v1/savings_transaction/. GET lists and shows within the user's scope; POST takes a deposit or a
 withdrawal through ``do_deposit``/``do_withdraw`` (same rules as the forms; 422 with the field's message on a
-refusal). Transactions are immutable: PUT and DELETE answer 405 (a correction is a reversing transaction)."""
-from datetime import date
+refusal). Transactions are immutable: PUT and DELETE answer 405; a correction is ``POST /<id>/reverse`` with a
+reason (Pengurus), through ``do_reverse_transaction``."""
+from datetime import date, datetime
 
 from flask import g, request
-from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.api import ModelRestApi, expose, protect, safe
+from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError
 
@@ -16,7 +18,7 @@ from . import services
 from .models import SavingsTransaction
 
 FIELDS = ["id", "cooperative_id", "member_id", "kind", "direction", "amount", "tx_date", "receipt_number",
-          "journal_entry_id", "note", "created_by"]
+          "journal_entry_id", "note", "created_by", "reversal_of_id", "reversed_at"]
 
 
 class SavingsTransactionApi(ScopedApiMixin, ModelRestApi):
@@ -24,7 +26,7 @@ class SavingsTransactionApi(ScopedApiMixin, ModelRestApi):
     class_permission_name = "SavingsTransaction"
     datamodel = KkmpInterface(SavingsTransaction)
     allow_browser_login = True
-    include_route_methods = {"get", "get_list", "info", "post", "put", "delete"}
+    include_route_methods = {"get", "get_list", "info", "post", "put", "delete", "reverse"}
     list_columns = FIELDS
     show_columns = FIELDS
     add_columns = []
@@ -67,6 +69,60 @@ class SavingsTransactionApi(ScopedApiMixin, ModelRestApi):
             return self.response(409, message=gettext("Transaksi dengan kunci yang sama sedang diproses."))
         return self.response(201, id=tx.id, result={k: _json(getattr(tx, k)) for k in FIELDS})
 
+    @expose("/<int:pk>/reverse", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("reverse")
+    def reverse(self, pk):
+        """Reverse (koreksi) a deposit or a sukarela withdrawal entered by mistake.
+        ---
+        post:
+          summary: Reverse a savings transaction (Pengurus; once only; a reason is required)
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema: {type: integer}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [reason]
+                  properties:
+                    reason: {type: string, example: "Salah input anggota"}
+          responses:
+            201:
+              description: The reversing transaction, with its own receipt number
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+            404:
+              $ref: '#/components/responses/404'
+            422:
+              $ref: '#/components/responses/422'
+        """
+        return self._guarded(self._reverse, pk)
+
+    def _reverse(self, pk):
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            return self.response_400(message=gettext("Kirim JSON."))
+        session = self.datamodel.session
+        tx = self.datamodel.get(pk, self._base_filters)
+        if tx is None:
+            return self.response_404()
+        try:
+            reversal = services.do_reverse_transaction(session, transaction=tx, reason=data.get("reason"),
+                                                       acting_user=g.user)
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            return self.response_422(message={"transaction": [gettext("Transaksi ini sudah dibatalkan.")]})
+        return self.response(201, id=reversal.id, result={k: _json(getattr(reversal, k)) for k in FIELDS})
+
     def put_headless(self, pk):
         return self.response(405, message=gettext("Transaksi simpanan tidak dapat diubah; buat transaksi "
                                                   "pembalik."))
@@ -81,6 +137,6 @@ def _json(value):
 
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, date):
+    if isinstance(value, (date, datetime)):
         return value.isoformat()
     return value
