@@ -6,7 +6,8 @@ def register(appbuilder):
     from flask_babel import lazy_gettext as _l
 
     from .api import SavingsTransactionApi
-    from .views import SavingsProductView, SavingsTransactionView, WajibBillView, WajibRateView
+    from .views import (ExitSettlementView, SavingsProductView, SavingsTransactionView, WajibBillView,
+                        WajibRateView)
 
     appbuilder.add_view(SavingsTransactionView, "Transaksi Simpanan", label=_l("Transaksi simpanan"),
                         icon="fa-piggy-bank", category="Simpanan", category_label=_l("Simpanan"))
@@ -24,4 +25,6 @@ def register(appbuilder):
                         category="Simpanan")
     appbuilder.add_view(WajibRateView, "Tarif Wajib", label=_l("Tarif simpanan wajib"), icon="fa-tag",
                         category="Simpanan")
+    appbuilder.add_view(ExitSettlementView, "Pelunasan Keluar", label=_l("Pelunasan anggota keluar"),
+                        icon="fa-sign-out-alt", category="Simpanan")
     appbuilder.add_api(SavingsTransactionApi)

@@ -4,7 +4,8 @@ Each demo cooperative with members gets its three products (amounts as decided b
 research found), a wajib rate (Kebon Jeruk raised it last month: the older bills keep the old amount), wajib bills for
 the last three months for its active members, simpanan pokok for most members, wajib paid by only some (the
 official data shows most wajib bills unpaid, so the arrears list is not empty), sukarela deposits and one
-withdrawal. Everything goes through the services, so every rupiah has its journal and receipt. Dates are relative
+withdrawal, and one member per cooperative who joined, paid the pokok, moved away and was paid back (the exit
+settlement list is not empty). Everything goes through the services, so every rupiah has its journal and receipt. Dates are relative
 to today, never in the future, and moved out of months the ledger demo closed.
 """
 from datetime import date
@@ -88,4 +89,40 @@ def seed(session, coops_by_code):
                 services.do_withdraw(session, member=member, kind="sukarela", amount=D(20000), tx_date=later,
                                      idempotency_key=key + "-t", acting_user=actor, today=today,
                                      note="Keperluan sekolah anak")
+        _leaver(session, coop, pokok, actor, today, len(members))
         session.flush()
+
+
+# kelurahan code: (name, sex, birth date, loss share) of the member who left and was settled
+LEAVERS = {
+    "31.73.05.1001": ("Hendra Wijaya", "L", date(1984, 3, 12), D(0)),
+    "31.73.05.1002": ("Ratna Siregar", "P", date(1991, 11, 5), D(0)),
+    "64.72.05.1003": ("Joko Prasetyo", "L", date(1979, 7, 21), D(0)),
+    "35.73.03.1010": ("Suparmi Rahayu", "P", date(1968, 1, 30), D(5000)),
+}
+
+
+def _leaver(session, coop, pokok, actor, today, serial):
+    """Join, approval, activation, pokok, exit (pindah domisili) and settlement, all today, through the services."""
+    from app.members import services as members
+    from app.members.demo import _nik
+    from app.members.models import Member
+
+    plan = LEAVERS.get(coop.region_code)
+    if plan is None:
+        return None
+    name, sex, born, loss = plan
+    member = Member(cooperative=coop, nik=_nik(coop.region_code.replace(".", "")[:6], born, sex, 900 + serial),
+                    name=name, sex=sex, birth_date=born, address="Jl. Pindahan No. 1", rt="001", rw="001",
+                    domicile_code=coop.region_code, phone=None, occupation="Wiraswasta", join_date=today)
+    members.register_member(session, member, actor, today=today)
+    session.flush()
+    members.do_approve(session, member, actor, on=today, today=today)
+    members.do_activate(session, member, actor, on=today, today=today)
+    services.do_deposit(session, member=member, kind="pokok", amount=pokok / (2 if pokok > D(50000) else 1),
+                        tx_date=today, idempotency_key=f"demo-{coop.id}-leaver-p", acting_user=actor, today=today)
+    members.do_end(session, member, actor, "keluar", on=today, note="Pindah domisili ke luar kelurahan",
+                   today=today)
+    session.flush()
+    return services.do_exit_settlement(session, member=member, settle_date=today, loss_share=loss,
+                                       acting_user=actor, note="Pindah domisili", today=today)

@@ -3,13 +3,16 @@
 Format: {"RoleName": [["^ViewOrApiPermissionName$", "^can_(list|show)$"], ...]}; anchor every regex.
 
 * Sekretaris and Pengurus take deposits and withdrawals for their cooperative (forms, Excel import, API POST).
-* Pengurus also sets products and wajib rates, generates the monthly bills and settles a leaving member's savings.
+* Pengurus also sets products and wajib rates, generates the monthly bills, settles a leaving member's savings and
+  reverses (koreksi) a transaction entered by mistake (form and API: can_reverse).
+* Everyone who reads savings reads the exit settlements (ExitSettlement: list, show, export; no writes there).
 * Lurah, Camat and Sudin read, see the arrears and the passbooks, and export within their area.
 * Nobody (but Admin, who has everything) holds can_put/can_delete on transactions; even then the API answers 405.
 """
-RESOURCES = ["SavingsProduct", "WajibRate", "WajibBill", "SavingsTransaction"]
+RESOURCES = ["SavingsProduct", "WajibRate", "WajibBill", "SavingsTransaction", "ExitSettlement"]
 READ = ["can_list", "can_show", "can_get", "can_info", "can_export"]
-MENUS = ["Simpanan", "Transaksi Simpanan", "Tagihan Wajib", "Produk Simpanan", "Tarif Wajib", "Tunggakan Wajib"]
+MENUS = ["Simpanan", "Transaksi Simpanan", "Tagihan Wajib", "Produk Simpanan", "Tarif Wajib", "Tunggakan Wajib",
+         "Pelunasan Keluar"]
 ENTRY_MENUS = ["Setoran Simpanan", "Penarikan Sukarela", "Impor Setoran"]
 
 
@@ -30,6 +33,6 @@ GRANTS = {
         ["^(SavingsProduct)$", "^can_(add|edit)$"],
         ["^WajibRate$", "^can_add$"],
         ["^WajibBill$", "^can_generate$"],
-        ["^SavingsTransaction$", "^can_exit_settlement$"],
+        ["^SavingsTransaction$", "^can_(exit_settlement|reverse)$"],
     ],
 }

@@ -24,7 +24,7 @@ from app.core.scope import TenantScopeError, current_scope
 from app.core.views import KkmpModelView
 
 from . import services
-from .models import KINDS, MONTHS_ID, SavingsProduct, SavingsTransaction, WajibBill, WajibRate
+from .models import KINDS, MONTHS_ID, ExitSettlement, SavingsProduct, SavingsTransaction, WajibBill, WajibRate
 from .terbilang import terbilang_title
 
 RECEIPT_SIZES = {"a5": "A5", "80": "80 mm", "58": "58 mm"}
@@ -86,7 +86,10 @@ _LABELS = {"cooperative": _l("Koperasi"), "kind": _l("Jenis simpanan"), "kind_la
            "outstanding": _l("Sisa"), "status_label": _l("Status"), "direction": _l("Setor/tarik"),
            "direction_label": _l("Setor/tarik"), "tx_date": _l("Tanggal"), "receipt_number": _l("Nomor kwitansi"),
            "journal_number": _l("Nomor jurnal"), "note": _l("Keterangan"), "created_by": _l("Dicatat oleh"),
-           "created_at": _l("Dicatat (UTC)")}
+           "created_at": _l("Dicatat (UTC)"), "correction_label": _l("Koreksi"),
+           "reversed_at": _l("Dibatalkan pada (UTC)"), "settle_date": _l("Tanggal penyelesaian"),
+           "pokok": _l("Simpanan pokok"), "wajib": _l("Simpanan wajib"),
+           "loss_share": _l("Bagian tanggungan kerugian"), "paid_out": _l("Dibayarkan")}
 
 
 class SavingsProductView(KkmpModelView):
@@ -217,14 +220,15 @@ class SavingsTransactionView(KkmpModelView):
     route_base = "/simpanan/transaksi"
     include_route_methods = {"list", "show", "export_xlsx", "action", "action_post", "deposit", "withdraw",
                              "receipt", "passbook", "passbook_xlsx", "arrears", "arrears_xlsx", "import_template",
-                             "import_xlsx", "exit_settlement"}
+                             "import_xlsx", "exit_settlement", "reverse"}
     list_title = _l("Transaksi simpanan")
     show_title = _l("Transaksi simpanan")
     list_template = "savings/transaction_list.html"
     show_template = "savings/transaction_show.html"
-    list_columns = ["cooperative", "receipt_number", "tx_date", "member", "kind_label", "direction_label", "amount"]
+    list_columns = ["cooperative", "receipt_number", "tx_date", "member", "kind_label", "direction_label", "amount",
+                    "correction_label"]
     show_columns = ["cooperative", "receipt_number", "tx_date", "member", "kind_label", "direction_label", "amount",
-                    "journal_number", "note", "created_by", "created_at"]
+                    "correction_label", "journal_number", "note", "created_by", "created_at", "reversed_at"]
     search_columns = ["receipt_number", "tx_date", "kind", "direction", "amount"]
     order_columns = ["receipt_number", "tx_date", "amount"]
     base_order = ("id", "desc")
@@ -237,7 +241,8 @@ class SavingsTransactionView(KkmpModelView):
     def render_template(self, template, **kwargs):
         item = g.pop("kkmp_savings_tx", None)
         if template == self.show_template and item is not None:
-            kwargs.update(tx=item)
+            kwargs.update(tx=item, reversal=services.reversal_of(self.datamodel.session, item),
+                          can_reverse=self.appbuilder.sm.has_access("can_reverse", self.class_permission_name))
         if template == self.list_template:
             sm = self.appbuilder.sm
             kwargs.update(can_deposit=sm.has_access("can_deposit", self.class_permission_name),
@@ -312,6 +317,33 @@ class SavingsTransactionView(KkmpModelView):
     @permission_name("withdraw")
     def withdraw(self):
         return self._money_form("tarik")
+
+    # -- reversal (koreksi) ----------------------------------------------------------------------------------------
+
+    @expose("/batal/<int:pk>", methods=["POST"])
+    @has_access
+    @permission_name("reverse")
+    def reverse(self, pk):
+        """Batalkan (koreksi): the Pengurus reverses a transaction entered by mistake, with a reason."""
+        session = self.datamodel.session
+        tx = self.datamodel.get(pk, self._base_filters)
+        if tx is None:
+            abort(404)
+        try:
+            reversal = services.do_reverse_transaction(session, transaction=tx, reason=request.form.get("reason"),
+                                                       acting_user=g.user)
+            session.commit()
+        except IntegrityError:  # a concurrent reversal of the same transaction won
+            session.rollback()
+            flash(gettext("Transaksi ini sudah dibatalkan."), "danger")
+            return redirect(url_for(".show", pk=pk))
+        except (DomainError, TenantScopeError) as e:
+            session.rollback()
+            flash(_refusal(e), "danger")
+            return redirect(url_for(".show", pk=pk))
+        flash(gettext("Transaksi %(o)s dibatalkan dengan kwitansi koreksi %(n)s.", o=tx.receipt_number,
+                      n=reversal.receipt_number), "success")
+        return redirect(url_for(".show", pk=reversal.id))
 
     # -- receipt ---------------------------------------------------------------------------------------------------
 
@@ -483,3 +515,21 @@ class SavingsTransactionView(KkmpModelView):
                         "tx_date", "entry_date") else "general"] = _refusal(e)
         return self.render_template("savings/exit_form.html", member=member, values=values, errors=errors,
                                     balances=services.balances(session, member.id)), (422 if errors else 200)
+
+
+class ExitSettlementView(KkmpModelView):
+    """Pelunasan anggota keluar: the exit settlements, read-only (written only by the settlement form)."""
+
+    datamodel = KkmpInterface(ExitSettlement)
+    class_permission_name = "ExitSettlement"
+    route_base = "/simpanan/pelunasan-keluar"
+    include_route_methods = {"list", "show", "export_xlsx"}
+    list_title = _l("Pelunasan anggota keluar")
+    show_title = _l("Pelunasan anggota keluar")
+    list_columns = ["cooperative", "member", "settle_date", "pokok", "wajib", "loss_share", "paid_out",
+                    "journal_number"]
+    show_columns = list_columns + ["note", "created_by"]
+    search_columns = ["settle_date", "paid_out"]
+    order_columns = ["settle_date", "paid_out"]
+    base_order = ("settle_date", "desc")
+    label_columns = _LABELS
