@@ -83,6 +83,13 @@ class BaseConfig:
     # Demo accounts exist only where this is True (development).
     DEMO_USERS_ALLOWED = False
 
+    # -- Big lists (app/core/paging.py, app/core/navbar.py; design.md §4) -----------------------------------------
+    # List pages count matching rows only up to a cap and show "lebih dari 10.000" beyond it; a search stops at
+    # the smaller cap. The navigation bar is re-rendered at most once a minute per user (0: on every page).
+    KKMP_LIST_COUNT_CAP = 10_000
+    KKMP_SEARCH_COUNT_CAP = 1_000
+    KKMP_NAVBAR_CACHE_SECONDS = 60
+
     # -- Hardening (app/security/hardening.py, manager.py, passwords.py; reliability.md §3.2) ------------------
     # Login rate limits: FAB's on the HTML form (AUTH_RATE_LIMITED) and ours on POST /api/v1/security/login, each
     # AUTH_RATE_LIMIT per client address. memory:// counts per worker process; production uses Redis.

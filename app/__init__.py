@@ -25,6 +25,7 @@ def create_app(config_name=None, **overrides):
     _configure_logging(app)
 
     from .core.formatting import register_template_filters
+    from .core.navbar import register as register_navbar
     from .core.audit import install as install_audit
     from .core.scope import install as install_scope
     from .extensions import appbuilder, csrf, db, migrate
@@ -41,6 +42,7 @@ def create_app(config_name=None, **overrides):
         install_audit(db.session)
         init_hardening(app, appbuilder)
         register_template_filters(app)
+        register_navbar(app)
         register_views(appbuilder)
 
     from .cli import kkmp_cli

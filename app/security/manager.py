@@ -30,6 +30,58 @@ class KkmpSecurityManager(SecurityManager):
     # POST /api/v1/security/login is rate-limited like the HTML login form (FAB limits only the latter).
     security_api = KkmpSecurityApi
 
+    # -- permission checks of database roles: one query per request, not one per check ------------------------------
+    # A page asks FAB dozens of questions ("may this user list X?", one per menu entry and per button). For the
+    # builtin roles FAB answers in memory; for a database role (Admin) every answer is a query: ~50 per list page.
+    # We read the role's (view, permission) pairs once per request and answer from that set. Per request, not per
+    # process, so a permission revoked in the role screen takes effect on the user's next click.
+
+    def _db_role_pairs(self, role_ids):
+        from flask import g, has_request_context
+        from flask_appbuilder.security.sqla.models import assoc_permissionview_role
+
+        key = tuple(sorted(role_ids))
+        cache = getattr(g, "_kkmp_role_pairs", None) if has_request_context() else None
+        if cache is not None and key in cache:
+            return cache[key]
+        pv, vm, perm = self.permissionview_model, self.viewmenu_model, self.permission_model
+        rows = (self.session.query(vm.name, perm.name)
+                .select_from(pv)
+                .join(assoc_permissionview_role, pv.id == assoc_permissionview_role.c.permission_view_id)
+                .join(vm, vm.id == pv.view_menu_id)
+                .join(perm, perm.id == pv.permission_id)
+                .filter(assoc_permissionview_role.c.role_id.in_(key))
+                .all())
+        pairs = frozenset((view_name, permission_name) for view_name, permission_name in rows)
+        if has_request_context():
+            if cache is None:
+                cache = g._kkmp_role_pairs = {}
+            cache[key] = pairs
+        return pairs
+
+    def has_access(self, permission_name, view_name):
+        # Asked ~50 times per page (menu entries, buttons) with the same identity: answer each question once.
+        from flask import g, has_request_context
+
+        if not has_request_context():
+            return super().has_access(permission_name, view_name)
+        memo = g.setdefault("_kkmp_access", {})
+        user = g.get("user")
+        key = (getattr(user, "id", None), permission_name, view_name)
+        if key not in memo:
+            memo[key] = super().has_access(permission_name, view_name)
+        return memo[key]
+
+    def exist_permission_on_roles(self, view_name, permission_name, role_ids):
+        return (view_name, permission_name) in self._db_role_pairs(role_ids)
+
+    def find_roles_permission_view_menus(self, permission_name, role_ids):
+        # FAB reads only ``pvm.view_menu.name`` from what this returns (the navbar's menu_access check).
+        from types import SimpleNamespace
+
+        return [SimpleNamespace(view_menu=SimpleNamespace(name=view_name))
+                for view_name, name in self._db_role_pairs(role_ids) if name == permission_name]
+
     @property
     def auth_rate_limit(self):
         """FAB applies this to its login form when ``AUTH_RATE_LIMITED``; a callable so ``AUTH_RATE_LIMIT`` is read
