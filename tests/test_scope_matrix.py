@@ -154,7 +154,7 @@ def walk(app, sysdb, username):
                                                                "rowid": [str(pk)]})
                 if r.status_code not in (403, 404):
                     problems.append(f"{username} action_post {base} foreign row ({key}): {r.status_code}")
-        # The Excel export holds exactly the cooperatives the user may see.
+        # The Excel and CSV exports hold exactly the cooperatives the user may see.
         if permitted(app, username, "can_export", name):
             r = s.get(f"{base}/export/xlsx")
             if r.status_code != 200:
@@ -165,6 +165,15 @@ def walk(app, sysdb, username):
                     coop_name = sysdb.scalar(select(Cooperative.name).where(Cooperative.region_code == code))
                     if (coop_name in cells) != (key in reads):
                         problems.append(f"{username} export {base}: {key} present={coop_name in cells}")
+            r = s.get(f"{base}/export/csv")
+            if r.status_code != 200:
+                problems.append(f"{username} csv export {base}: {r.status_code}")
+            else:
+                text = r.get_data(as_text=True)
+                for key, code in ROWS.items():
+                    coop_name = sysdb.scalar(select(Cooperative.name).where(Cooperative.region_code == code))
+                    if (coop_name in text) != (key in reads):
+                        problems.append(f"{username} csv export {base}: {key} present={coop_name in text}")
         # Related selects in the add form list only cooperatives the user may see.
         if permitted(app, username, "can_add", name):
             form = s.get(f"{base}/add").get_data(as_text=True)

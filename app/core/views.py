@@ -1,8 +1,9 @@
 """Shared view pieces: the home dashboard and the base class every model view uses."""
 import os
 
-from flask import abort, flash, g, redirect, request, send_file
+from flask import abort, current_app, flash, g, redirect, request, send_file
 from flask_appbuilder import IndexView, ModelView, expose
+from flask_appbuilder.widgets import ListWidget
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import gettext
 from wtforms import HiddenField
@@ -47,6 +48,10 @@ def _plain(value):
     return str(value)
 
 
+class KkmpListWidget(ListWidget):
+    template = "kkmp/widgets/list.html"
+
+
 class KkmpModelView(ModelView):
     """Base for our model views: Indonesian formats, and domain rules checked while the form is still on screen.
 
@@ -57,6 +62,9 @@ class KkmpModelView(ModelView):
 
     page_size = 25
     list_template = "kkmp/list.html"
+    list_widget = KkmpListWidget
+    # Placeholder of the "jump to" box of keyset lists ordered by text (e.g. "Nama mulai dari..."); None: no box.
+    list_jump_label = None
     # FAB's /download/<filename> serves any file of UPLOAD_FOLDER, unscoped; we store no uploads that way.
     exclude_route_methods = {"download"}
 
@@ -72,6 +80,46 @@ class KkmpModelView(ModelView):
         auto = _auto_formatters(self.datamodel, columns)
         auto.update(self.formatters_columns or {})
         self.formatters_columns = auto
+
+    # -- list pages: keyset navigation and a capped count (app/core/paging.py) --------------------------------
+
+    def _get_list_widget(self, filters, actions=None, order_column="", order_direction="", page=None,
+                         page_size=None, widgets=None, **kwargs):
+        from . import paging
+
+        widgets = widgets or {}
+        page_size = page_size or self.page_size
+        if not order_column and self.base_order:
+            order_column, order_direction = self.base_order
+        joined = filters.get_joined_filters(self._base_filters)
+        query = self.datamodel._apply_inner_all(self.datamodel.session.query(self.datamodel.obj), joined,
+                                                aliases_mapping={})
+        # A search counts up to a smaller cap: "more than 1,000 matches" already says "narrow the search", and
+        # counting a common name to 10,000 would read most of the register.
+        if filters.get_filters_values():
+            cap = current_app.config.get("KKMP_SEARCH_COUNT_CAP", paging.SEARCH_COUNT_CAP)
+        else:
+            cap = current_app.config.get("KKMP_LIST_COUNT_CAP", paging.COUNT_CAP)
+        # Keyset pages on the view's own list only; a related list inside a show page keeps FAB's numbered pages.
+        own_list = request.endpoint == f"{self.endpoint}.list"
+        if own_list and page is None and paging.keyset_column(self.datamodel, order_column) is not None:
+            result = paging.list_page(self.datamodel, query, order_column, order_direction, page_size,
+                                      request.args, cap=cap)
+            items, count = result.items, result.count
+        else:  # FAB's numbered pages (OFFSET), still with the capped count
+            count, capped = paging.capped_count(self.datamodel, query, cap)
+            result = paging.ListPage(items=[], count=count, capped=capped)
+            items = self.datamodel.apply_all(self.datamodel.session.query(self.datamodel.obj), joined,
+                                             order_column, order_direction, page=page, page_size=page_size).all()
+        pks = [self._serialize_pk_if_composite(pk) for pk in self.datamodel.get_keys(items)]
+        widgets["list"] = self.list_widget(
+            label_columns=self.label_columns, include_columns=self.list_columns,
+            value_columns=self.datamodel.get_values(items, self.list_columns), order_columns=self.order_columns,
+            formatters_columns=self.formatters_columns, page=page, page_size=page_size, count=count, pks=pks,
+            actions=actions or self.actions, filters=filters, modelview_name=self.__class__.__name__,
+            kkmp_page=result, kkmp_count_cap=f"{cap:,}".replace(",", "."), kkmp_jump=self.list_jump_label,
+            kkmp_base_args=paging.without_cursor(request.args, self.__class__.__name__), **kwargs)
+        return widgets
 
     def validate_record(self, record, existing):
         """Override: check ``record`` (a transient copy holding the form's values); raise ValidationFailed."""
@@ -140,35 +188,57 @@ class KkmpModelView(ModelView):
         self.add_form = self._with_record_validation(self.add_form, is_add=True)
         self.edit_form = self._with_record_validation(self.edit_form, is_add=False)
 
-    # -- export: the list as the user sees it (same scope, same search filters), as xlsx -------------------------
+    # -- export: the list as the user sees it (same scope, same search filters), as xlsx or CSV ------------------
 
     export_columns = None  # defaults to list_columns
 
-    @expose("/export/xlsx")
-    @has_access
-    @permission_name("export")
-    def export_xlsx(self):
-        from flask_appbuilder.urltools import get_filter_args
+    def _export_query(self):
+        """The list's query (scope by the session listener, search filters from the URL), in primary-key order."""
         from flask_appbuilder.models.filters import Filters
-
-        from .xlsx import write_xlsx
+        from flask_appbuilder.urltools import get_filter_args
 
         # A fresh Filters per request: FAB's per-view instance is shared between requests (fab-notes §0.8).
         filters = Filters(self.datamodel.filter_converter_class, self.datamodel, self.search_columns)
         get_filter_args(filters, disallow_if_not_in_search=True)
         joined = filters.get_joined_filters(self._base_filters)
+        query = self.datamodel.apply_all(self.datamodel.session.query(self.datamodel.obj), joined)
+        return query.order_by(getattr(self.datamodel.obj, self.datamodel.get_pk_name()))
+
+    def export_rows(self, query, columns):
+        """Rows of plain values, streamed. Override with a column-wise select where a list gets big (members)."""
+        for item in query.yield_per(1000):
+            yield [_plain(self._get_export_value(item, col)) for col in columns]
+
+    def _export(self):
         columns = list(self.export_columns or self.list_columns)
-        query = self.datamodel.session.query(self.datamodel.obj)
-        query = self.datamodel.apply_all(query, joined)
+        headers = [str(self.label_columns.get(c, c)) for c in columns]
+        return headers, self.export_rows(self._export_query(), columns)
 
-        def rows():
-            for item in query.yield_per(1000):
-                yield [_plain(self._get_export_value(item, col)) for col in columns]
+    @expose("/export/xlsx")
+    @has_access
+    @permission_name("export")
+    def export_xlsx(self):
+        from .xlsx import write_xlsx
 
-        path = write_xlsx(str(self.list_title), [str(self.label_columns.get(c, c)) for c in columns], rows())
+        headers, rows = self._export()
+        path = write_xlsx(str(self.list_title), headers, rows)
         response = send_file(path, as_attachment=True, download_name=f"{self.route_base.strip('/')}.xlsx",
                              mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response.call_on_close(lambda: os.remove(path))
+        return response
+
+    @expose("/export/csv")
+    @has_access
+    @permission_name("export")
+    def export_csv(self):
+        """The same rows as CSV, streamed as they are read: for sets too big to wait for a spreadsheet."""
+        from flask import Response, stream_with_context
+
+        from .csv_export import csv_chunks
+
+        headers, rows = self._export()
+        response = Response(stream_with_context(csv_chunks(headers, rows)), mimetype="text/csv; charset=utf-8")
+        response.headers["Content-Disposition"] = f"attachment; filename={self.route_base.strip('/')}.csv"
         return response
 
     def _get_export_value(self, item, col):

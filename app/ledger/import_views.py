@@ -32,7 +32,7 @@ class LedgerImportView(KkmpModelView):
     datamodel = KkmpInterface(LedgerImport)
     class_permission_name = "LedgerImport"
     route_base = "/impor-pembukuan"
-    include_route_methods = {"list", "show", "export_xlsx", "opening", "cash_book", "opening_template",
+    include_route_methods = {"list", "show", "export_xlsx", "export_csv", "opening", "cash_book", "opening_template",
                              "cash_book_template"}
     list_title = _l("Riwayat impor pembukuan")
     show_title = _l("Hasil impor pembukuan")

@@ -133,7 +133,7 @@ class JournalLineView(KkmpModelView):
     datamodel = KkmpInterface(JournalLine)
     class_permission_name = "JournalLine"
     route_base = "/baris-jurnal"
-    include_route_methods = {"list", "show", "export_xlsx", "action", "action_post"}
+    include_route_methods = {"list", "show", "export_xlsx", "export_csv", "action", "action_post"}
     list_title = _l("Baris jurnal")
     show_title = _l("Baris jurnal")
     list_columns = ["cooperative", "entry", "entry_date", "line_no", "account", "debit", "credit", "memo"]
@@ -155,7 +155,7 @@ class JournalEntryView(KkmpModelView):
     datamodel = KkmpInterface(JournalEntry)
     class_permission_name = "JournalEntry"
     route_base = "/jurnal"
-    include_route_methods = {"list", "show", "export_xlsx", "action", "action_post", "new_entry", "reverse"}
+    include_route_methods = {"list", "show", "export_xlsx", "export_csv", "action", "action_post", "new_entry", "reverse"}
     list_title = _l("Jurnal umum")
     show_title = _l("Jurnal")
     show_template = "ledger/entry_show.html"
@@ -289,7 +289,7 @@ class PeriodView(KkmpModelView):
     datamodel = KkmpInterface(Period)
     class_permission_name = "Period"
     route_base = "/periode"
-    include_route_methods = {"list", "show", "export_xlsx", "action", "action_post", "close", "reopen",
+    include_route_methods = {"list", "show", "export_xlsx", "export_csv", "action", "action_post", "close", "reopen",
                              "close_year"}
     list_title = _l("Periode akuntansi")
     show_title = _l("Periode akuntansi")

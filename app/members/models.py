@@ -14,7 +14,7 @@ from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (CheckConstraint, Column, Date, DateTime, ForeignKey, Index, Integer, String,
                         UniqueConstraint, func)
-from sqlalchemy.orm import relationship
+from sqlalchemy.orm import relationship, validates
 
 from app.core.tenancy import TenantMixin
 
@@ -38,6 +38,11 @@ SEXES = [("L", _l("Laki-laki")), ("P", _l("Perempuan"))]
 SEX_LABELS = dict(SEXES)
 
 
+def name_key_of(name):
+    """What a name search compares: case-folded, with runs of spaces made one."""
+    return " ".join((name or "").casefold().split())
+
+
 class Member(TenantMixin, Model):
     __tablename__ = "member"
 
@@ -49,6 +54,9 @@ class Member(TenantMixin, Model):
     nik = Column(String(16), nullable=False)
     nik_hmac = Column(String(64), nullable=False, index=True)
     name = Column(String(120), nullable=False)
+    # The name as searched: case-folded, spaces collapsed (name_key_of). A plain LIKE on it is about four times
+    # cheaper than ILIKE on the name, and it rides in the (name, id) index, so a search walks only the index.
+    name_key = Column(String(120), nullable=False, default="", server_default="")
     sex = Column(String(1), nullable=False)
     birth_date = Column(Date, nullable=False)
     address = Column(String(255), nullable=False)
@@ -74,12 +82,19 @@ class Member(TenantMixin, Model):
     __table_args__ = (
         UniqueConstraint("cooperative_id", "member_seq", name="uq_member_coop_seq"),
         Index("ix_member_coop_name", "cooperative_id", "name"),
+        # The register in name order for the whole country or a city: keyset pages and searches (app/core/paging).
+        Index("ix_member_name_id", "name", "id", postgresql_include=["name_key", "cooperative_id"]),
         Index("ix_member_coop_number", "cooperative_id", "member_number"),
         Index("ix_member_coop_status_sex", "cooperative_id", "status", "sex"),
         CheckConstraint("sex IN ('L','P')", name="ck_member_sex"),
         CheckConstraint("status IN ('permohonan','disetujui','aktif','keluar','meninggal','diberhentikan',"
                         "'ditolak')", name="ck_member_status"),
     )
+
+    @validates("name")
+    def _keep_name_key(self, key, value):
+        self.name_key = name_key_of(value)
+        return value
 
     @property
     def nik_masked(self):

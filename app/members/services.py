@@ -29,7 +29,7 @@ from app.core.errors import DomainError, ValidationFailed
 from app.core.nik import check_nik, mask_nik, normalise_nik
 from app.extensions import db
 
-from .models import END_STATUSES, LIVE, Member, MemberCounter, MemberStatusEvent, NikRegistry
+from .models import END_STATUSES, LIVE, Member, MemberCounter, MemberStatusEvent, NikRegistry, name_key_of
 
 NUMBER_PREFIX = "A-"
 ENTRY_ROLES = {"Sekretaris", "Pengurus"}
@@ -472,7 +472,7 @@ def lookup(session, q="", page=1, active_only=False, cooperative_id=None):
         stmt = stmt.where(Member.cooperative_id == cooperative_id)
     if q:
         digits = normalise_nik(q)
-        conditions = [func.lower(Member.name).contains(q.lower(), autoescape=True)]
+        conditions = [Member.name_key.contains(name_key_of(q), autoescape=True)]
         if digits.isdigit() and len(digits) == 16:
             conditions = [Member.nik_hmac == nik_hmac(digits)]
         elif q.upper().startswith(NUMBER_PREFIX) or q.isdigit():

@@ -7,6 +7,8 @@ from flask import abort, flash, g, jsonify, redirect, request, send_file, url_fo
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+from flask_appbuilder.models.sqla import filters as sqla_filters
+from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -27,8 +29,55 @@ from . import imports, services
 from .models import END_STATUSES, SEXES, STATUS_LABELS, Member
 
 
+class _NameKeyFilter:
+    """A FAB text filter on ``name`` that compares the case-folded ``name_key`` with a plain LIKE (models.py):
+    the same answers as FAB's ILIKE, about four times cheaper per row, and answered from the (name, id) index.
+    The user's text is literal: ``%`` and ``_`` are not wildcards."""
+
+    pattern = None  # "contains" | "startswith" | "endswith" | "equal"
+    negate = False
+
+    def apply(self, query, value):
+        from .models import name_key_of
+
+        key = name_key_of(value)
+        column = Member.name_key
+        condition = {"contains": lambda: column.contains(key, autoescape=True),
+                     "startswith": lambda: column.startswith(key, autoescape=True),
+                     "endswith": lambda: column.endswith(key, autoescape=True),
+                     "equal": lambda: column == key}[self.pattern]()
+        return query.filter(~condition if self.negate else condition)
+
+
+def _name_key_filter(base, pattern, negate=False):
+    return type(f"NameKey{base.__name__}", (_NameKeyFilter, base), {"pattern": pattern, "negate": negate})
+
+
+class MemberFilterConverter(SQLAFilterConverter):
+    """FAB's filters, with the name column's text filters (same names, same URL positions) on ``name_key``."""
+
+    _name_filters = {
+        sqla_filters.FilterStartsWith: _name_key_filter(sqla_filters.FilterStartsWith, "startswith"),
+        sqla_filters.FilterEndsWith: _name_key_filter(sqla_filters.FilterEndsWith, "endswith"),
+        sqla_filters.FilterContains: _name_key_filter(sqla_filters.FilterContains, "contains"),
+        sqla_filters.FilterEqual: _name_key_filter(sqla_filters.FilterEqual, "equal"),
+        sqla_filters.FilterNotStartsWith: _name_key_filter(sqla_filters.FilterNotStartsWith, "startswith", True),
+        sqla_filters.FilterNotEndsWith: _name_key_filter(sqla_filters.FilterNotEndsWith, "endswith", True),
+        sqla_filters.FilterNotContains: _name_key_filter(sqla_filters.FilterNotContains, "contains", True),
+        sqla_filters.FilterNotEqual: _name_key_filter(sqla_filters.FilterNotEqual, "equal", True),
+    }
+
+    def convert(self, col_name):
+        filters = super().convert(col_name)
+        if col_name != "name" or not filters:
+            return filters
+        return [self._name_filters.get(type(f), type(f))(col_name, self.datamodel) for f in filters]
+
+
 class MemberInterface(KkmpInterface):
     """A registry collision at commit (two clerks entering one NIK at once) becomes the NIK message."""
+
+    filter_converter_class = MemberFilterConverter
 
     def add(self, item, commit=True):
         from sqlalchemy.exc import IntegrityError
@@ -135,6 +184,25 @@ class MemberView(NikRevealMixin, KkmpModelView):
             hist = sa_inspect(item).attrs.nik.history
             item.nik = (hist.deleted or hist.unchanged or (None,))[0]
         services.update_member(self.datamodel.session, item)
+
+    # -- export: a column-wise select streamed from a server-side cursor (the register may hold 500,000 rows) ----
+    def export_rows(self, query, columns):
+        from app.core.nik import mask_nik
+
+        if list(columns) != list(self.export_columns):
+            yield from super().export_rows(query, columns)
+            return
+        statuses = {key: str(label) for key, label in STATUS_LABELS.items()}
+        # The cooperative's name in the same statement (the query's own joins and scope stay as they are).
+        query = query.join(Member.cooperative).with_entities(
+            Member.member_number, Member.name, Member.nik, Member.sex, Member.birth_date, Member.address,
+            Member.rt, Member.rw, Member.domicile_code, Member.phone, Member.occupation, Member.status,
+            Member.join_date, Member.approved_on, Member.active_since, Member.ended_on, Cooperative.name)
+        for row in query.yield_per(5000):
+            row = list(row)
+            row[2] = mask_nik(row[2])
+            row[11] = statuses.get(row[11], row[11])
+            yield row
 
     # -- show page with history and the status buttons -------------------------------------------------------
     def _get_show_widget(self, pk, item, **kwargs):

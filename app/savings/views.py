@@ -96,7 +96,7 @@ class SavingsProductView(KkmpModelView):
     datamodel = KkmpInterface(SavingsProduct)
     class_permission_name = "SavingsProduct"
     route_base = "/simpanan/produk"
-    include_route_methods = {"list", "show", "add", "edit", "export_xlsx", "action", "action_post"}
+    include_route_methods = {"list", "show", "add", "edit", "export_xlsx", "export_csv", "action", "action_post"}
     list_title = _l("Produk simpanan")
     show_title = _l("Produk simpanan")
     add_title = _l("Tetapkan produk simpanan")
@@ -138,7 +138,7 @@ class WajibRateView(KkmpModelView):
     datamodel = KkmpInterface(WajibRate)
     class_permission_name = "WajibRate"
     route_base = "/simpanan/tarif-wajib"
-    include_route_methods = {"list", "show", "add", "export_xlsx", "action", "action_post"}
+    include_route_methods = {"list", "show", "add", "export_xlsx", "export_csv", "action", "action_post"}
     list_title = _l("Tarif simpanan wajib")
     show_title = _l("Tarif simpanan wajib")
     add_title = _l("Tarif simpanan wajib baru")
@@ -164,7 +164,7 @@ class WajibBillView(KkmpModelView):
     datamodel = KkmpInterface(WajibBill)
     class_permission_name = "WajibBill"
     route_base = "/simpanan/tagihan-wajib"
-    include_route_methods = {"list", "show", "export_xlsx", "action", "action_post", "generate"}
+    include_route_methods = {"list", "show", "export_xlsx", "export_csv", "action", "action_post", "generate"}
     list_title = _l("Tagihan simpanan wajib")
     show_title = _l("Tagihan simpanan wajib")
     list_template = "savings/bill_list.html"
@@ -218,7 +218,7 @@ class SavingsTransactionView(KkmpModelView):
     datamodel = KkmpInterface(SavingsTransaction)
     class_permission_name = "SavingsTransaction"
     route_base = "/simpanan/transaksi"
-    include_route_methods = {"list", "show", "export_xlsx", "action", "action_post", "deposit", "withdraw",
+    include_route_methods = {"list", "show", "export_xlsx", "export_csv", "action", "action_post", "deposit", "withdraw",
                              "receipt", "passbook", "passbook_xlsx", "arrears", "arrears_xlsx", "import_template",
                              "import_xlsx", "exit_settlement", "reverse"}
     list_title = _l("Transaksi simpanan")
@@ -523,7 +523,7 @@ class ExitSettlementView(KkmpModelView):
     datamodel = KkmpInterface(ExitSettlement)
     class_permission_name = "ExitSettlement"
     route_base = "/simpanan/pelunasan-keluar"
-    include_route_methods = {"list", "show", "export_xlsx"}
+    include_route_methods = {"list", "show", "export_xlsx", "export_csv"}
     list_title = _l("Pelunasan anggota keluar")
     show_title = _l("Pelunasan anggota keluar")
     list_columns = ["cooperative", "member", "settle_date", "pokok", "wajib", "loss_share", "paid_out",

@@ -1,0 +1,39 @@
+"""CSV exports: RFC 4180, UTF-8 with a byte-order mark (so Excel reads the Indonesian text right), ISO dates and
+plain decimal numbers (so any tool reads them the same way), and no cell that a spreadsheet would run as a formula.
+"""
+import csv
+import io
+from datetime import date, datetime
+
+from .xlsx import safe_text
+
+BOM = "\ufeff"
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Ya" if value else "Tidak"
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (int, float)) or type(value).__name__ == "Decimal":
+        return str(value)
+    return safe_text(value)
+
+
+def csv_chunks(headers, rows, batch=2000):
+    """Yield the CSV text in chunks of ``batch`` rows: memory stays flat whatever the number of rows."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    buf.write(BOM)
+    writer.writerow([safe_text(h) for h in headers])
+    n = 0
+    for row in rows:
+        writer.writerow([_csv_value(v) for v in row])
+        n += 1
+        if n % batch == 0:
+            yield buf.getvalue().encode("utf-8")
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue().encode("utf-8")
