@@ -149,6 +149,7 @@ class MemberView(NikRevealMixin, KkmpModelView):
     search_columns = ["name", "member_number", "status", "sex"]
     order_columns = ["member_number", "name", "join_date"]
     base_order = ("name", "asc")
+    list_jump_label = _l("Nama mulai dari...")
     label_columns = dict(services.FIELD_LABELS)
     add_form_extra_fields = _FIELDS
     edit_form_extra_fields = _FIELDS
