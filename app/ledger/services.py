@@ -365,12 +365,28 @@ def post_entry(session, *, cooperative_id, entry_date, description, lines, refer
     return entry
 
 
-def reverse_entry(session, entry, entry_date, reason, acting_user=None, _now=None):
-    """Post the mirror image of ``entry`` (debits and credits swapped), referencing it, dated in an open period."""
+# Entries another domain posted for its own records: reversing one from the ledger alone would leave that
+# record (a member's savings balance, a settlement) out of step with the books, so it is corrected where it was made.
+OWNED_SOURCES = {
+    "savings_transaction": _l("This entry belongs to a savings transaction: correct it with \"Batalkan (koreksi)\" "
+                              "on that transaction, so the member's balance follows."),
+    "exit_settlement": _l("This entry belongs to the settlement of a member who left; it cannot be reversed "
+                          "from the ledger."),
+}
+
+
+def reverse_entry(session, entry, entry_date, reason, acting_user=None, _now=None, _owner=None):
+    """Post the mirror image of ``entry`` (debits and credits swapped), referencing it, dated in an open period.
+
+    ``_owner``: the source type of the domain service calling (e.g. "savings_transaction"), which may reverse its
+    own entries; from the ledger screens and API an entry of OWNED_SOURCES is refused.
+    """
     if not isinstance(entry, JournalEntry):
         entry = session.get(JournalEntry, entry)
         if entry is None:
             raise LedgerError(_l("Unknown journal entry."))
+    if entry.source_type in OWNED_SOURCES and entry.source_type != _owner:
+        raise LedgerError(OWNED_SOURCES[entry.source_type])
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise ValidationFailed(_l("Write the reason for the reversal."), "reason")

@@ -732,7 +732,7 @@ def do_reverse_transaction(session, *, transaction, reason, acting_user, today=N
     session.add(reversal)
     session.flush()
     entry = reverse_entry(session, tx.journal_entry_id, day, f"koreksi simpanan {tx.receipt_number} ({number}): "
-                          f"{reason}"[:200], acting_user=acting_user)
+                          f"{reason}"[:200], acting_user=acting_user, _owner="savings_transaction")
     reversal.journal_entry_id = entry.id
     session.flush()
     return reversal

@@ -336,6 +336,21 @@ def test_the_board_reverses_on_the_show_page_and_the_secretary_cannot(login, sys
     assert "KOREKSI" in receipt
 
 
+def test_the_ledger_screen_refuses_to_reverse_a_savings_journal_so_balance_and_books_stay_in_step(login, sysdb):
+    from app.ledger.models import JournalEntry
+
+    member = _kj_member(sysdb, 5)
+    tx_id, _ = _deposit_by_form(login, member, "23.456")
+    entry_id = sysdb.get(SavingsTransaction, tx_id).journal_entry_id
+    p = login("pengurus.kebonjeruk")
+    r = p.post(f"/jurnal/balik/{entry_id}", {"entry_date": date.today().isoformat(), "reason": "coba balik"},
+               form_url=f"/jurnal/show/{entry_id}", follow_redirects=True)
+    assert "Batalkan (koreksi)" in r.get_data(as_text=True)
+    sysdb.expire_all()
+    assert sysdb.scalar(select(func.count(JournalEntry.id)).where(JournalEntry.reverses_id == entry_id)) == 0
+    assert sysdb.get(SavingsTransaction, tx_id).reversed_at is None
+
+
 def test_the_api_reverses_with_the_same_rules(client, login, sysdb):
     from tests.conftest import api_token
 
