@@ -109,8 +109,7 @@ class KkmpModelView(ModelView):
         else:  # FAB's numbered pages (OFFSET), still with the capped count
             count, capped = paging.capped_count(self.datamodel, query, cap)
             result = paging.ListPage(items=[], count=count, capped=capped)
-            items = self.datamodel.apply_all(self.datamodel.session.query(self.datamodel.obj), joined,
-                                             order_column, order_direction, page=page, page_size=page_size).all()
+            items = paging.offset_page(self.datamodel, query, order_column, order_direction, page, page_size)
         pks = [self._serialize_pk_if_composite(pk) for pk in self.datamodel.get_keys(items)]
         widgets["list"] = self.list_widget(
             label_columns=self.label_columns, include_columns=self.list_columns,

@@ -83,7 +83,7 @@ class Member(TenantMixin, Model):
         UniqueConstraint("cooperative_id", "member_seq", name="uq_member_coop_seq"),
         Index("ix_member_coop_name", "cooperative_id", "name"),
         # The register in name order for the whole country or a city: keyset pages and searches (app/core/paging).
-        Index("ix_member_name_id", "name", "id", postgresql_include=["name_key", "cooperative_id"]),
+        Index("ix_member_name_id", "name", "id", postgresql_include=["name_key", "cooperative_id", "status"]),
         Index("ix_member_coop_number", "cooperative_id", "member_number"),
         Index("ix_member_coop_status_sex", "cooperative_id", "status", "sex"),
         CheckConstraint("sex IN ('L','P')", name="ck_member_sex"),

@@ -466,7 +466,9 @@ def lookup(session, q="", page=1, active_only=False, cooperative_id=None):
     than one page."""
     q = unicodedata.normalize("NFKC", (q or "")).strip()[:60]
     page = max(1, min(int(page or 1), 500))
-    stmt = select(Member.id, Member.member_number, Member.name, Member.nik, Member.status)
+    # The matching ids first, from the (name, id) index that carries name_key, status and cooperative_id, so a
+    # search walks index entries only; then the shown fields of those 21 members.
+    stmt = select(Member.id)
     stmt = stmt.where(Member.status.in_(("aktif",) if active_only else LIVE))
     if cooperative_id:
         stmt = stmt.where(Member.cooperative_id == cooperative_id)
@@ -482,8 +484,9 @@ def lookup(session, q="", page=1, active_only=False, cooperative_id=None):
             if number:
                 conditions.append(Member.member_number.startswith(number, autoescape=True))
         stmt = stmt.where(or_(*conditions))
-    stmt = stmt.order_by(Member.name, Member.id).limit(LOOKUP_PAGE_SIZE + 1).offset((page - 1) * LOOKUP_PAGE_SIZE)
-    rows = session.execute(stmt).all()
+    ids = stmt.order_by(Member.name, Member.id).limit(LOOKUP_PAGE_SIZE + 1).offset((page - 1) * LOOKUP_PAGE_SIZE)
+    rows = session.execute(select(Member.id, Member.member_number, Member.name, Member.nik, Member.status)
+                           .where(Member.id.in_(ids.scalar_subquery())).order_by(Member.name, Member.id)).all()
     results = [{"id": r.id, "text": lookup_text(r.member_number, r.name, r.nik, r.status)}
                for r in rows[:LOOKUP_PAGE_SIZE]]
     return {"results": results, "pagination": {"more": len(rows) > LOOKUP_PAGE_SIZE}}

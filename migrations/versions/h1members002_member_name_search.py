@@ -39,7 +39,8 @@ def upgrade():
         for row_id, name in rows:
             bind.execute(member.update().where(member.c.id == row_id).values(name_key=_name_key(name)))
     if bind.dialect.name == "postgresql":
-        op.create_index("ix_member_name_id", "member", ["name", "id"], postgresql_include=["name_key", "cooperative_id"])
+        op.create_index("ix_member_name_id", "member", ["name", "id"],
+                        postgresql_include=["name_key", "cooperative_id", "status"])
         op.execute("ALTER TABLE member ALTER COLUMN name_key SET STATISTICS 1000")
         try:
             with bind.begin_nested():

@@ -58,6 +58,16 @@ def test_the_register_pages_forward_and_back_in_name_order_without_losing_or_rep
     assert back[-1] == expected[-len(back[-1]):]
 
 
+def test_numbered_pages_still_work_and_agree_with_the_keyset_order(login, sysdb):
+    cid = coop_id(sysdb, OWN)
+    expected = [m.id for m in sysdb.scalars(select(Member).where(Member.cooperative_id == cid)
+                                             .order_by(Member.name, Member.id))]
+    s = login("sekretaris.kebonjeruk")
+    assert ids_on(s.get("/anggota/list/?psize_MemberView=3&page_MemberView=1").get_data(as_text=True)) == expected[3:6]
+    desc = s.get("/anggota/list/?psize_MemberView=3&page_MemberView=0&_oc_MemberView=name&_od_MemberView=desc")
+    assert ids_on(desc.get_data(as_text=True)) == expected[::-1][:3]
+
+
 def test_the_jump_box_opens_the_register_at_the_first_name_from_the_given_letters(login, sysdb):
     cid = coop_id(sysdb, OWN)
     names = sysdb.execute(select(Member.id, Member.name).where(Member.cooperative_id == cid)
