@@ -353,6 +353,22 @@ def has_pg_stat_statements(url):
         conn.close()
 
 
+def serve(module, cwd, env, port, log):
+    """gunicorn with 2 sync workers (as in production, and as shared/anchor-bench serves the default FAB), ready."""
+    import requests
+
+    proc = subprocess.Popen([os.path.join(BIN, "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout",
+                             "600", module], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            requests.get(base + "/login/", timeout=2)
+            break
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    return proc, base
+
+
 def start_anchor_fab(url, port):
     """The default FAB app of shared/anchor-bench (FAB 5.3.0, default ModelViews) over its own database ``coop``,
     served like ours (gunicorn, 2 sync workers). Returns (process, base URL, session) or None if not set up."""
@@ -365,16 +381,7 @@ def start_anchor_fab(url, port):
         return None
     db_url = urlunsplit(urlsplit(url)._replace(path="/" + ANCHOR_DB))
     env = dict(os.environ, BENCH_DB_URL=db_url.replace("postgresql://", "postgresql+psycopg2://"))
-    proc = subprocess.Popen([os.path.join(BIN, "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout",
-                             "600", "app:app"], cwd=app_dir, env=env, stdout=subprocess.DEVNULL,
-                            stderr=open("/tmp/members_bench_anchor_fab.log", "w"))
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            requests.get(base + "/login/", timeout=2)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.2)
+    proc, base = serve("app:app", app_dir, env, port, "/tmp/members_bench_anchor_fab.log")
     s = requests.Session()
     page = s.get(base + "/login/").text
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
@@ -422,20 +429,10 @@ def measure(url, env, args, n_members):
     n_all, off_all, deep_all = position_id(url, "true", 0.8)
     n_city, off_city, deep_city = position_id(url, city, 0.8)
     base = f"http://127.0.0.1:{args.port}"
-    gun = subprocess.Popen([os.path.join(BIN, "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{args.port}", "--timeout",
-                            "600", "run:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                           stderr=open("/tmp/members_bench_gunicorn.log", "w"))
+    gun, _ = serve("run:app", ROOT, env, args.port, "/tmp/members_bench_gunicorn.log")
     anchor = None if args.no_anchor else start_anchor_fab(url, args.port + 1)
     failed = []
     try:
-        import requests
-
-        for _ in range(100):
-            try:
-                requests.get(base + "/login/", timeout=2)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.2)
         who = {"Admin": login(base, "admin"), "Sudin 31.73": login(base, "sudin.jakbar")}
         # (label, our URL per role, anchor FAB URL or None, aim applies)
         plan = [
@@ -474,7 +471,7 @@ def measure(url, env, args, n_members):
                 anchor_row = [runs_a, [], 0, n_sql_a]
             for role, path in ours.items():
                 s = who[role]
-                timed_runs(s, base + path, 1)  # warm-up
+                timed_runs(s, base + path, 4)  # warm-up: both gunicorn workers connected and warm
                 if stmts:
                     pg_reset(url)
                 _, size, status = timed_runs(s, base + path, 1)

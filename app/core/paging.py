@@ -12,13 +12,13 @@ same statement, under the same scope as the list, so a cursor naming a row the u
 """
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, literal, select, tuple_
+from sqlalchemy import String, func, literal, select, tuple_
 from sqlalchemy.orm import aliased
 
-from .scope import read_criteria
+from .scope import read_condition, read_criteria
 
 COUNT_CAP = 10_000
-SEARCH_COUNT_CAP = 1_000
+SEARCH_COUNT_CAP = 500
 
 # URL parameters of the keyset navigation (FAB ignores them; its own page_<View> still selects OFFSET paging).
 AFTER, BEFORE, LAST, START = "after", "before", "last", "from"
@@ -55,10 +55,15 @@ def keyset_column(datamodel, order_column):
     return getattr(datamodel.obj, order_column)
 
 
-def capped_count(datamodel, query, cap=COUNT_CAP):
-    """``min(count, cap + 1)`` of ``query``: the database stops reading at cap + 1 rows."""
+def capped_count(datamodel, query, cap=COUNT_CAP, order_by=()):
+    """``min(count, cap + 1)`` of ``query``: the database stops reading at cap + 1 rows.
+
+    ``order_by``: the list's own order. It lets the planner count along the same index the page is read from
+    (a common name: the first matches within a few thousand index entries), and it still picks a search index and
+    a sort where few rows match (a rare name).
+    """
     pk = getattr(datamodel.obj, datamodel.get_pk_name())
-    inner = query.with_entities(pk).order_by(None).limit(cap + 1)
+    inner = query.with_entities(pk).order_by(None).order_by(*order_by).limit(cap + 1)
     options = read_criteria()  # Query.count() wraps the query in a subquery the scope listener cannot see into
     if options:
         inner = inner.options(*options)
@@ -82,8 +87,6 @@ def list_page(datamodel, query, order_column, order_direction, page_size, args, 
     if not isinstance(col.type, String) or not ascending or after or before or last:
         start = ""
 
-    count, capped = capped_count(datamodel, query, cap)
-
     def boundary(row_id):
         # the sort value of the cursor row, read in the same statement and under the same scope
         other = aliased(model)
@@ -92,6 +95,9 @@ def list_page(datamodel, query, order_column, order_direction, page_size, args, 
 
     forward = not (before or last)
     q = query
+    condition = read_condition(model)  # the scope, written out: loader criteria do not reach into a CTE
+    if condition is not None:
+        q = q.filter(condition)
     if after:
         q = q.filter(tuple_(col, pk) > boundary(after) if ascending else tuple_(col, pk) < boundary(after))
     elif before:
@@ -100,13 +106,35 @@ def list_page(datamodel, query, order_column, order_direction, page_size, args, 
         q = q.filter(col >= start)
     sql_ascending = ascending if forward else not ascending
     order = (col.asc() if sql_ascending else col.desc(), pk.asc() if sql_ascending else pk.desc())
-    # Two steps in one statement: the page's ids from the narrow (sort column, id) index, where a search
-    # condition on the sort column is checked without touching the table, then the full rows of those ids only.
-    ids = q.with_entities(pk).order_by(*order).limit(page_size + 1)
-    options = read_criteria()
-    if options:
-        ids = ids.options(*options)
-    rows = datamodel.session.query(model).filter(pk.in_(ids.subquery().select())).order_by(*order).all()
+    options = read_criteria()  # the id queries below are subqueries, which the scope listener cannot see into
+    if not (after or before or last or start):
+        # The first page: its ids and the capped count of the whole list in one statement, from one scan of at
+        # most cap + 1 index entries (the count is taken over the scan before the page is cut from it).
+        # A CTE read twice is planned on its own (LIMIT cap + 1), not for the 26 rows of the page: so a rare name
+        # is found through the search index and a common one along the (name, id) index.
+        entities = (pk,) if col is pk else (pk, col)  # plain ORM columns: the scope criteria need the entity
+        scan = q.with_entities(*entities).order_by(*order).limit(cap + 1)
+        scan = scan.cte("kkmp_scan")
+        kid, kcol = scan.c[pk.key], scan.c[col.key]
+        head = (select(kid, select(func.count()).select_from(scan).scalar_subquery().label("n"))
+                .order_by(*((kcol.asc(), kid.asc()) if sql_ascending else (kcol.desc(), kid.desc())))
+                .limit(page_size + 1))
+        head = datamodel.session.execute(head).all()
+        count = head[0].n if head else 0
+        ids = [r[0] for r in head]
+    else:
+        count = None
+        # The page's ids from the narrow (sort column, id) index, where a search condition on the sort column is
+        # checked without touching the table.
+        ids = q.with_entities(pk).order_by(*order).limit(page_size + 1)
+        if options:
+            ids = ids.options(*options)
+        ids = ids.subquery().select()
+    rows = datamodel.session.query(model).filter(pk.in_(ids)).order_by(*order).all() if ids is not None else []
+    if count is None:
+        count = capped_count(datamodel, query, cap, order_by=(col.asc(), pk.asc()) if ascending
+                             else (col.desc(), pk.desc()))[0]
+    capped = count > cap
     more = len(rows) > page_size
     rows = rows[:page_size]
     if not forward:

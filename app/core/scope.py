@@ -155,11 +155,21 @@ def reset_cached_scope():
 
 # -- the listeners ------------------------------------------------------------------------------------------
 
-def _is_scoped_mapper(mapper):
+def _is_scoped_class(cls):
     from app.cooperatives.models import Cooperative
 
-    cls = mapper.class_
     return issubclass(cls, TenantMixin) or issubclass(cls, Cooperative)
+
+
+def _is_scoped_mapper(mapper):
+    return _is_scoped_class(mapper.class_)
+
+
+def _owner_column(cls):
+    """The column naming a row's cooperative: ``cooperative_id`` of a tenant row, ``id`` of a cooperative."""
+    from app.cooperatives.models import Cooperative
+
+    return cls.id if issubclass(cls, Cooperative) else cls.cooperative_id
 
 
 def _criteria(ids):
@@ -170,6 +180,20 @@ def _criteria(ids):
         with_loader_criteria(TenantMixin, lambda cls: cls.cooperative_id.in_(ids), include_aliases=True),
         with_loader_criteria(Cooperative, lambda cls: cls.id.in_(ids), include_aliases=True),
     )
+
+
+def read_condition(model):
+    """The scope as a plain WHERE condition on ``model`` (None for full scope, or a model that is not scoped).
+
+    For statements built from a query as a CTE or subquery under a Core SELECT, where loader criteria do not
+    reach: the big-list scan of app/core/paging.py says the scope in so many words.
+    """
+    if _disabled.get() or _system.get() or not _is_scoped_class(model):
+        return None
+    scope = current_scope()
+    if scope.all:
+        return None
+    return _owner_column(model).in_(tuple(sorted(scope.read_ids)))
 
 
 def _bulk_values_coop_ids(state):

@@ -94,7 +94,7 @@ class KkmpModelView(ModelView):
         joined = filters.get_joined_filters(self._base_filters)
         query = self.datamodel._apply_inner_all(self.datamodel.session.query(self.datamodel.obj), joined,
                                                 aliases_mapping={})
-        # A search counts up to a smaller cap: "more than 1,000 matches" already says "narrow the search", and
+        # A search counts up to a smaller cap: "more than 500 matches" already says "narrow the search", and
         # counting a common name to 10,000 would read most of the register.
         if filters.get_filters_values():
             cap = current_app.config.get("KKMP_SEARCH_COUNT_CAP", paging.SEARCH_COUNT_CAP)

@@ -87,6 +87,30 @@ def test_a_cursor_naming_a_member_of_another_cooperative_shows_nothing_of_it(log
     assert foreign.name not in html
 
 
+def shown_count(html):
+    return int(re.search(r'id="kkmp-record-count">\s*<strong>[^<]*</strong>\s*(\d+)', html).group(1))
+
+
+@pytest.mark.parametrize("username,where", [
+    ("sekretaris.kebonjeruk", Cooperative.region_code == OWN),
+    ("camat.kebonjeruk", Cooperative.district_code == "31.73.05"),
+    ("sudin.jakbar", Cooperative.city_code == "31.73"),
+    ("admin", Cooperative.id.isnot(None)),
+])
+def test_the_record_count_is_the_users_own_area_with_and_without_a_search(login, sysdb, username, where):
+    from sqlalchemy import func
+
+    area = select(Cooperative.id).where(where)
+    s = login(username)
+    total = sysdb.scalar(select(func.count(Member.id)).where(Member.cooperative_id.in_(area)))
+    assert shown_count(s.get("/anggota/list/").get_data(as_text=True)) == total
+    matching = sysdb.scalar(select(func.count(Member.id)).where(Member.cooperative_id.in_(area),
+                                                                Member.name_key.contains("a")))
+    html = s.get("/anggota/list/?_flt_2_name=A").get_data(as_text=True)
+    assert shown_count(html) == matching
+    assert len(ids_on(html)) == min(25, matching)
+
+
 def test_the_record_count_stops_at_the_cap_and_says_more_than(app, login, monkeypatch):
     s = login("sekretaris.kebonjeruk")
     html = s.get("/anggota/list/").get_data(as_text=True)
