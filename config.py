@@ -87,7 +87,7 @@ class BaseConfig:
     # List pages count matching rows only up to a cap and show "lebih dari 10.000" beyond it; a search stops at
     # the smaller cap. The navigation bar is re-rendered at most once a minute per user (0: on every page).
     KKMP_LIST_COUNT_CAP = 10_000
-    KKMP_SEARCH_COUNT_CAP = 500
+    KKMP_SEARCH_COUNT_CAP = 200
     KKMP_NAVBAR_CACHE_SECONDS = 60
 
     # -- Hardening (app/security/hardening.py, manager.py, passwords.py; reliability.md §3.2) ------------------

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 from .scope import read_condition, read_criteria
 
 COUNT_CAP = 10_000
-SEARCH_COUNT_CAP = 500
+SEARCH_COUNT_CAP = 200
 
 # URL parameters of the keyset navigation (FAB ignores them; its own page_<View> still selects OFFSET paging).
 AFTER, BEFORE, LAST, START = "after", "before", "last", "from"
@@ -58,9 +58,10 @@ def keyset_column(datamodel, order_column):
 def capped_count(datamodel, query, cap=COUNT_CAP, order_by=()):
     """``min(count, cap + 1)`` of ``query``: the database stops reading at cap + 1 rows.
 
-    ``order_by``: the list's own order. It lets the planner count along the same index the page is read from
-    (a common name: the first matches within a few thousand index entries), and it still picks a search index and
-    a sort where few rows match (a rare name).
+    ``order_by``: for a search, the list's own order. It lets the planner count along the index the page is read
+    from (a common name: the first matches within a few thousand index entries), and it still picks a search
+    index and a sort where few rows match (a rare name). Without a search, no order: the count then goes through
+    the scope column's index.
     """
     pk = getattr(datamodel.obj, datamodel.get_pk_name())
     inner = query.with_entities(pk).order_by(None).order_by(*order_by).limit(cap + 1)
@@ -71,11 +72,12 @@ def capped_count(datamodel, query, cap=COUNT_CAP, order_by=()):
     return n, n > cap
 
 
-def list_page(datamodel, query, order_column, order_direction, page_size, args, cap=COUNT_CAP):
+def list_page(datamodel, query, order_column, order_direction, page_size, args, cap=COUNT_CAP, searching=False):
     """One page of ``query`` (already filtered) in keyset order, reading the cursor from ``args``.
 
     ``after=<id>``: the page after that row; ``before=<id>``: the page before it; ``last=1``: the last page;
     ``from=<text>``: the first page whose sort value is at or after ``text`` (text columns, ascending only).
+    ``searching``: the list is filtered; its first page and count are then read in one scan (see below).
     """
     model = datamodel.obj
     col = keyset_column(datamodel, order_column)
@@ -107,9 +109,10 @@ def list_page(datamodel, query, order_column, order_direction, page_size, args, 
     sql_ascending = ascending if forward else not ascending
     order = (col.asc() if sql_ascending else col.desc(), pk.asc() if sql_ascending else pk.desc())
     options = read_criteria()  # the id queries below are subqueries, which the scope listener cannot see into
-    if not (after or before or last or start):
-        # The first page: its ids and the capped count of the whole list in one statement, from one scan of at
-        # most cap + 1 index entries (the count is taken over the scan before the page is cut from it).
+    if searching and not (after or before or last or start):
+        # The first page of a search: its ids and the capped count in one statement, from one scan of at most
+        # cap + 1 matches (the count is taken over the scan before the page is cut from it). Unfiltered lists
+        # count apart, through the scope column's own index, which is cheaper than walking the sort index.
         # A CTE read twice is planned on its own (LIMIT cap + 1), not for the 26 rows of the page: so a rare name
         # is found through the search index and a common one along the (name, id) index.
         entities = (pk,) if col is pk else (pk, col)  # plain ORM columns: the scope criteria need the entity
@@ -132,8 +135,8 @@ def list_page(datamodel, query, order_column, order_direction, page_size, args, 
         ids = ids.subquery().select()
     rows = datamodel.session.query(model).filter(pk.in_(ids)).order_by(*order).all() if ids is not None else []
     if count is None:
-        count = capped_count(datamodel, query, cap, order_by=(col.asc(), pk.asc()) if ascending
-                             else (col.desc(), pk.desc()))[0]
+        by = ((col.asc(), pk.asc()) if ascending else (col.desc(), pk.desc())) if searching else ()
+        count = capped_count(datamodel, query, cap, order_by=by)[0]
     capped = count > cap
     more = len(rows) > page_size
     rows = rows[:page_size]

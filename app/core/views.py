@@ -94,9 +94,10 @@ class KkmpModelView(ModelView):
         joined = filters.get_joined_filters(self._base_filters)
         query = self.datamodel._apply_inner_all(self.datamodel.session.query(self.datamodel.obj), joined,
                                                 aliases_mapping={})
-        # A search counts up to a smaller cap: "more than 500 matches" already says "narrow the search", and
+        # A search counts up to a smaller cap: "more than 200 matches" already says "narrow the search", and
         # counting a common name to 10,000 would read most of the register.
-        if filters.get_filters_values():
+        searching = bool(filters.get_filters_values())
+        if searching:
             cap = current_app.config.get("KKMP_SEARCH_COUNT_CAP", paging.SEARCH_COUNT_CAP)
         else:
             cap = current_app.config.get("KKMP_LIST_COUNT_CAP", paging.COUNT_CAP)
@@ -104,7 +105,7 @@ class KkmpModelView(ModelView):
         own_list = request.endpoint == f"{self.endpoint}.list"
         if own_list and page is None and paging.keyset_column(self.datamodel, order_column) is not None:
             result = paging.list_page(self.datamodel, query, order_column, order_direction, page_size,
-                                      request.args, cap=cap)
+                                      request.args, cap=cap, searching=searching)
             items, count = result.items, result.count
         else:  # FAB's numbered pages (OFFSET), still with the capped count
             count, capped = paging.capped_count(self.datamodel, query, cap)
