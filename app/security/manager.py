@@ -59,6 +59,13 @@ class KkmpSecurityManager(SecurityManager):
             cache[key] = pairs
         return pairs
 
+    def get_user_by_id(self, pk):
+        # Every request loads its user, then FAB reads the roles and groups: one statement instead of three.
+        from sqlalchemy.orm import joinedload
+
+        model = self.user_model
+        return self.session.get(model, pk, options=[joinedload(model.roles), joinedload(model.groups)])
+
     def has_access(self, permission_name, view_name):
         # Asked ~50 times per page (menu entries, buttons) with the same identity: answer each question once.
         from flask import g, has_request_context
