@@ -92,7 +92,10 @@ def test_migrations_match_the_models(app):
 
     with app.app_context():
         with db.engine.connect() as conn:
-            ctx = MigrationContext.configure(conn, opts={"compare_type": False})
+            from app.core.schema import include_object_for
+
+            ctx = MigrationContext.configure(conn, opts={"compare_type": False,
+                                                         "include_object": include_object_for(conn.dialect.name)})
             diff = compare_metadata(ctx, db.metadata)
     assert diff == []
 

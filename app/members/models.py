@@ -84,6 +84,9 @@ class Member(TenantMixin, Model):
         Index("ix_member_coop_name", "cooperative_id", "name"),
         # The register in name order for the whole country or a city: keyset pages and searches (app/core/paging).
         Index("ix_member_name_id", "name", "id", postgresql_include=["name_key", "cooperative_id", "status"]),
+        # Rare names found without reading the register (PostgreSQL's pg_trgm; migration h1members002).
+        Index("ix_member_name_key_trgm", "name_key", postgresql_using="gin",
+              postgresql_ops={"name_key": "gin_trgm_ops"}, info={"dialects": ("postgresql",)}),
         Index("ix_member_coop_number", "cooperative_id", "member_number"),
         Index("ix_member_coop_status_sex", "cooperative_id", "status", "sex"),
         CheckConstraint("sex IN ('L','P')", name="ck_member_sex"),
