@@ -116,6 +116,8 @@ class BaseConfig:
     # Idle timeout: a logged-in session is permanent and renewed on every request, so it ends
     # PERMANENT_SESSION_LIFETIME after the last request.
     SESSION_REFRESH_EACH_REQUEST = True
+    # Absolute timeout: a login lasts at most this long, however active (a working day), then sign in again.
+    KKMP_SESSION_MAX_AGE = timedelta(hours=12)
     # HTTPS redirect and HSTS (production only, so that `make run` and the tests work over http).
     KKMP_FORCE_HTTPS = False
     KKMP_HSTS_SECONDS = 0
@@ -150,6 +152,9 @@ class ProductionConfig(BaseConfig):
     # Unset, only relative targets work (an empty list would make FAB trust the request's Host header).
     FAB_SAFE_REDIRECT_HOSTS = [h.strip() for h in os.environ.get("KKMP_ALLOWED_HOSTS", "").split(",")
                                if h.strip()] or ["localhost"]
+    # With KKMP_ALLOWED_HOSTS set, a request for any other Host is answered 400 (no host-header tricks in
+    # generated links); unset, every host is served, as behind a proxy that already checks it.
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("KKMP_ALLOWED_HOSTS", "").split(",") if h.strip()] or None
     KKMP_PROXY_COUNT = int(os.environ.get("KKMP_PROXY_COUNT", "0") or 0)
     KKMP_FORCE_HTTPS = True
     KKMP_HSTS_SECONDS = 365 * 24 * 3600

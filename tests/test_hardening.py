@@ -355,6 +355,35 @@ def test_an_idle_session_is_logged_out_after_30_minutes_while_activity_keeps_it_
     assert r.status_code == 302 and "/login/" in r.headers["Location"]
 
 
+def test_a_login_ends_after_twelve_hours_however_active_the_session(app, make_user):
+    from app.security.hardening import LOGIN_AT
+
+    assert app.config["KKMP_SESSION_MAX_AGE"] == timedelta(hours=12)
+    client = client_from(app)
+    html_login(client, make_user(), STRONG)
+    with client.session_transaction() as s:
+        assert time.time() - s[LOGIN_AT] < 60
+        s[LOGIN_AT] = int(time.time() - 11 * 3600)  # signed in 11 hours ago, active since
+    assert client.get("/koperasi/list/").status_code == 200
+    with client.session_transaction() as s:
+        s[LOGIN_AT] = int(time.time() - 12 * 3600 - 60)
+    r = client.get("/koperasi/list/")
+    assert r.status_code == 302 and "/login/" in r.headers["Location"]
+    assert client.get("/koperasi/list/").status_code == 302  # the session is gone, not only this request
+
+
+def test_production_answers_only_the_allowed_host_names():
+    out = _production({"KKMP_ALLOWED_HOSTS": "koperasi.example.go.id", "DATABASE_URL": "sqlite://"}, """
+import json
+from app import create_app
+app = create_app("production")
+c = app.test_client()
+print(json.dumps([c.get("/login/", base_url="https://koperasi.example.go.id").status_code,
+                  c.get("/login/", base_url="https://evil.example").status_code]))
+""")
+    assert out[0] != 400 and out[1] == 400
+
+
 def _production(env_extra=None, script=""):
     env = {k: v for k, v in os.environ.items() if not k.startswith("KKMP_")}
     env.update({"KKMP_ENV": "production", "SECRET_KEY": "p" * 48, **(env_extra or {})})

@@ -7,13 +7,15 @@ What lives where:
   Both read ``AUTH_RATE_LIMIT`` at request time and count per client address, in ``RATELIMIT_STORAGE_URI``.
 * Account lockout and the password policy: ``KkmpSecurityManager`` and ``app.security.passwords``.
 * Everything else is installed on the app by :func:`init_hardening`: Talisman (CSP with script nonces,
-  frame-ancestors, nosniff, Referrer-Policy, HSTS and HTTPS redirect in production), the idle session timeout,
+  frame-ancestors, nosniff, Referrer-Policy, HSTS and HTTPS redirect in production), the idle and absolute
+  session timeouts,
   ``Cache-Control: no-store`` on authenticated responses, a plain 429 answer, the proxy fix and a real fake hash
   for FAB's timing balance.
 """
 import logging
 import os
 import secrets
+import time
 
 from flask import current_app, jsonify, request, session
 from flask_appbuilder.security.api import SecurityApi
@@ -161,8 +163,12 @@ def _talisman(app):
     )
 
 
+LOGIN_AT = "_kkmp_login_at"
+
+
 def _make_permanent(*_args, **_kwargs):
     session.permanent = True
+    session[LOGIN_AT] = int(time.time())
 
 
 def _session_timeout(app):
@@ -177,6 +183,21 @@ def _session_timeout(app):
     def _keep_logged_in_sessions_permanent():
         if "_user_id" in session and not session.permanent:
             session.permanent = True
+
+    @app.before_request
+    def _end_sessions_past_their_absolute_age():
+        # Absolute timeout (ASVS 3.3.4): however active, a login lasts KKMP_SESSION_MAX_AGE; then the user signs in
+        # again, so a stolen or forgotten session cannot be kept alive for ever by activity.
+        if "_user_id" not in session:
+            return None
+        from flask_login import logout_user
+
+        now = int(time.time())
+        started = session.setdefault(LOGIN_AT, now)
+        if now - int(started) > app.config["KKMP_SESSION_MAX_AGE"].total_seconds():
+            logout_user()
+            session.clear()
+        return None
 
 
 def _no_store(app):
