@@ -4,6 +4,7 @@ plain decimal numbers (so any tool reads them the same way), and no cell that a 
 import csv
 import io
 from datetime import date, datetime
+from decimal import Decimal
 
 from .xlsx import safe_text
 
@@ -17,7 +18,7 @@ def _csv_value(value):
         return "Ya" if value else "Tidak"
     if isinstance(value, (datetime, date)):
         return value.isoformat()
-    if isinstance(value, (int, float)) or type(value).__name__ == "Decimal":
+    if isinstance(value, (int, float, Decimal)):
         return str(value)
     return safe_text(value)
 

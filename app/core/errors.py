@@ -21,5 +21,17 @@ class NotFound(DomainError):
     """The record does not exist or lies outside the user's scope (the two look the same on purpose)."""
 
 
+def refusal_message(error):
+    """What the user reads when a service or the scope layer refused: a domain rule's own words, or, for a write
+    outside the user's area, one message that names no other cooperative."""
+    from flask_babel import gettext
+
+    from .scope import TenantScopeError
+
+    if isinstance(error, TenantScopeError):
+        return gettext("You cannot change data outside your area.")
+    return str(error)
+
+
 class ConflictError(DomainError):
     """The record changed since the user loaded it (a lost update was prevented)."""

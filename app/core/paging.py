@@ -55,6 +55,23 @@ def keyset_column(datamodel, order_column):
     return getattr(datamodel.obj, order_column)
 
 
+def _order(col, pk, ascending):
+    return (col.asc(), pk.asc()) if ascending else (col.desc(), pk.desc())
+
+
+def _scoped(query):
+    """``query`` with the scope as loader criteria: for a query that ends up inside a subquery, where the session
+    listener cannot see it (Query.count() wraps its query in one too)."""
+    options = read_criteria()
+    return query.options(*options) if options else query
+
+
+def _rows_of(datamodel, ids, order):
+    """The full rows of the ids a narrow index gave, in the list's order."""
+    pk = getattr(datamodel.obj, datamodel.get_pk_name())
+    return datamodel.session.query(datamodel.obj).filter(pk.in_(ids)).order_by(*order).all()
+
+
 def capped_count(datamodel, query, cap=COUNT_CAP, order_by=()):
     """``min(count, cap + 1)`` of ``query``: the database stops reading at cap + 1 rows.
 
@@ -64,11 +81,7 @@ def capped_count(datamodel, query, cap=COUNT_CAP, order_by=()):
     the scope column's index.
     """
     pk = getattr(datamodel.obj, datamodel.get_pk_name())
-    inner = query.with_entities(pk).order_by(None).order_by(*order_by).limit(cap + 1)
-    options = read_criteria()  # Query.count() wraps the query in a subquery the scope listener cannot see into
-    if options:
-        inner = inner.options(*options)
-    n = inner.count()
+    n = _scoped(query.with_entities(pk).order_by(None).order_by(*order_by).limit(cap + 1)).count()
     return n, n > cap
 
 
@@ -107,8 +120,7 @@ def list_page(datamodel, query, order_column, order_direction, page_size, args, 
     elif start:
         q = q.filter(col >= start)
     sql_ascending = ascending if forward else not ascending
-    order = (col.asc() if sql_ascending else col.desc(), pk.asc() if sql_ascending else pk.desc())
-    options = read_criteria()  # the id queries below are subqueries, which the scope listener cannot see into
+    order = _order(col, pk, sql_ascending)
     if searching and not (after or before or last or start):
         # The first page of a search: its ids and the capped count in one statement, from one scan of at most
         # cap + 1 matches (the count is taken over the scan before the page is cut from it). Unfiltered lists
@@ -120,7 +132,7 @@ def list_page(datamodel, query, order_column, order_direction, page_size, args, 
         scan = scan.cte("kkmp_scan")
         kid, kcol = scan.c[pk.key], scan.c[col.key]
         head = (select(kid, select(func.count()).select_from(scan).scalar_subquery().label("n"))
-                .order_by(*((kcol.asc(), kid.asc()) if sql_ascending else (kcol.desc(), kid.desc())))
+                .order_by(*_order(kcol, kid, sql_ascending))
                 .limit(page_size + 1))
         head = datamodel.session.execute(head).all()
         count = head[0].n if head else 0
@@ -129,14 +141,10 @@ def list_page(datamodel, query, order_column, order_direction, page_size, args, 
         count = None
         # The page's ids from the narrow (sort column, id) index, where a search condition on the sort column is
         # checked without touching the table.
-        ids = q.with_entities(pk).order_by(*order).limit(page_size + 1)
-        if options:
-            ids = ids.options(*options)
-        ids = ids.subquery().select()
-    rows = datamodel.session.query(model).filter(pk.in_(ids)).order_by(*order).all() if ids is not None else []
+        ids = _scoped(q.with_entities(pk).order_by(*order).limit(page_size + 1)).subquery().select()
+    rows = _rows_of(datamodel, ids, order)
     if count is None:
-        by = ((col.asc(), pk.asc()) if ascending else (col.desc(), pk.desc())) if searching else ()
-        count = capped_count(datamodel, query, cap, order_by=by)[0]
+        count = capped_count(datamodel, query, cap, order_by=_order(col, pk, ascending) if searching else ())[0]
     capped = count > cap
     more = len(rows) > page_size
     rows = rows[:page_size]
@@ -171,12 +179,9 @@ def offset_page(datamodel, query, order_column, order_direction, page, page_size
     col = keyset_column(datamodel, order_column)
     if col is None:  # ordered by a relation or a nullable column: FAB's own query
         return datamodel.apply_all(query, None, order_column, order_direction, page=page, page_size=page_size).all()
-    order = (col.desc(), pk.desc()) if order_direction == "desc" else (col.asc(), pk.asc())
-    ids = query.with_entities(pk).order_by(*order).offset((page or 0) * page_size).limit(page_size)
-    options = read_criteria()
-    if options:
-        ids = ids.options(*options)
-    return datamodel.session.query(model).filter(pk.in_(ids.subquery().select())).order_by(*order).all()
+    order = _order(col, pk, order_direction != "desc")
+    ids = _scoped(query.with_entities(pk).order_by(*order).offset((page or 0) * page_size).limit(page_size))
+    return _rows_of(datamodel, ids.subquery().select(), order)
 
 
 def without_cursor(args, view_name):

@@ -8,11 +8,26 @@ from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import gettext
 from wtforms import HiddenField
 
-from .errors import ConflictError, DomainError, ValidationFailed
+from .errors import ConflictError, DomainError, ValidationFailed, refusal_message
 from .formatting import blank_if_none, rupiah, tanggal, yes_no
 from .scope import RelatedNotFound, TenantScopeError, check_write
 
 VERSION_FIELD = "kkmp_version"
+
+
+def commit_or_refuse(session, action, refused_url, refusals=(DomainError, TenantScopeError)):
+    """Run one service call and commit; on a refusal roll back, flash why, and hand back the redirect to show.
+
+    :returns: ``(result, None)`` on success, ``(None, redirect response)`` when refused.
+    """
+    try:
+        result = action()
+        session.commit()
+        return result, None
+    except refusals as e:
+        session.rollback()
+        flash(refusal_message(e), "danger")
+        return None, redirect(refused_url)
 
 
 def _auto_formatters(datamodel, columns):
@@ -134,8 +149,7 @@ class KkmpModelView(ModelView):
         try:
             check_write(self.datamodel.session, item, action)
         except (TenantScopeError, RelatedNotFound) as e:
-            self._refuse(DomainError(gettext("You cannot change data outside your area.")) if isinstance(
-                e, TenantScopeError) else DomainError(str(e)))
+            self._refuse(DomainError(refusal_message(e)))
 
     def prepare_item(self, item):
         """Override: normalise and check an item just before it is written (raise DomainError to refuse)."""
@@ -269,8 +283,7 @@ class KkmpModelView(ModelView):
             return fn(*args)
         except (TenantScopeError, DomainError) as e:
             self.datamodel.session.rollback()
-            flash(str(e) if isinstance(e, DomainError) else gettext("You cannot change data outside your area."),
-                  "danger")
+            flash(refusal_message(e), "danger")
             return redirect(self.get_redirect())
 
     def _record_from_form(self, form, is_add):

@@ -14,7 +14,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.core.errors import DomainError
+from app.core.errors import DomainError, refusal_message
 from app.core.interface import KkmpInterface
 from app.core.scope import TenantScopeError
 from app.core.views import KkmpModelView
@@ -74,9 +74,9 @@ class LedgerImportView(KkmpModelView):
         except DomainError as e:
             session.rollback()
             return None, str(e), 422
-        except TenantScopeError:
+        except TenantScopeError as e:
             session.rollback()
-            return None, gettext("You cannot change data outside your area."), 403
+            return None, refusal_message(e), 403
         except Exception:  # a damaged workbook or a lost race must not become a 500
             session.rollback()
             log.warning("ledger import failed", exc_info=True)

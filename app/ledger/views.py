@@ -18,10 +18,10 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.cooperatives.models import BusinessUnit, Cooperative
-from app.core.errors import DomainError, ValidationFailed
+from app.core.errors import DomainError, ValidationFailed, refusal_message
 from app.core.interface import KkmpInterface
 from app.core.scope import TenantScopeError, current_scope
-from app.core.views import KkmpModelView
+from app.core.views import KkmpModelView, commit_or_refuse
 
 from . import services
 from .chart import KIND_LABELS, KINDS
@@ -29,27 +29,6 @@ from .models import Account, JournalEntry, JournalLine, Period
 
 LINE_ROWS = 8
 MAX_LINE_ROWS = 40
-
-
-def _refusal_message(error):
-    if isinstance(error, TenantScopeError):
-        return gettext("You cannot change data outside your area.")
-    return str(error)
-
-
-def _commit_or_refuse(session, action, refused_url, refusals=(DomainError, TenantScopeError)):
-    """Run one service call and commit; on a refusal roll back, flash why, and hand back the redirect to show.
-
-    :returns: ``(result, None)`` on success, ``(None, redirect response)`` when refused.
-    """
-    try:
-        result = action()
-        session.commit()
-        return result, None
-    except refusals as e:
-        session.rollback()
-        flash(_refusal_message(e), "danger")
-        return None, redirect(refused_url)
 
 
 def writable_cooperatives(session):
@@ -259,7 +238,7 @@ class JournalEntryView(KkmpModelView):
             session.rollback()
             field = getattr(e, "field", None)
             errors[field if field in ("entry_date", "description", "business_unit") else "lines"] = \
-                _refusal_message(e)
+                refusal_message(e)
             return None
 
     # -- reversal ------------------------------------------------------------------------------------------
@@ -277,7 +256,7 @@ class JournalEntryView(KkmpModelView):
         except ValueError:
             flash(gettext("Write the date as dd/mm/yyyy."), "danger")
             return redirect(url_for(".show", pk=pk))
-        reversal, refused = _commit_or_refuse(session, lambda: services.reverse_entry(
+        reversal, refused = commit_or_refuse(session, lambda: services.reverse_entry(
             session, entry, day, request.form.get("reason", ""), acting_user=g.user), url_for(".show", pk=pk))
         if refused:
             return refused
@@ -326,7 +305,7 @@ class PeriodView(KkmpModelView):
         if coop is None:
             flash(gettext("Choose the cooperative."), "danger")
             return redirect(url_for(".list"))
-        period, refused = _commit_or_refuse(session, lambda: services.close_period(
+        period, refused = commit_or_refuse(session, lambda: services.close_period(
             session, coop.id, request.form.get("year"), request.form.get("month"), acting_user=g.user),
             url_for(".list"))
         if refused:
@@ -342,7 +321,7 @@ class PeriodView(KkmpModelView):
         period = self.datamodel.get(pk, self._base_filters)
         if period is None:
             abort(404)
-        _done, refused = _commit_or_refuse(session, lambda: services.reopen_period(
+        _done, refused = commit_or_refuse(session, lambda: services.reopen_period(
             session, period.cooperative_id, period.year, period.month, request.form.get("reason", ""),
             acting_user=g.user), url_for(".show", pk=pk))
         if refused:
@@ -361,7 +340,7 @@ class PeriodView(KkmpModelView):
         if coop is None:
             flash(gettext("Choose the cooperative."), "danger")
             return redirect(url_for(".list"))
-        record, refused = _commit_or_refuse(session, lambda: services.close_year(
+        record, refused = commit_or_refuse(session, lambda: services.close_year(
             session, coop.id, int(request.form.get("year", "0") or 0), acting_user=g.user), url_for(".list"),
             refusals=(DomainError, TenantScopeError, ValueError))
         if refused:

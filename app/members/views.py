@@ -17,7 +17,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.cooperatives.models import Cooperative
-from app.core.errors import DomainError, ValidationFailed
+from app.core.errors import DomainError, ValidationFailed, refusal_message
 from app.core.forms import Checked
 from app.core.interface import KkmpInterface
 from app.core.nik import check_nik
@@ -174,8 +174,8 @@ class MemberView(NikRevealMixin, KkmpModelView):
             services.register_member(self.datamodel.session, item, g.user)
         except DomainError as e:
             self._refuse(e)
-        except (TenantScopeError, RelatedNotFound):
-            self._refuse(DomainError(gettext("You cannot change data outside your area.")))
+        except (TenantScopeError, RelatedNotFound) as e:
+            self._refuse(DomainError(refusal_message(e)))
 
     def prepare_item(self, item):
         # edits only (pre_add above registers); a blank NIK keeps the stored one
@@ -242,9 +242,9 @@ class MemberView(NikRevealMixin, KkmpModelView):
         except DomainError as e:
             session.rollback()
             flash(str(e), "danger")
-        except TenantScopeError:
+        except TenantScopeError as e:
             session.rollback()
-            flash(gettext("You cannot change data outside your area."), "danger")
+            flash(refusal_message(e), "danger")
         return redirect(url_for(".show", pk=pk))
 
     method_permission_name = {"approve_many": "set_status"}
@@ -342,8 +342,7 @@ class MemberView(NikRevealMixin, KkmpModelView):
                     result = imports.import_members(session, coop, upload.filename, data, g.user)
                 except (DomainError, TenantScopeError) as e:
                     session.rollback()
-                    refused = str(e) if isinstance(e, DomainError) else gettext(
-                        "You cannot change data outside your area.")
+                    refused = refusal_message(e)
                 except Exception:  # a damaged workbook must not become a 500
                     session.rollback()
                     refused = gettext("Berkas tidak dapat dibaca sebagai daftar anggota. Gunakan templat .xlsx.")

@@ -114,13 +114,9 @@ class SavingsTransactionApi(ScopedApiMixin, ModelRestApi):
         tx = self.datamodel.get(pk, self._base_filters)
         if tx is None:
             return self.response_404()
-        try:
-            reversal = services.do_reverse_transaction(session, transaction=tx, reason=data.get("reason"),
-                                                       acting_user=g.user)
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-            return self.response_422(message={"transaction": [gettext("Transaksi ini sudah dibatalkan.")]})
+        reversal = services.do_reverse_transaction(session, transaction=tx, reason=data.get("reason"),
+                                                   acting_user=g.user)
+        session.commit()
         return self.response(201, id=reversal.id, result={k: _json(getattr(reversal, k)) for k in FIELDS})
 
     def put_headless(self, pk):

@@ -27,6 +27,7 @@ from urllib.parse import quote
 from flask import current_app, has_app_context
 from flask_babel import gettext
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.cooperatives.models import Cooperative
@@ -730,7 +731,10 @@ def do_reverse_transaction(session, *, transaction, reason, acting_user, today=N
                                   created_by=actor_name(acting_user), receipt_year=day.year, receipt_seq=seq,
                                   receipt_number=number)
     session.add(reversal)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the unique reversal_of_id: another reversal of this transaction got in first
+        raise AlreadyReversed(gettext("Transaksi ini sudah dibatalkan."), "transaction") from None
     entry = reverse_entry(session, tx.journal_entry_id, day, f"koreksi simpanan {tx.receipt_number} ({number}): "
                           f"{reason}"[:200], acting_user=acting_user, _owner="savings_transaction")
     reversal.journal_entry_id = entry.id

@@ -17,11 +17,11 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.cooperatives.models import Cooperative
-from app.core.errors import DomainError, ValidationFailed
+from app.core.errors import DomainError, ValidationFailed, refusal_message
 from app.core.forms import NotInFuture
 from app.core.interface import KkmpInterface
 from app.core.scope import TenantScopeError, current_scope
-from app.core.views import KkmpModelView
+from app.core.views import KkmpModelView, commit_or_refuse
 
 from . import services
 from .models import KINDS, MONTHS_ID, ExitSettlement, SavingsProduct, SavingsTransaction, WajibBill, WajibRate
@@ -29,12 +29,6 @@ from .terbilang import terbilang_title
 
 RECEIPT_SIZES = {"a5": "A5", "80": "80 mm", "58": "58 mm"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _refusal(error):
-    if isinstance(error, TenantScopeError):
-        return gettext("You cannot change data outside your area.")
-    return str(error)
 
 
 def _parse_date(text):
@@ -208,7 +202,7 @@ class WajibBillView(KkmpModelView):
             flash(gettext("%(n)d tagihan simpanan wajib dibuat.", n=n), "success")
         except (DomainError, TenantScopeError) as e:
             session.rollback()
-            flash(_refusal(e), "danger")
+            flash(refusal_message(e), "danger")
         return redirect(url_for(".list"))
 
 
@@ -295,7 +289,7 @@ class SavingsTransactionView(KkmpModelView):
                     session.rollback()
                     field = getattr(e, "field", None)
                     field = {"entry_date": "tx_date", "lines": "amount", "loss_share": "amount"}.get(field, field)
-                    errors[field if field in ("member", "kind", "amount", "tx_date") else "amount"] = _refusal(e)
+                    errors[field if field in ("member", "kind", "amount", "tx_date") else "amount"] = refusal_message(e)
         member_text = ""
         if member is not None:
             from app.members.services import lookup_text
@@ -329,18 +323,10 @@ class SavingsTransactionView(KkmpModelView):
         tx = self.datamodel.get(pk, self._base_filters)
         if tx is None:
             abort(404)
-        try:
-            reversal = services.do_reverse_transaction(session, transaction=tx, reason=request.form.get("reason"),
-                                                       acting_user=g.user)
-            session.commit()
-        except IntegrityError:  # a concurrent reversal of the same transaction won
-            session.rollback()
-            flash(gettext("Transaksi ini sudah dibatalkan."), "danger")
-            return redirect(url_for(".show", pk=pk))
-        except (DomainError, TenantScopeError) as e:
-            session.rollback()
-            flash(_refusal(e), "danger")
-            return redirect(url_for(".show", pk=pk))
+        reversal, refused = commit_or_refuse(session, lambda: services.do_reverse_transaction(
+            session, transaction=tx, reason=request.form.get("reason"), acting_user=g.user), url_for(".show", pk=pk))
+        if refused:
+            return refused
         flash(gettext("Transaksi %(o)s dibatalkan dengan kwitansi koreksi %(n)s.", o=tx.receipt_number,
                       n=reversal.receipt_number), "success")
         return redirect(url_for(".show", pk=reversal.id))
@@ -470,7 +456,7 @@ class SavingsTransactionView(KkmpModelView):
                         session.commit()
                 except (DomainError, TenantScopeError) as e:
                     session.rollback()
-                    refused = _refusal(e)
+                    refused = refusal_message(e)
                 except IntegrityError:
                     session.rollback()
                     refused = gettext("Berkas yang sama persis sudah pernah diimpor ke koperasi ini.")
@@ -512,7 +498,7 @@ class SavingsTransactionView(KkmpModelView):
                     session.rollback()
                     field = getattr(e, "field", None)
                     errors["loss_share" if field == "loss_share" else "settle_date" if field in (
-                        "tx_date", "entry_date") else "general"] = _refusal(e)
+                        "tx_date", "entry_date") else "general"] = refusal_message(e)
         return self.render_template("savings/exit_form.html", member=member, values=values, errors=errors,
                                     balances=services.balances(session, member.id)), (422 if errors else 200)
 
