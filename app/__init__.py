@@ -29,6 +29,7 @@ def create_app(config_name=None, **overrides):
     from .core.audit import install as install_audit
     from .core.scope import install as install_scope
     from .extensions import appbuilder, csrf, db, migrate
+    from .security.api_answers import install as install_api_answers
     from .security.hardening import init_hardening
 
     with app.app_context():
@@ -41,6 +42,7 @@ def create_app(config_name=None, **overrides):
         install_scope(db.session)
         install_audit(db.session)
         init_hardening(app, appbuilder)
+        install_api_answers(app, appbuilder)
         register_template_filters(app)
         register_navbar(app)
         register_views(appbuilder)

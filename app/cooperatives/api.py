@@ -18,7 +18,7 @@ class CooperativeApi(ScopedApiMixin, ModelRestApi):
     class_permission_name = "Cooperative"
     datamodel = KkmpInterface(Cooperative)
     list_columns = ["id", "name", "region_code", "city_code", "district_code", "is_pilot", "stage", "readiness"]
-    show_columns = ["id", "name", "region_code", "address", "is_pilot", "stage", "readiness"] + LEGAL
+    show_columns = ["id", "name", "region_code", "address", "is_pilot", "stage", "readiness"] + LEGAL + ["version"]
     add_columns = ["region_code", "name", "address", "is_pilot"] + LEGAL
     edit_columns = ["name", "address", "is_pilot"] + LEGAL
     search_columns = ["name", "region_code", "city_code", "district_code", "is_pilot", "nib"]

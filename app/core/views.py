@@ -8,7 +8,7 @@ from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import gettext
 from wtforms import HiddenField
 
-from .errors import ConflictError, DomainError, ValidationFailed, refusal_message
+from .errors import ConflictError, DomainError, ValidationFailed, lost_update_message, refusal_message
 from .formatting import blank_if_none, rupiah, tanggal, yes_no
 from .scope import RelatedNotFound, TenantScopeError, check_write
 
@@ -181,9 +181,7 @@ class KkmpModelView(ModelView):
             return
         submitted = request.form.get(VERSION_FIELD)
         if submitted is None or str(submitted) != str(item.version):
-            self._refuse(ConflictError(gettext(
-                "Someone else saved this record after you opened it; nothing was saved. "
-                "Reload the page to see their changes, then make yours again.")))
+            self._refuse(ConflictError(lost_update_message()))
 
     def prefill_form(self, form, pk):
         super().prefill_form(form, pk)

@@ -29,7 +29,7 @@ class MemberApi(ScopedApiMixin, ModelRestApi):
                     "join_date"]
     show_columns = ["id", "cooperative_id", "member_number", "name", "nik_masked", "sex", "birth_date", "address",
                     "rt", "rw", "domicile_code", "phone", "occupation", "join_date", "status", "approved_on",
-                    "active_since", "ended_on", "end_note"]
+                    "active_since", "ended_on", "end_note", "version"]
     add_columns = ["cooperative"] + EDITABLE
     edit_columns = EDITABLE
     search_columns = ["name", "member_number", "status", "sex"]
