@@ -7,3 +7,4 @@ from app.ledger import models as _ledger_models  # noqa: F401,E402
 from app.ledger import import_models as _ledger_import_models  # noqa: F401,E402
 from app.members import models as _member_models  # noqa: F401,E402
 from app.savings import models as _savings_models  # noqa: F401,E402
+from app.ledger import balances as _ledger_balances  # noqa: F401,E402

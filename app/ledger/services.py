@@ -30,6 +30,7 @@ from app.core.audit import utcnow
 from app.core.errors import ValidationFailed
 from app.core.scope import unscoped
 
+from .balances import record_entry
 from .chart import DEFAULT_PURPOSES, KINDS, NOMINAL_KINDS, NORMAL_BALANCE, TEMPLATE, kind_for_code
 from .guards import ClosedPeriodError, ImmutableEntryError, LedgerError, period_is_closed  # noqa: F401
 from .models import (ZERO, Account, AccountPurpose, JournalCounter, JournalEntry, JournalLine, LedgerYear, Period)
@@ -362,6 +363,9 @@ def post_entry(session, *, cooperative_id, entry_date, description, lines, refer
                                        credit=line.credit, memo=line.memo and str(line.memo)[:255]))
     session.add(entry)
     session.flush()
+    # The balances every statement reads, in the same transaction (balances.py).
+    record_entry(session, entry, [(account, line.debit, line.credit) for line, account in zip(parsed, accounts)],
+                 unit_id=unit.id if unit is not None else None)
     return entry
 
 
