@@ -173,7 +173,7 @@ class LedgerReportView(_ReportBase):
 
 
 class LedgerConsolidatedView(_ReportBase):
-    """The Sudin's view of every cooperative of the city (Admin: any city, by its code)."""
+    """The Sudin's view of every cooperative of the city (Admin: any city or province, by its code)."""
 
     route_base = "/laporan-konsolidasi"
     class_permission_name = "LedgerConsolidated"
@@ -188,11 +188,13 @@ class LedgerConsolidatedView(_ReportBase):
             region = getattr(g.user, "scope_region_code", None) or ""
             if region.count(".") == 1:
                 city = region
-            elif region.count(".") == 0 and region and wanted.startswith(region + "."):
+            elif region.count(".") == 0 and region and (wanted == region or wanted.startswith(region + ".")):
                 city = wanted
             else:
                 abort(404)
-        if len(city) != 5 or city[2] != "." or not city.replace(".", "").isdigit():
+        # A city (31.73), or for Admin and province users a whole province (31).
+        if not ((len(city) == 5 and city[2] == "." and city.replace(".", "").isdigit())
+                or (len(city) == 2 and city.isdigit())):
             abort(404)
         return city
 

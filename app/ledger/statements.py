@@ -591,8 +591,15 @@ def cash_flow(session, coop, period, business_unit_id=None, unit_label=""):
 
 # -- the Sudin's consolidated view -------------------------------------------------------------------------------
 
+def _in_region(code):
+    """Cooperatives of a city (``31.73``) or a whole province (``31``)."""
+    if len(code) == 2:
+        return Cooperative.region_code.like(code + ".%")
+    return Cooperative.city_code == code
+
+
 def consolidated(session, city_code, period):
-    """Per cooperative of the city (one aggregate grouped by cooperative) plus totals."""
+    """Per cooperative of the city or province (one aggregate grouped by cooperative) plus totals."""
     b = AccountBalance.__table__
     months = month_of(b)
     net = b.c.debit - b.c.credit
@@ -604,7 +611,7 @@ def consolidated(session, city_code, period):
         return type_coerce(func.coalesce(func.sum(case((cond, value), else_=0)), 0), MONEY)
 
     is_cash = or_(Account.code.like("111%"), Account.code.like("112%"))
-    city_coops = select(Cooperative.id).where(Cooperative.city_code == city_code)
+    city_coops = select(Cooperative.id).where(_in_region(city_code))
     agg = (select(b.c.cooperative_id.label("cid"),
                   sum_when(Account.kind == "aset", net).label("aset"),
                   sum_when(Account.kind == "kewajiban", -net).label("kewajiban"),
@@ -624,7 +631,7 @@ def consolidated(session, city_code, period):
                    agg.c.shu_open, agg.c.rev_member, agg.c.rev_non, agg.c.revenue, agg.c.costs, agg.c.cash,
                    agg.c.debit, agg.c.credit)
             .select_from(Cooperative).outerjoin(agg, agg.c.cid == Cooperative.id)
-            .where(Cooperative.city_code == city_code).order_by(Cooperative.region_code))
+            .where(_in_region(city_code)).order_by(Cooperative.region_code))
     from app.regions.models import Region
 
     city_name = session.execute(select(Region.name).where(Region.code == city_code)).scalar()

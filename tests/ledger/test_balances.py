@@ -158,3 +158,14 @@ def test_flask_kkmp_reconcile_exits_0_on_agreeing_books(app):
     result = runner.invoke(args=["kkmp", "reconcile"])
     assert result.exit_code == 0, result.output
     assert "agree" in result.output
+
+
+def test_admin_sees_a_whole_province_and_a_sudin_only_his_city(app):
+    from tests.conftest import Session
+
+    admin = Session(app, "admin")
+    page = admin.get("/laporan-konsolidasi/?kota=31&tahun=2026&bulan=").get_data(as_text=True)
+    assert "Kebon Jeruk" in page and "Lempake" not in page and "Cemorokandang" not in page
+    sudin = Session(app, "sudin.jakbar")
+    page = sudin.get("/laporan-konsolidasi/?kota=31&tahun=2026&bulan=").get_data(as_text=True)
+    assert "(31.73)" in page and "(31)" not in page
