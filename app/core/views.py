@@ -249,7 +249,7 @@ class KkmpModelView(ModelView):
         from .csv_export import csv_chunks
 
         headers, rows = self._export()
-        response = Response(stream_with_context(csv_chunks(headers, rows)), mimetype="text/csv; charset=utf-8")
+        response = Response(stream_with_context(csv_chunks(headers, rows)), content_type="text/csv; charset=utf-8")
         response.headers["Content-Disposition"] = f"attachment; filename={self.route_base.strip('/')}.csv"
         return response
 

@@ -181,6 +181,7 @@ def test_the_csv_export_is_the_scoped_register_with_masked_nik_and_inert_formula
     members = sysdb.scalars(select(Member).where(Member.cooperative_id == cid)).all()
     r = login("sekretaris.kebonjeruk").get("/anggota/export/csv")
     assert r.status_code == 200 and r.mimetype == "text/csv"
+    assert r.headers["Content-Type"] == "text/csv; charset=utf-8"  # once, not "charset=utf-8; charset=utf-8"
     assert "attachment" in r.headers["Content-Disposition"]
     text = r.get_data(as_text=True)
     assert text.startswith("\ufeff")
