@@ -98,11 +98,6 @@ class MemberInterface(KkmpInterface):
             raise
 
 
-def _birth_shown(value):
-    """A birth date as this reader may see it: in full to a NIK revealer, else the year only (app/core/nik.py)."""
-    return visible_person("Member", birth_date=value).birth_text if value else ""
-
-
 def _choices(pairs):
     return [(key, str(label)) for key, label in pairs]
 
@@ -158,7 +153,6 @@ class MemberView(NikRevealMixin, KkmpModelView):
     label_columns = dict(services.FIELD_LABELS)
     add_form_extra_fields = _FIELDS
     edit_form_extra_fields = _FIELDS
-    formatters_columns = {"birth_date": _birth_shown}
     # Future dates are refused by services.check_member against the cooperative's own date (WIB/WITA/WIT).
 
     # -- add / edit through the services --------------------------------------------------------------------
@@ -193,12 +187,6 @@ class MemberView(NikRevealMixin, KkmpModelView):
         services.update_member(self.datamodel.session, item)
 
     # -- export: a column-wise select streamed from a server-side cursor (the register may hold 500,000 rows) ----
-    def _get_export_value(self, item, col):
-        if col == "birth_date":
-            person = visible_person(self.class_permission_name, birth_date=item.birth_date)
-            return person.birth_date or person.birth_text
-        return super()._get_export_value(item, col)
-
     def export_rows(self, query, columns):
         if list(columns) != list(self.export_columns):
             yield from super().export_rows(query, columns)
