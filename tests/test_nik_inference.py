@@ -38,10 +38,11 @@ ROLES = ["admin", "sudin.jakbar", "camat.kebonjeruk", "lurah.kebonjeruk", "pengu
 COOPS = [KEBON_JERUK, "31.73.05.1002", "35.73.03.1010"]
 MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
           "November", "Desember"]
-# Routes that log out, switch language, serve files, or take a name we cannot sample; the region list (91,599
-# rows, no personal data) is skipped for time.
+# Routes that log out, switch language, serve files, or take a name we cannot sample; for time, the region list
+# (91,599 rows) and FAB's role and permission screens and API description, which hold no personal data.
 SKIP_ENDPOINTS = re.compile(r"(^static$|\.static$|^AuthDBView\.|^LocaleView\.|\.action$|\.delete$|\.download$"
-                            r"|^RegionView\.|^RegionApi\.|^UtilView\.)")
+                            r"|^RegionView\.|^RegionApi\.|^UtilView\.|^(Role|Permission|PermissionView|ViewMenu|"
+                            r"UserGroup)ModelView\.|^OpenApi\.|^SwaggerView\.)")
 _EXCEL_EPOCH = date(1899, 12, 30).toordinal()
 
 
@@ -96,15 +97,18 @@ def response_text(r):
 
 
 def sample_ids(sysdb, model):
-    """A few rows of a model: per cooperative of interest the first and last (a woman and a man for members);
-    for other tables the first and last rows (for the audit log: the member and board-member events)."""
+    """A few rows of a model: per cooperative of interest the first (and the last, and a woman and a man, for
+    people); for other tables the first and last rows (for the audit log: the member and board-member events)."""
     pk = model.__mapper__.primary_key[0]
     if issubclass(model, TenantMixin):
         ids = []
+        person = "nik" in model.__table__.columns
         for code in COOPS:
             cid = coop_id(sysdb, code)
             where = [model.cooperative_id == cid]
-            ids += [sysdb.scalar(select(func.min(pk)).where(*where)), sysdb.scalar(select(func.max(pk)).where(*where))]
+            ids.append(sysdb.scalar(select(func.min(pk)).where(*where)))
+            if person:
+                ids.append(sysdb.scalar(select(func.max(pk)).where(*where)))
             if model is Member:
                 ids += [sysdb.scalar(select(func.min(pk)).where(*where, Member.sex == sex)) for sex in ("L", "P")]
         return sorted({i for i in ids if i is not None})
@@ -212,8 +216,8 @@ def test_no_response_lets_a_reader_rebuild_a_nik(app, sysdb, edited_member, user
 
 
 def test_the_walk_would_see_a_leak(app, sysdb, edited_member, monkeypatch):
-    """The same walk finds a Lurah's leaks when masking is switched back to the old region + serial mask and
-    birth dates are shown in full (so a pass above means something)."""
+    """The same walk finds a Lurah's leaks when the Lurah is treated as a revealer, i.e. shown full birth dates
+    beside the NIK as before the fix (so a pass above means something)."""
     import app.core.nik as nik_module
 
     monkeypatch.setattr(nik_module, "may_reveal", lambda resource: True)

@@ -46,3 +46,7 @@ class AuditEventView(KkmpModelView):
                      "region_code": _l("Kode wilayah"), "before": _l("Sebelum"), "after": _l("Sesudah"),
                      "remote_addr": _l("Alamat IP")}
     formatters_columns = {"before": redact_payload, "after": redact_payload}
+
+    def _get_export_value(self, item, col):
+        value = super()._get_export_value(item, col)
+        return redact_payload(value) if col in ("before", "after") else value

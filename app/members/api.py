@@ -31,9 +31,8 @@ class MemberApi(ScopedApiMixin, ModelRestApi):
     list_columns = ["id", "cooperative_id", "member_number", "name", "nik_masked", "sex", "rt", "rw", "status",
                     "join_date"]
     show_columns = ["id", "cooperative_id", "member_number", "name", "nik_masked", "sex", "birth_date", "birth_year",
-                    "address",
-                    "rt", "rw", "domicile_code", "phone", "occupation", "join_date", "status", "approved_on",
-                    "active_since", "ended_on", "end_note"]
+                    "address", "rt", "rw", "domicile_code", "phone", "occupation", "join_date", "status",
+                    "approved_on", "active_since", "ended_on", "end_note"]
     add_columns = ["cooperative"] + EDITABLE
     edit_columns = EDITABLE
     search_columns = ["name", "member_number", "status", "sex"]
