@@ -4,7 +4,7 @@ from .interface import KkmpInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, or_
 
-from .audit import AuditEvent
+from .audit import AuditEvent, redact_payload
 from .scope import current_scope
 from .views import KkmpModelView
 
@@ -45,3 +45,8 @@ class AuditEventView(KkmpModelView):
                      "table_name": _l("Tabel"), "record_id": _l("ID data"), "cooperative_id": _l("ID koperasi"),
                      "region_code": _l("Kode wilayah"), "before": _l("Sebelum"), "after": _l("Sesudah"),
                      "remote_addr": _l("Alamat IP")}
+    formatters_columns = {"before": redact_payload, "after": redact_payload}
+
+    def _get_export_value(self, item, col):
+        value = super()._get_export_value(item, col)
+        return redact_payload(value) if col in ("before", "after") else value

@@ -343,10 +343,32 @@ class NikRevealMixin:
     """For views of people with a NIK: never prefill it in the edit form, and reveal it only on purpose.
 
     The reveal is a POST (CSRF-protected) needing the ``can_reveal_nik`` permission; it writes an audit row and
-    answers with ``Cache-Control: no-store`` so the number does not linger in a browser cache.
+    answers with ``Cache-Control: no-store`` so the number does not linger in a browser cache. The birth date,
+    which is the NIK's middle six digits, is shown in full on pages and in exports only to a reader who may
+    reveal the NIK anyway; anyone else sees the year (app/core/nik.py).
     """
 
     nik_field = "nik"
+    birth_field = "birth_date"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.birth_field in self.datamodel.obj.__table__.columns:
+            self.formatters_columns = dict(self.formatters_columns or {}, **{self.birth_field: self._birth_shown})
+
+    def _birth_shown(self, value):
+        from .nik import visible_person
+
+        return visible_person(self.class_permission_name, birth_date=value).birth_text if value else ""
+
+    def _get_export_value(self, item, col):
+        value = super()._get_export_value(item, col)
+        if col == self.birth_field and value:
+            from .nik import visible_person
+
+            person = visible_person(self.class_permission_name, birth_date=value)
+            return person.birth_date or person.birth_text
+        return value
 
     def prefill_form(self, form, pk):
         super().prefill_form(form, pk)

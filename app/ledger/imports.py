@@ -531,12 +531,10 @@ def _posting_accounts(session, cooperative_id):
 def write_opening_template(session, cooperative):
     """The saldo awal template: title, an example note, headers kode akun / nama akun / debet / kredit and one row
     per active posting account of the cooperative. Returns the xlsx bytes."""
-    from app.core.xlsx import safe_text
-
     coop = services._cooperative(session, cooperative)
     buf, wb, fmt = _workbook()
     ws = wb.add_worksheet("Saldo Awal")
-    ws.write_string(0, 0, safe_text(f"Saldo awal - {coop.name}"), fmt["title"])
+    ws.write_string(0, 0, f"Saldo awal - {coop.name}", fmt["title"])
     ws.merge_range(1, 0, 1, 3, "Isi saldo setiap akun pada tanggal saldo awal (hari sebelum bulan pertama yang "
                    "dicatat di sistem ini), di kolom debet ATAU kredit. Contoh: Kas 2.500.000 di debet, Simpanan "
                    "pokok 2.500.000 di kredit. Biarkan kosong akun yang tidak bersaldo. Jumlah debet harus sama "
@@ -549,7 +547,7 @@ def write_opening_template(session, cooperative):
     ws.set_column(2, 3, 18, fmt["money"])
     for r, account in enumerate(_posting_accounts(session, coop.id), start=4):
         ws.write_string(r, 0, account.code, fmt["text"])
-        ws.write_string(r, 1, safe_text(account.name))
+        ws.write_string(r, 1, str(account.name))
     ws.freeze_panes(4, 0)
     wb.close()
     return buf.getvalue()
@@ -558,15 +556,13 @@ def write_opening_template(session, cooperative):
 def write_cash_book_template(session, cooperative):
     """The buku kas template: the columns boards already keep (tanggal, uraian, bukti, debet, kredit, saldo,
     keterangan) plus kode akun lawan, one sheet per month is allowed; a Daftar Akun sheet and instructions."""
-    from app.core.xlsx import safe_text
-
     coop = services._cooperative(session, cooperative)
     buf, wb, fmt = _workbook()
     headers = [("tanggal", 12, fmt["date"]), ("uraian transaksi", 40, None), ("bukti", 12, fmt["text"]),
                ("kode akun lawan", 16, fmt["text"]), ("debet", 16, fmt["money"]), ("kredit", 16, fmt["money"]),
                ("saldo", 16, fmt["money"]), ("keterangan", 30, None)]
     ws = wb.add_worksheet("Buku Kas")
-    ws.write_string(0, 0, safe_text(f"Buku kas - {coop.name}"), fmt["title"])
+    ws.write_string(0, 0, f"Buku kas - {coop.name}", fmt["title"])
     ws.write_string(1, 0, "Satu baris per transaksi. Debet = uang masuk, kredit = uang keluar. Lihat lembar "
                     "Petunjuk dan Daftar Akun.", fmt["note"])
     for c, (header, width, f) in enumerate(headers):
@@ -599,7 +595,7 @@ def write_cash_book_template(session, cooperative):
     accounts.set_column(1, 1, 46)
     for r, account in enumerate(_posting_accounts(session, coop.id), start=1):
         accounts.write_string(r, 0, account.code)
-        accounts.write_string(r, 1, safe_text(account.name))
+        accounts.write_string(r, 1, str(account.name))
     wb.close()
     return buf.getvalue()
 

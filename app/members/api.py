@@ -1,5 +1,7 @@
 """REST API: /api/v1/member/ with the same rules as the screens. The NIK is write-only: responses carry
-``nik_masked``, never the stored number; status changes are not API fields (they go through the services)."""
+``nik_masked`` (last four digits), never the stored number; ``birth_date`` is null for a reader without the NIK
+reveal right, who gets ``birth_year`` only (app/core/nik.py); status changes are not API fields (they go through
+the services)."""
 from datetime import date
 
 from flask import g, request
@@ -7,6 +9,7 @@ from flask_appbuilder.api import ModelRestApi, expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
 
 from app.core.errors import ValidationFailed
+from app.core.nik import may_reveal
 
 from app.core.scoped_views import ScopedApiMixin
 
@@ -27,9 +30,9 @@ class MemberApi(ScopedApiMixin, ModelRestApi):
     include_route_methods = {"get", "get_list", "info", "post", "put", "set_status"}
     list_columns = ["id", "cooperative_id", "member_number", "name", "nik_masked", "sex", "rt", "rw", "status",
                     "join_date"]
-    show_columns = ["id", "cooperative_id", "member_number", "name", "nik_masked", "sex", "birth_date", "address",
-                    "rt", "rw", "domicile_code", "phone", "occupation", "join_date", "status", "approved_on",
-                    "active_since", "ended_on", "end_note", "version"]
+    show_columns = ["id", "cooperative_id", "member_number", "name", "nik_masked", "sex", "birth_date", "birth_year",
+                    "address", "rt", "rw", "domicile_code", "phone", "occupation", "join_date", "status",
+                    "approved_on", "active_since", "ended_on", "end_note", "version"]
     add_columns = ["cooperative"] + EDITABLE
     edit_columns = EDITABLE
     search_columns = ["name", "member_number", "status", "sex"]
@@ -47,6 +50,15 @@ class MemberApi(ScopedApiMixin, ModelRestApi):
             schema.declared_fields["nik"] = fields.String(load_only=True, allow_none=True,
                                                           validate=validate.Length(max=40))
             schema._init_fields()
+        # Null for a reader who may not see it (pre_get): the description says so.
+        self.show_model_schema.declared_fields["birth_date"] = fields.Date(
+            allow_none=True, metadata={"description": "null without the NIK reveal right; see birth_year"})
+        self.show_model_schema.declared_fields["birth_year"] = fields.Integer(allow_none=True)
+        self.show_model_schema._init_fields()
+
+    def pre_get(self, data):
+        if not may_reveal(self.class_permission_name):
+            data["result"]["birth_date"] = None
 
     def _merge_update_item(self, model_item, data):
         # FAB fills fields missing from a PUT from a dump of the row; the NIK is never dumped: blank keeps it.

@@ -105,6 +105,11 @@ class Member(TenantMixin, Model):
         return mask_nik(self.nik)
 
     @property
+    def birth_year(self):
+        """The part of the birth date every reader may see (app/core/nik.py)."""
+        return self.birth_date.year if self.birth_date else None
+
+    @property
     def status_label(self):
         return STATUS_LABELS.get(self.status, self.status)
 

@@ -21,7 +21,7 @@ import unicodedata
 from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, insert, or_, select, update
+from sqlalchemy import and_, case, false, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.cooperatives.models import Cooperative
@@ -460,10 +460,14 @@ def lookup_text(number, name, nik, status):
     return f"{label} — {name} ({mask_nik(nik)})"
 
 
-def lookup(session, q="", page=1, active_only=False, cooperative_id=None):
+def lookup(session, q="", page=1, active_only=False, cooperative_id=None, nik_search=False):
     """Member picker: at most 20 members of the user's scope matching ``q`` (number prefix, exact NIK via its
     HMAC, or part of the name), ordered by name, through the (cooperative_id, ...) indexes. Never loads more
-    than one page."""
+    than one page.
+
+    The exact-NIK search only with ``nik_search`` (a reader who may reveal NIKs): for anyone else it would be an
+    oracle, since trying the few hundred NIKs that fit a member's visible year, sex, domicile and last four digits
+    would tell which one is theirs."""
     q = unicodedata.normalize("NFKC", (q or "")).strip()[:60]
     page = max(1, min(int(page or 1), 500))
     # The matching ids first, from the (name, id) index that carries name_key, status and cooperative_id, so a
@@ -476,7 +480,7 @@ def lookup(session, q="", page=1, active_only=False, cooperative_id=None):
         digits = normalise_nik(q)
         conditions = [Member.name_key.contains(name_key_of(q), autoescape=True)]
         if digits.isdigit() and len(digits) == 16:
-            conditions = [Member.nik_hmac == nik_hmac(digits)]
+            conditions = [Member.nik_hmac == nik_hmac(digits)] if nik_search else [false()]
         elif q.upper().startswith(NUMBER_PREFIX) or q.isdigit():
             number = q.upper() if q.upper().startswith(NUMBER_PREFIX) else None
             if number is None and len(q) <= 6:

@@ -20,7 +20,7 @@ from app.cooperatives.models import Cooperative
 from app.core.errors import DomainError, ValidationFailed, refusal_message
 from app.core.forms import Checked
 from app.core.interface import KkmpInterface
-from app.core.nik import check_nik
+from app.core.nik import check_nik, may_reveal, visible_person
 from app.core.scope import RelatedNotFound, TenantScopeError, current_scope
 from app.core.views import KkmpModelView, NikRevealMixin
 from app.extensions import db
@@ -188,11 +188,11 @@ class MemberView(NikRevealMixin, KkmpModelView):
 
     # -- export: a column-wise select streamed from a server-side cursor (the register may hold 500,000 rows) ----
     def export_rows(self, query, columns):
-        from app.core.nik import mask_nik
-
         if list(columns) != list(self.export_columns):
             yield from super().export_rows(query, columns)
             return
+        # Asked once for the whole export: a reader without the reveal right gets the birth year only.
+        full = may_reveal(self.class_permission_name)
         statuses = {key: str(label) for key, label in STATUS_LABELS.items()}
         # The cooperative's name in the same statement (the query's own joins and scope stay as they are).
         query = query.join(Member.cooperative).with_entities(
@@ -201,7 +201,8 @@ class MemberView(NikRevealMixin, KkmpModelView):
             Member.join_date, Member.approved_on, Member.active_since, Member.ended_on, Cooperative.name)
         for row in query.yield_per(5000):
             row = list(row)
-            row[2] = mask_nik(row[2])
+            person = visible_person(None, row[2], row[4], full=full)
+            row[2], row[4] = person.nik, person.birth_date or person.birth_text
             row[11] = statuses.get(row[11], row[11])
             yield row
 
@@ -296,7 +297,8 @@ class MemberView(NikRevealMixin, KkmpModelView):
         except ValueError:
             page = 1
         data = services.lookup(self.datamodel.session, request.args.get("q", ""), page,
-                               active_only=request.args.get("aktif") == "1")
+                               active_only=request.args.get("aktif") == "1",
+                               nik_search=may_reveal(self.class_permission_name))
         response = jsonify(data)
         response.headers["Cache-Control"] = "no-store"
         return response
