@@ -5,6 +5,7 @@ that user, on every worker; a refresh token lives no longer than a login (12 hou
 An attacker's view: a session cookie or a token copied earlier is replayed after the event. A replayed browser
 session lands on the login page and reads or writes nothing; a replayed token gets 401.
 """
+import re
 import uuid
 
 import pytest
@@ -177,8 +178,13 @@ def test_a_password_reset_ends_every_session_and_token_and_the_new_password_work
     username = throwaway()
     victim = browser(app, username)
     access, refresh = tokens(app, username)
+    from app.core.audit import AuditEvent
+
+    user_id = fetch_user(sysdb, username).id
     reset(app, login, sysdb, username)
     assert all_ended(app, session_cookie(app, victim), access, refresh) == ENDED
+    assert sysdb.scalar(select(AuditEvent.id).where(AuditEvent.action == "password_reset",
+                                                    AuditEvent.record_id == str(user_id))) is not None
     assert reads(browser(app, username, GOOD_NEW))
     assert tokens(app, username, GOOD_NEW)
 
@@ -283,3 +289,48 @@ def test_a_token_issued_without_a_session_generation_is_refused(app, throwaway, 
         legacy = create_access_token(identity=str(user_id), additional_claims={"kkmp_epoch": None})
     assert api_status(app, legacy) == 401
     assert api_status(app, tokens(app, username)[0]) == 200
+
+
+# -- the user list's bulk password reset (issue 9.8) -------------------------------------------------------------------
+
+def _bulk_reset(sudin, user_ids):
+    return sudin.post("/users/action_post", {"action": "resetpasswords", "rowid": [str(i) for i in user_ids]},
+                      form_url="/users/list/")
+
+
+def test_a_sudin_resets_several_users_of_their_city_at_once_and_each_old_session_ends(app, login, sysdb, throwaway):
+    from app.core.audit import AuditEvent
+
+    names = [throwaway("Lurah", KEBON_JERUK), throwaway("Camat", "31.73.05")]
+    before = {name: (session_cookie(app, browser(app, name)), *tokens(app, name)) for name in names}
+    ids = [fetch_user(sysdb, name).id for name in names]
+    last_event = sysdb.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()))
+    sudin = login("sudin.jakbar")
+    r = _bulk_reset(sudin, ids)
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    issued = dict(re.findall(r"<tr><td>([^<]+)</td><td><code>([^<]+)</code></td></tr>", html))
+    assert sorted(issued) == sorted(names)
+    assert len(set(issued.values())) == 2
+    for name in names:
+        assert all_ended(app, *before[name]) == ENDED
+        assert reads(browser(app, name, issued[name]))
+    events = sysdb.execute(select(AuditEvent.record_id, AuditEvent.username).where(
+        AuditEvent.id > last_event, AuditEvent.action == "password_reset")).all()
+    assert sorted(events) == sorted((str(i), "sudin.jakbar") for i in ids)
+    assert not any(p in str(sysdb.scalars(select(AuditEvent.after).where(AuditEvent.id > last_event)).all())
+                   for p in issued.values())
+
+
+@pytest.mark.parametrize("outsider", ["admin", "sudin.jakbar", "sekretaris.lempake"])
+def test_the_bulk_reset_refuses_a_user_out_of_reach_and_changes_nobody(app, login, sysdb, throwaway, outsider):
+    mine = throwaway()
+    password_before = fetch_user(sysdb, mine).password
+    outsider_before = fetch_user(sysdb, outsider).password
+    sudin = login("sudin.jakbar")
+    r = _bulk_reset(sudin, [fetch_user(sysdb, mine).id, fetch_user(sysdb, outsider).id])
+    assert r.status_code in (302, 404)
+    assert b"<code>" not in r.data
+    assert fetch_user(sysdb, mine).password == password_before
+    assert fetch_user(sysdb, outsider).password == outsider_before
+    assert reads(browser(app, mine))

@@ -244,6 +244,13 @@ class KkmpSecurityManager(SecurityManager):
         if user is not None:
             user.locked_until = None
             user.fail_login_count = 0
+            from app.core.audit import record_event
+
+            # Every path (Sudin's and Admin's forms, the user's own, `flask fab reset-password`) is logged, in the
+            # transaction that changes the password (FAB's update_user commits both).
+            record_event(self.session, "password_reset", table_name="ab_user", record_id=user.id,
+                         cooperative_id=user.scope_cooperative_id, region_code=user.scope_region_code,
+                         details={"user": user.username})
         # The UPDATE raises the user's session generation (sessions._raise_on_sensitive_change): every session and
         # token ends, except the session of a user changing their own password.
         result = super().reset_password(userid, password)
