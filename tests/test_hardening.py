@@ -209,6 +209,34 @@ def test_one_username_tried_from_many_addresses_meets_the_per_username_limit(app
     assert html_login(client_from(app), f"lain.{uuid.uuid4().hex[:8]}", "tebakan-ke-sekian").status_code == 302
 
 
+WORKER_PROBE = """
+import json, sys
+from app import create_app
+app = create_app("production")
+app.config["AUTH_USERNAME_RATE_LIMIT"] = "5 per minute"
+out = []
+for n in range(4):
+    c = app.test_client()
+    c.environ_base["REMOTE_ADDR"] = f"203.0.113.{int(sys.argv[2]) * 10 + n}"
+    r = c.post("/api/v1/security/login", base_url="https://koperasi.example.go.id",
+               json={"username": sys.argv[1], "password": "tebakan-ke-sekian", "provider": "db"})
+    out.append(r.status_code)
+print(json.dumps(out))
+"""
+
+
+def test_two_production_workers_share_one_login_count(app):
+    """Four gunicorn workers once let 68 guesses through a limit of 10: each counted alone. Two worker processes
+    against the production store (Redis) now count together."""
+    target = f"sasaran.worker.{uuid.uuid4().hex[:8]}"
+    env = {"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "KKMP_ALLOWED_HOSTS": "koperasi.example.go.id",
+           "KKMP_RATELIMIT_STORAGE_URI": TEST_REDIS}
+    first = _production(env, WORKER_PROBE, target, "1")
+    second = _production(env, WORKER_PROBE, target, "2")
+    assert first == [401, 401, 401, 401]
+    assert second == [401, 429, 429, 429]
+
+
 def test_production_refuses_to_start_with_per_worker_login_counters():
     env = {k: v for k, v in os.environ.items() if not k.startswith("KKMP_")}
     env.update({"KKMP_ENV": "production", "SECRET_KEY": "p" * 48, "DATABASE_URL": "sqlite://",
@@ -455,10 +483,10 @@ print(json.dumps([c.get("/login/", base_url="https://koperasi.example.go.id").st
     assert out[0] != 400 and out[1] == 400
 
 
-def _production(env_extra=None, script=""):
+def _production(env_extra=None, script="", *args):
     env = {k: v for k, v in os.environ.items() if not k.startswith("KKMP_")}
     env.update({"KKMP_ENV": "production", "SECRET_KEY": "p" * 48, **(env_extra or {})})
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", script, *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
