@@ -148,6 +148,17 @@ def test_logout_ends_every_session_and_every_token_of_the_user(app, throwaway):
     assert reads(again)
 
 
+def test_an_api_client_logs_out_with_its_token_and_every_session_and_token_of_the_user_ends(app, throwaway):
+    username = throwaway()
+    victim = browser(app, username)
+    access, refresh = tokens(app, username)
+    other_access, _ = tokens(app, username)
+    r = client_from(app).post("/api/v1/security/logout", headers={"Authorization": f"Bearer {other_access}"})
+    assert r.status_code == 200
+    assert all_ended(app, session_cookie(app, victim), access, refresh) == ENDED
+    assert client_from(app).post("/api/v1/security/logout").status_code == 401
+
+
 # -- password changes and resets -------------------------------------------------------------------------------------
 
 def _reset_by_sudin(app, login, sysdb, username):

@@ -25,9 +25,11 @@ import time
 from blinker import Namespace
 
 from flask import current_app, jsonify, request, session
+from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.utils.limit import Limit
 from flask_babel import lazy_gettext as _l
+from flask_jwt_extended import get_current_user, jwt_required
 from flask_limiter.util import get_remote_address
 from markupsafe import escape
 from werkzeug.security import generate_password_hash
@@ -59,6 +61,7 @@ PERMISSIONS_POLICY = {"browsing-topics": "()", "camera": "()", "microphone": "()
 REFERRER_POLICY = "same-origin"  # Flask-WTF's HTTPS referrer check needs the header on same-origin POSTs.
 ONE_YEAR = 365 * 24 * 3600
 
+SIGNED_OUT_EVERYWHERE = _l("Signed out: every session and token of this user has ended.")
 TOO_MANY_REQUESTS = _l("Too many attempts. Please wait a minute and try again.")
 
 
@@ -102,6 +105,34 @@ class KkmpSecurityApi(SecurityApi):
                     exempt_when=_not_api_login),
               Limit(limit_value=login_username_rate_limit, key_func=login_username_key, methods=["POST"],
                     exempt_when=_not_api_login)]
+
+    @expose("/logout", methods=["POST"])
+    @jwt_required(verify_type=False)
+    @safe
+    def logout(self):
+        """API clients' logout: like the browser's, it ends every session and every token of the user.
+        ---
+        post:
+          description: >-
+            End every browser session and every access and refresh token of the user holding this token
+            (either kind is accepted).
+          responses:
+            200:
+              description: Every session and token of the user has ended
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      message:
+                        type: string
+            401:
+              $ref: '#/components/responses/401'
+          security:
+            - jwt: []
+        """
+        self.appbuilder.sm.on_user_logout(get_current_user())
+        return self.response(200, message=str(SIGNED_OUT_EVERYWHERE))
 
     def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
         # Keep FAB's endpoint names (SecurityApi.login, SecurityApi.refresh) for url_for and the OpenAPI spec.
