@@ -10,8 +10,12 @@ class KkmpUser(User):
     # kecamatan or kelurahan) or one cooperative.
     scope_region_code = Column(String(13), ForeignKey("region.code"), nullable=True)
     scope_cooperative_id = Column(Integer, ForeignKey("cooperative.id"), nullable=True)
-    # Set after too many failed logins; the account refuses logins until then.
+    # After too many consecutive failed logins, the next attempt is not even evaluated before this time (UTC).
     locked_until = Column(DateTime, nullable=True)
+    # The session generation: every browser session and every API token carries the value it was issued under and
+    # stops working once it differs. Logout, a password change or reset, deactivation and a role or scope change
+    # raise it (app/security/sessions.py), which ends every session and token of the user at once.
+    auth_epoch = Column(Integer, nullable=False, default=0, server_default="0")
 
     @property
     def scope_label(self):

@@ -133,9 +133,29 @@ class KkmpUserView(UserDBModelView):
             raise DomainError(gettext("Deactivate the user instead of deleting it."))
 
     # FAB's own action sends to ResetPasswordView, which resets *any* user by ?pk=; ours stays inside the filter.
-    @action("resetpasswords", _l("Reset Password"), "", "fa-lock", multiple=False)
-    def resetpasswords(self, item):
-        return redirect(url_for(".reset_password", pk=item.id))
+    # From a show page it opens the form for that user; from the list, with several users ticked, it gives each a
+    # new random password at once (services.do_reset_passwords) and shows them once. FAB loads the ticked rows
+    # without the view's filter, so they are looked up again through it: a row out of reach answers 404.
+    @action("resetpasswords", _l("Reset Password"),
+            _l("Reset the password of the selected users? Each gets a new password and is signed out everywhere."),
+            "fa-lock")
+    def resetpasswords(self, items):
+        if not isinstance(items, list):
+            if items is None or self.datamodel.get(items.id, self._base_filters) is None:
+                abort(404)
+            return redirect(url_for(".reset_password", pk=items.id))
+        ids = []
+        for item in items:
+            if item is None or self.datamodel.get(item.id, self._base_filters) is None:
+                abort(404)
+            ids.append(item.id)
+        try:
+            issued = services.do_reset_passwords(g.user, ids)
+        except DomainError as e:
+            flash(str(e), "danger")
+            return redirect(url_for(".list"))
+        return self.render_template("kkmp/reset_passwords_done.html", issued=issued,
+                                    title=gettext("New passwords"), appbuilder=self.appbuilder)
 
     @expose("/reset-password/<int:pk>", methods=["GET", "POST"])
     @has_access
