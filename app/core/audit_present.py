@@ -86,7 +86,7 @@ class _Presenter:
         users = current_app.appbuilder.sm.user_model.__table__
         rows = self.session.execute(select(users.c.id, users.c.first_name, users.c.last_name)
                                     .where(users.c.id.in_(sorted(ids))))
-        return {r.id: " ".join(p for p in (r.first_name, r.last_name) if p).strip() for r in rows}
+        return {r.id: " ".join(p for p in (r.first_name, r.last_name) if p and p != "-").strip() for r in rows}
 
     def field_label(self, table, key):
         own = self.labels.get(table, {})
