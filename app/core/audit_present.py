@@ -21,6 +21,8 @@ ARROW = " → "
 EMPTY = "–"
 ZONE_NAMES = {WIB: "WIB", WITA: "WITA", WIT: "WIT"}
 MASKED = {"nik"}
+# Bookkeeping columns a reader has no use for (idempotency keys, counters behind a number already shown).
+HIDDEN = {"id", "idempotency_key", "receipt_year", "receipt_seq", "name_key", "nik_hmac", "seq"}
 _CACHE = "_kkmp_presented"
 
 
@@ -79,6 +81,7 @@ class _Presenter:
         self.names = audit_names.describe_records(session, pairs)
         self.coops = audit_names.cooperatives(session, coop_ids)
         self.users = self._full_names(user_ids)
+        self.region = None
 
     def _full_names(self, ids):
         if not ids:
@@ -93,7 +96,8 @@ class _Presenter:
         label = own.get(key) or audit_names.COMMON_FIELD_LABELS.get(key)
         if label is None and key.endswith("_id"):  # account_id: the label of the relation, "Akun"
             label = own.get(key[:-3]) or audit_names.table_label(_foreign_table(_column(table, key)) or "") or None
-        return str(label or key)
+        # A view may say "(UTC)" of a time it shows raw; here every time is shown in the local zone.
+        return str(label or key).replace(" (UTC)", "")
 
     def value(self, table, key, value):
         if value is None or value == "":
@@ -121,14 +125,17 @@ class _Presenter:
                 parsed = datetime.fromisoformat(value)
             except ValueError:
                 return value
-            return f"{parsed:%d/%m/%Y}" if isinstance(kind, Date) else f"{parsed:%d/%m/%Y %H:%M}"
+            if isinstance(kind, DateTime):  # stored in UTC, read in the cooperative's zone like the row's time
+                return local_time(parsed.replace(tzinfo=None), self.region)
+            return f"{parsed:%d/%m/%Y}"
         return str(value)
 
-    def changes(self, row):
+    def changes(self, row, region=None):
+        self.region = region
         before, after = _loads(row.before), _loads(row.after)
         parts = []
         for key in sorted(set(before) | set(after)):
-            if key == "id":  # the record is named in its own column
+            if key in HIDDEN:
                 continue
             label = self.field_label(row.table_name, key)
             if row.action in ("update", "role_change"):
@@ -157,7 +164,7 @@ class _Presenter:
         who = f"{full} ({username})" if full and username else (full or username or gettext("sistem"))
         return {"when": local_time(row.occurred_at, region), "who": who,
                 "action": str(audit_names.action_label(row.action)), "record": record,
-                "cooperative": coop[0] if coop else "", "changes": self.changes(row)}
+                "cooperative": coop[0] if coop else "", "changes": self.changes(row, region)}
 
 
 def present(session, rows):
