@@ -14,9 +14,11 @@ OWN = "31.73.05.1001"
 
 
 def organ_member(sysdb, code=OWN):
+    """The last pengurus of the cooperative (tests/test_privacy_audit.py edits the first one and expects its
+    phone untouched)."""
     coop_id = sysdb.scalar(select(Cooperative.id).where(Cooperative.region_code == code))
     return sysdb.scalar(select(OrganMember).where(OrganMember.cooperative_id == coop_id,
-                                                  OrganMember.organ == "pengurus").order_by(OrganMember.id))
+                                                  OrganMember.organ == "pengurus").order_by(OrganMember.id.desc()))
 
 
 def change_phone(login, m, phone):
