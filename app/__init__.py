@@ -28,6 +28,7 @@ def create_app(config_name=None, **overrides):
     from .core.navbar import register as register_navbar
     from .core.audit import install as install_audit
     from .core.scope import install as install_scope
+    from .core.security_log import install as install_security_log
     from .extensions import appbuilder, csrf, db, migrate
     from .security.api_answers import install as install_api_answers
     from .security.hardening import init_hardening
@@ -41,6 +42,7 @@ def create_app(config_name=None, **overrides):
         appbuilder.init_app(app, db.session)
         install_scope(db.session)
         install_audit(db.session)
+        install_security_log(app)
         init_hardening(app, appbuilder)
         install_api_answers(app, appbuilder)
         register_template_filters(app)
@@ -58,7 +60,7 @@ def register_views(appbuilder):
     what users read comes from ``label``."""
     from flask_babel import lazy_gettext as _l
 
-    from .core.audit_views import AuditEventView
+    from .core.audit_views import AuditEventView, SecurityEventView
     from .cooperatives.api import CooperativeApi
     from .cooperatives.views import BusinessUnitView, CooperativeView, OrganMemberView
     from .regions.api import RegionApi
@@ -74,6 +76,8 @@ def register_views(appbuilder):
                         category="Wilayah", category_label=_l("Wilayah"))
     appbuilder.add_view(AuditEventView, "Log Audit", label=_l("Log audit"), icon="fa-history",
                         category="Pengawasan", category_label=_l("Pengawasan"))
+    appbuilder.add_view(SecurityEventView, "Log Keamanan", label=_l("Log keamanan"), icon="fa-shield-alt",
+                        category="Pengawasan")
     appbuilder.add_api(CooperativeApi)
     appbuilder.add_api(RegionApi)
     from . import ledger, members, savings

@@ -65,6 +65,11 @@ GENDER_LABELS = dict(GENDERS)
 class Cooperative(Model):
     __tablename__ = "cooperative"
 
+    @property
+    def audit_owner(self):
+        """(cooperative id, region code) for the audit log: a cooperative owns its own audit rows."""
+        return self.id, self.region_code
+
     id = Column(Integer, primary_key=True)
     region_code = Column(String(13), ForeignKey("region.code"), nullable=False, unique=True)
     # Denormalised from region_code so that scope lookups (city, kecamatan) are plain indexed equality.

@@ -50,6 +50,37 @@ class AuditEvent(Model):
     def __repr__(self):
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.table_name}#{self.record_id}"
 
+    # What the audit screens and exports show (app/core/audit_present.py names a whole page at once).
+    @property
+    def when_local(self):
+        return _presented(self, "when")
+
+    @property
+    def actor_name(self):
+        return _presented(self, "who")
+
+    @property
+    def action_label(self):
+        return _presented(self, "action")
+
+    @property
+    def record_label(self):
+        return _presented(self, "record")
+
+    @property
+    def cooperative_name(self):
+        return _presented(self, "cooperative")
+
+    @property
+    def changes_text(self):
+        return _presented(self, "changes")
+
+
+def _presented(row, key):
+    from .audit_present import presented
+
+    return presented(row, key)
+
 
 def utcnow():
     return datetime.now(timezone.utc).replace(tzinfo=None)
@@ -82,10 +113,10 @@ def _actor():
 
 
 def _coop_and_region(obj):
-    from app.cooperatives.models import Cooperative
-
-    if isinstance(obj, Cooperative):
-        return obj.id, obj.region_code
+    # A model that owns itself (the cooperative) says so through ``audit_owner``: core imports no domain.
+    owner = getattr(obj, "audit_owner", None)
+    if owner is not None:
+        return owner
     coop_id = getattr(obj, "cooperative_id", None)
     if coop_id is None and getattr(obj, "cooperative", None) is not None:
         coop_id = obj.cooperative.id

@@ -126,6 +126,7 @@ class KkmpModelView(ModelView):
             count, capped = paging.capped_count(self.datamodel, query, cap)
             result = paging.ListPage(items=[], count=count, capped=capped)
             items = paging.offset_page(self.datamodel, query, order_column, order_direction, page, page_size)
+        self.prepare_list_items(items)
         pks = [self._serialize_pk_if_composite(pk) for pk in self.datamodel.get_keys(items)]
         widgets["list"] = self.list_widget(
             label_columns=self.label_columns, include_columns=self.list_columns,
@@ -135,6 +136,9 @@ class KkmpModelView(ModelView):
             kkmp_page=result, kkmp_count_cap=f"{cap:,}".replace(",", "."), kkmp_jump=self.list_jump_label,
             kkmp_base_args=paging.without_cursor(request.args, self.__class__.__name__), **kwargs)
         return widgets
+
+    def prepare_list_items(self, items):
+        """Override: load what a page of rows shows in one go (names of related records) before it is rendered."""
 
     def validate_record(self, record, existing):
         """Override: check ``record`` (a transient copy holding the form's values); raise ValidationFailed."""

@@ -317,6 +317,11 @@ def _no_store(app):
 def _too_many_requests(app):
     @app.errorhandler(429)
     def _answer_429(error):
+        from app.core.security_log import record_security_event
+
+        body = request.get_json(silent=True) if request.is_json else None
+        attempted = request.form.get("username") or (body.get("username") if isinstance(body, dict) else None)
+        record_security_event("rate_limit", username=attempted, limit=str(getattr(error, "description", "")))
         message = str(TOO_MANY_REQUESTS)
         if request.path.startswith("/api/"):
             response = jsonify(message=message)

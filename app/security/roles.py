@@ -34,7 +34,8 @@ def _menus(names):
 
 ROLE_CATALOGUE = {
     "Sudin": _pairs(REFERENCE + REGISTRY, READ) + _pairs(["Cooperative"], ["can_edit", "can_put"])
-    + _pairs(["AuditEvent"], ["can_list", "can_show"]) + _menus(MENUS_READ + ["Pengawasan", "Log Audit"])
+    + _pairs(["AuditEvent"], ["can_list", "can_show", "can_export"])
+    + _menus(MENUS_READ + ["Pengawasan", "Log Audit", "Log Keamanan"])
     + [["^HomeView$", "^can_index$"]],
     "Camat": _pairs(REFERENCE + REGISTRY, READ) + _menus(MENUS_READ) + [["^HomeView$", "^can_index$"]],
     "Lurah": _pairs(REFERENCE + REGISTRY, READ) + _menus(MENUS_READ) + [["^HomeView$", "^can_index$"]],
