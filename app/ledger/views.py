@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.cooperatives.models import BusinessUnit, Cooperative
 from app.core.errors import DomainError, ValidationFailed, refusal_message
 from app.core.interface import KkmpInterface
+from app.core.money import parse_rupiah
 from app.core.scope import TenantScopeError, current_scope
 from app.core.views import KkmpModelView, commit_or_refuse
 
@@ -216,8 +217,8 @@ class JournalEntryView(KkmpModelView):
             if not any(v.strip() for v in line.values()):
                 continue
             try:
-                debit = services.parse_rupiah(line["debit"], f"line-{i}")
-                credit = services.parse_rupiah(line["credit"], f"line-{i}")
+                debit = parse_rupiah(line["debit"], f"line-{i}", gettext("Debet"), cents=True, allow_zero=True)
+                credit = parse_rupiah(line["credit"], f"line-{i}", gettext("Kredit"), cents=True, allow_zero=True)
             except ValidationFailed as e:
                 errors[f"line-{i}"] = str(e)
                 continue

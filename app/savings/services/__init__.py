@@ -21,8 +21,10 @@ their public names (and the helpers the tests and the import use) so ``from app.
 working.
 """
 # flake8: noqa: F401
-from .bills import (ArrearsRow, _check_month, allocate_wajib, arrears, generate_wajib_bills, normalise_phone,
-                    reminder_message, unallocate_wajib, whatsapp_link)
+from .bills import (PREPAID_MONTHS, ArrearsRow, _check_month, add_prepaid, allocate_wajib, apply_prepaid, arrears,
+                    bill_new_member, ensure_bills_for_scope, ensure_month_billed, generate_wajib_bills,
+                    normalise_phone, open_wajib, prepaid_wajib, reminder_message, settle_wajib, take_back_prepaid,
+                    unallocate_wajib, whatsapp_link)
 from .common import (BOARD_ROLES, CASH_PURPOSE, DEFAULT_MAX_AMOUNT, ENDED_STATUSES, ENTRY_ROLES, KIND_PURPOSE,
                      LOSS_PURPOSE, IdempotencyConflict, SukarelaInsufficient, _add_to_balance, _coop, _insert,
                      _member, _next_receipt, _replay, _role_names, _take_from_balance, _write, actor_name,

@@ -14,6 +14,7 @@ from app.cooperatives.models import Cooperative
 from app.core.audit import utcnow
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.formatting import rupiah
+from app.core.money import parse_rupiah
 from app.core.scope import unscoped
 
 from ..models import (KIND_LABELS, MONTHS_ID, ZERO, ExitSettlement, ReceiptCounter, SavingsBalance, SavingsProduct,
@@ -57,49 +58,16 @@ def actor_name(user):
 
 # -- amounts and dates ------------------------------------------------------------------------------------------
 
-_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+(,0{1,2})?$")
-_PLAIN = re.compile(r"^\d+(,0{1,2})?$")
-
-
 def max_amount():
+    """The savings ceiling (``SAVINGS_MAX_AMOUNT``, default Rp 1 miliar), lower than the parser's Rp 1 triliun."""
     if has_app_context():
         return Decimal(str(current_app.config.get("SAVINGS_MAX_AMOUNT", DEFAULT_MAX_AMOUNT)))
     return DEFAULT_MAX_AMOUNT
 
 
-def parse_amount(value, field="amount"):
-    """A positive whole-rupiah Decimal from Indonesian input (``1.500.000``, ``1500000``, ``Rp 1.500.000``), an int,
-    a Decimal or an integral spreadsheet number. Zero, negative, fractional, absurd (> the configured maximum),
-    NaN/Infinity, floats with fractions and ``1,5``-style input are refused with a message naming the field."""
-    label = gettext("Jumlah")
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValidationFailed(gettext("%(f)s wajib diisi.", f=label), field)
-    if isinstance(value, bool):
-        raise ValidationFailed(gettext("%(f)s harus berupa angka rupiah.", f=label), field)
-    if isinstance(value, str):
-        raw = value.strip()
-        cleaned = re.sub(r"^rp\.?\s*", "", raw, flags=re.IGNORECASE).replace(" ", "")
-        if cleaned.startswith("-"):
-            raise ValidationFailed(gettext("%(f)s harus lebih dari nol.", f=label), field)
-        if not (_GROUPED.match(cleaned) or _PLAIN.match(cleaned)):
-            raise ValidationFailed(gettext("Tulis jumlah dalam rupiah utuh, misalnya 1.500.000 atau 1500000 "
-                                           "(tertulis: %(v)s).", v=raw[:40]), field)
-        amount = Decimal(cleaned.split(",")[0].replace(".", ""))
-    else:
-        try:
-            amount = value if isinstance(value, Decimal) else Decimal(str(value))
-        except (InvalidOperation, ValueError, TypeError):
-            raise ValidationFailed(gettext("%(f)s harus berupa angka rupiah.", f=label), field) from None
-        if not amount.is_finite():
-            raise ValidationFailed(gettext("%(f)s harus berupa angka rupiah.", f=label), field)
-        if amount != amount.to_integral_value():
-            raise ValidationFailed(gettext("%(f)s dalam rupiah utuh, tanpa sen.", f=label), field)
-    if amount <= 0:
-        raise ValidationFailed(gettext("%(f)s harus lebih dari nol.", f=label), field)
-    if amount > max_amount():
-        raise ValidationFailed(gettext("%(f)s terlalu besar (paling banyak %(max)s).", f=label,
-                                       max=rupiah(max_amount())), field)
-    return amount.quantize(Decimal("0.01"))
+def parse_amount(value, field="amount", label=None):
+    """A positive whole-rupiah Decimal: ``app.core.money.parse_rupiah`` with the savings ceiling."""
+    return parse_rupiah(value, field, label, maximum=max_amount())
 
 
 def local_today(coop):

@@ -10,7 +10,7 @@ from app.core.scope import unscoped
 
 from ..models import (KIND_LABELS, MONTHS_ID, ZERO, ExitSettlement, ReceiptCounter, SavingsBalance, SavingsProduct,
                       SavingsTransaction, WajibBill, WajibRate)
-from .bills import allocate_wajib
+from .bills import add_prepaid, ensure_month_billed, prepaid_wajib, settle_wajib, take_back_prepaid
 from .common import (BOARD_ROLES, CASH_PURPOSE, ENDED_STATUSES, ENTRY_ROLES, KIND_PURPOSE, LOSS_PURPOSE,
                      SukarelaInsufficient, _add_to_balance, _coop, _member, _next_receipt, _replay,
                      _take_from_balance, _write, actor_name, balances, check_tx_date, parse_amount,
@@ -43,7 +43,7 @@ def _pokok_rules(session, coop, member, amount):
 
 def do_deposit(session, *, member, kind, amount, tx_date, idempotency_key, acting_user, note=None, today=None):
     """Setoran: pokok (within the product amount and its instalments), wajib (settles the oldest open bills
-    first) or sukarela. Dr kas / Cr simpanan_<kind>. Returns the SavingsTransaction (the existing one when the
+    first, the rest is held as prepaid wajib for the next bills; the current month is billed first) or sukarela. Dr kas / Cr simpanan_<kind>. Returns the SavingsTransaction (the existing one when the
     same idempotency key is replayed)."""
     require_role(acting_user, ENTRY_ROLES, gettext("Hanya Sekretaris atau Pengurus yang dapat menerima setoran."))
     member = _member(session, member)
@@ -60,9 +60,13 @@ def do_deposit(session, *, member, kind, amount, tx_date, idempotency_key, actin
                                        s=member.status_label), "member")
     if kind == "pokok":
         _pokok_rules(session, coop, member, amount)
-    elif kind == "wajib":
-        allocate_wajib(session, member.id, amount)
+    prepaid = ZERO
+    if kind == "wajib":
+        ensure_month_billed(session, coop, today)
+        _parts, prepaid = settle_wajib(session, coop, member, amount, today)
     _add_to_balance(session, coop.id, member.id, kind, amount)
+    if prepaid > 0:
+        add_prepaid(session, member.id, prepaid)
     description = f"Setoran {KIND_LABELS[kind]} {member.member_number or ''} {member.name}".replace("  ", " ")
     return _write(session, coop, member, kind, "setor", amount, tx_date, key, note, acting_user,
                   [(CASH_PURPOSE, amount, ZERO), (KIND_PURPOSE[kind], ZERO, amount)], description)
@@ -118,6 +122,7 @@ def do_exit_settlement(session, *, member, settle_date, loss_share, acting_user,
         raise ValidationFailed(gettext("Bagian kerugian tidak boleh melebihi simpanan pokok dan wajib (%(t)s).",
                                        t=rupiah(pokok + wajib)), "loss_share")
     paid_out = pokok + wajib - loss
+    take_back_prepaid(session, member.id, prepaid_wajib(session, member.id))  # all of wajib is paid back
     for kind, value in (("pokok", pokok), ("wajib", wajib)):
         if value > 0 and not _take_from_balance(session, member.id, kind, value):
             raise DomainError(gettext("Saldo berubah saat diproses; ulangi."))

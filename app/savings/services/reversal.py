@@ -11,7 +11,7 @@ from app.core.scope import unscoped
 
 from ..models import (KIND_LABELS, MONTHS_ID, ZERO, ExitSettlement, ReceiptCounter, SavingsBalance, SavingsProduct,
                       SavingsTransaction, WajibBill, WajibRate)
-from .bills import unallocate_wajib
+from .bills import take_back_prepaid, unallocate_wajib
 from .common import (BOARD_ROLES, SukarelaInsufficient, _add_to_balance, _coop, _next_receipt,
                      _take_from_balance, actor_name, balances, check_tx_date, local_today, receipt_number,
                      require_role)
@@ -81,13 +81,14 @@ def do_reverse_transaction(session, *, transaction, reason, acting_user, today=N
         raise ValidationFailed(gettext("Tanggal koreksi tidak boleh sebelum tanggal transaksi."), "tx_date")
 
     if tx.direction == "setor":
+        from_prepaid = take_back_prepaid(session, member.id, tx.amount) if tx.kind == "wajib" else ZERO
         if not _take_from_balance(session, member.id, tx.kind, tx.amount):
             held = balances(session, member.id)[tx.kind]
             raise SukarelaInsufficient(gettext(
                 "Setoran %(k)s ini tidak dapat dibatalkan: saldonya tinggal %(b)s, kurang dari %(a)s (sebagian "
                 "sudah ditarik).", k=KIND_LABELS[tx.kind], b=rupiah(held), a=rupiah(tx.amount)), "transaction")
-        if tx.kind == "wajib":
-            unallocate_wajib(session, member.id, tx.amount)
+        if tx.kind == "wajib" and tx.amount > from_prepaid:
+            unallocate_wajib(session, member.id, tx.amount - from_prepaid)
         direction = "tarik"
     else:
         if tx.kind != "sukarela":  # pokok and wajib leave only through the exit settlement (refused above)
