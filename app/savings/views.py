@@ -4,7 +4,7 @@ WhatsApp reminders, the Excel import and the exit settlement. Views are thin: ev
 ``services`` and commits once.
 """
 import os
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import abort, flash, g, make_response, redirect, request, send_file, url_for
 from flask_appbuilder import expose
@@ -17,6 +17,7 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.cooperatives.models import Cooperative
+from app.core.dates import latest_today, local_today
 from app.core.errors import DomainError, ValidationFailed, refusal_message
 from app.core.forms import NotInFuture
 from app.core.interface import KkmpInterface
@@ -179,7 +180,8 @@ class WajibBillView(KkmpModelView):
         if template == self.list_template:
             kwargs.setdefault("kkmp_can_generate", self.appbuilder.sm.has_access("can_generate",
                                                                                   self.class_permission_name))
-            today = date.today()
+            coop, _coops = chosen_cooperative(self.datamodel.session)
+            today = local_today(coop) if coop is not None else latest_today()
             kwargs.setdefault("gen_year", today.year)
             kwargs.setdefault("gen_month", today.month)
             kwargs.setdefault("months", MONTHS_ID)
@@ -254,12 +256,15 @@ class SavingsTransactionView(KkmpModelView):
         if request.method == "GET":
             values["member"] = (request.args.get("member") or "").strip()
             values["kind"] = request.args.get("kind") or ("sukarela" if direction == "tarik" else "wajib")
-        values["tx_date"] = values["tx_date"] or date.today().strftime("%d/%m/%Y")
         values["idempotency_key"] = values["idempotency_key"] or services.new_idempotency_key()
         errors, member = {}, None
         if values["member"].isdigit():
             from app.members.models import Member
             member = session.get(Member, int(values["member"]))
+        if not values["tx_date"]:
+            # the cooperative's date (the member's, else the user's own cooperative), never the server's
+            coop = member.cooperative if member is not None else chosen_cooperative(session)[0]
+            values["tx_date"] = (local_today(coop) if coop is not None else latest_today()).strftime("%d/%m/%Y")
         if request.method == "POST":
             tx_date = _parse_date(values["tx_date"])
             if tx_date is None:
@@ -480,7 +485,7 @@ class SavingsTransactionView(KkmpModelView):
         member = self._member_or_404(member_id)
         session = self.datamodel.session
         values = {k: (request.form.get(k) or "").strip() for k in ("settle_date", "loss_share", "note")}
-        values["settle_date"] = values["settle_date"] or date.today().strftime("%d/%m/%Y")
+        values["settle_date"] = values["settle_date"] or local_today(member.cooperative).strftime("%d/%m/%Y")
         errors = {}
         if request.method == "POST":
             day = _parse_date(values["settle_date"])

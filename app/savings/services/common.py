@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.cooperatives.models import Cooperative
 from app.core.audit import utcnow
+from app.core.dates import local_today as _today_for
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.formatting import rupiah
 from app.core.money import parse_rupiah
@@ -71,9 +72,8 @@ def parse_amount(value, field="amount", label=None):
 
 
 def local_today(coop):
-    from app.ledger.services import local_today as ledger_today
-
-    return ledger_today(coop)
+    """The cooperative's today (``app.core.dates``: its own time zone)."""
+    return _today_for(coop)
 
 
 def _coop(session, cooperative_id):

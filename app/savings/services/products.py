@@ -12,7 +12,7 @@ from app.core.scope import unscoped
 
 from ..models import (KIND_LABELS, MONTHS_ID, ZERO, ExitSettlement, ReceiptCounter, SavingsBalance, SavingsProduct,
                       SavingsTransaction, WajibBill, WajibRate)
-from .common import BOARD_ROLES, _coop, parse_amount, require_role
+from .common import BOARD_ROLES, _coop, local_today, parse_amount, require_role
 
 
 # -- products and rates -----------------------------------------------------------------------------------------
@@ -34,7 +34,7 @@ def check_product(product, existing=None, session=None):
         raise ValidationFailed(gettext("Cicilan simpanan pokok 1 sampai 12 kali."), "instalments")
     if product.kind != "pokok" and product.instalments != 1:
         raise ValidationFailed(gettext("Cicilan hanya untuk simpanan pokok."), "instalments")
-    if product.decided_on and product.decided_on > date.today():
+    if product.decided_on and product.decided_on > local_today(product.cooperative):
         raise ValidationFailed(gettext("Tanggal tidak boleh di masa depan."), "decided_on")
     coop_id = product.cooperative.id if product.cooperative is not None else product.cooperative_id
     stmt = select(SavingsProduct.id).where(SavingsProduct.cooperative_id == coop_id,
@@ -56,7 +56,7 @@ def check_rate(rate, existing=None, session=None):
     if rate.valid_from is None:
         raise ValidationFailed(gettext("Berlaku mulai wajib diisi."), "valid_from")
     rate.valid_from = rate.valid_from.replace(day=1)
-    if rate.decided_on and rate.decided_on > date.today():
+    if rate.decided_on and rate.decided_on > local_today(rate.cooperative):
         raise ValidationFailed(gettext("Tanggal tidak boleh di masa depan."), "decided_on")
     coop_id = rate.cooperative.id if rate.cooperative is not None else rate.cooperative_id
     stmt = select(WajibRate.id).where(WajibRate.cooperative_id == coop_id, WajibRate.valid_from == rate.valid_from)
