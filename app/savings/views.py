@@ -6,7 +6,7 @@ WhatsApp reminders, the Excel import and the exit settlement. Views are thin: ev
 import os
 from datetime import datetime
 
-from flask import abort, flash, g, make_response, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, request, send_file, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import gettext
@@ -373,10 +373,23 @@ class SavingsTransactionView(KkmpModelView):
     def passbook(self, member_id):
         member = self._member_or_404(member_id)
         session = self.datamodel.session
+        self._ensure_bills(lambda: services.ensure_month_billed(session, member.cooperative))
         return self.render_template("savings/passbook.html", member=member,
                                     lines=services.passbook(session, member.id),
                                     balances=services.balances(session, member.id),
+                                    prepaid=services.prepaid_wajib(session, member.id),
                                     arrears=services.arrears(session, member_id=member.id))
+
+    def _ensure_bills(self, run):
+        """The month's wajib bills are made by the first look at them (committed on their own, before the page
+        reads them); a failure to make them never hides the page."""
+        session = self.datamodel.session
+        try:
+            run()
+            session.commit()
+        except Exception:  # noqa: BLE001 - a page must still show; the next visit or the daily job retries
+            session.rollback()
+            current_app.logger.exception("wajib bills of the month could not be made")
 
     @expose("/buku/<int:member_id>/xlsx")
     @has_access
@@ -406,6 +419,7 @@ class SavingsTransactionView(KkmpModelView):
             page = max(0, int(request.args.get("page", 0)))
         except ValueError:
             page = 0
+        self._ensure_bills(lambda: services.ensure_bills_for_scope(self.datamodel.session))
         rows = services.arrears(self.datamodel.session, limit=self.PAGE + 1, offset=page * self.PAGE)
         items = [(r, services.whatsapp_link(r.phone, r.name, r.cooperative_name, r.months, r.amount))
                  for r in rows[:self.PAGE]]
