@@ -133,7 +133,8 @@ class WajibRateView(KkmpModelView):
     datamodel = KkmpInterface(WajibRate)
     class_permission_name = "WajibRate"
     route_base = "/simpanan/tarif-wajib"
-    include_route_methods = {"list", "show", "add", "export_xlsx", "export_csv", "action", "action_post"}
+    include_route_methods = {"list", "show", "add", "export_xlsx", "export_csv", "action", "action_post", "correct"}
+    show_template = "savings/rate_show.html"
     list_title = _l("Tarif simpanan wajib")
     show_title = _l("Tarif simpanan wajib")
     add_title = _l("Tarif simpanan wajib baru")
@@ -153,6 +154,29 @@ class WajibRateView(KkmpModelView):
 
     def prepare_item(self, item):
         services.check_rate(item, None, self.datamodel.session)
+
+    def render_template(self, template, **kwargs):
+        if template == self.show_template:
+            kwargs.update(rate_pk=kwargs.get("pk"),
+                          can_correct=self.appbuilder.sm.has_access("can_correct", self.class_permission_name))
+        return super().render_template(template, **kwargs)
+
+    @expose("/koreksi/<int:pk>", methods=["POST"])
+    @has_access
+    @permission_name("correct")
+    def correct(self, pk):
+        """Koreksi tarif: the Pengurus corrects a rate billed wrongly; its open bills are re-priced."""
+        session = self.datamodel.session
+        rate = self.datamodel.get(pk, self._base_filters)
+        if rate is None:
+            abort(404)
+        n, refused = commit_or_refuse(session, lambda: services.do_correct_wajib_rate(
+            session, acting_user=g.user, rate=rate, new_amount=request.form.get("amount"),
+            reason=request.form.get("reason")), url_for(".show", pk=pk))
+        if refused:
+            return refused
+        flash(gettext("Tarif dikoreksi; %(n)d tagihan yang belum lunas dihitung ulang.", n=n), "success")
+        return redirect(url_for(".show", pk=pk))
 
 
 class WajibBillView(KkmpModelView):

@@ -30,6 +30,7 @@ from .common import (BOARD_ROLES, CASH_PURPOSE, DEFAULT_MAX_AMOUNT, ENDED_STATUS
                      _member, _next_receipt, _replay, _role_names, _take_from_balance, _write, actor_name,
                      balances, check_tx_date, find_by_key, local_today, max_amount, new_idempotency_key,
                      parse_amount, receipt_number, require_role)
+from .corrections import do_correct_wajib_rate
 from .deposits import _pokok_rules, do_deposit, do_exit_settlement, do_withdraw
 from .passbook import PassbookLine, passbook
 from .products import check_product, check_rate, product_of, set_product, set_wajib_rate, wajib_rate_for
