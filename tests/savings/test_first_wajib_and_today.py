@@ -182,3 +182,20 @@ def test_wajib_paid_three_months_ahead_settles_one_bill_keeps_two_as_prepaid_and
     balance = sysdb.scalar(select(SavingsBalance.balance).where(SavingsBalance.member_id == member_id,
                                                                 SavingsBalance.kind == "wajib"))
     assert balance == D("0.00")
+
+
+def test_at_0030_wib_on_the_first_the_deposit_form_and_the_bill_generator_offer_the_new_day_and_month(
+        login, clock):
+    """The secretary opening the deposit form just after midnight WIB on the 1st is offered the 1st (not the last
+    day of the previous month, the server's UTC date), and the Pengurus' bill generator offers the new month."""
+    first_prev, _ = _first_of_months_at_0030_wib()  # a past instant: the real clock's date differs from it
+    now = clock(first_prev)
+    local = now.astimezone(WIB).date()
+    assert now.date() != local
+    s = login("sekretaris.kebonjeruk")
+    form = s.get("/simpanan/transaksi/setor").get_data(as_text=True)
+    assert _form_value(form, "tx_date") == local.strftime("%d/%m/%Y")
+    p = login("pengurus.kebonjeruk")
+    bills_page = p.get("/simpanan/tagihan-wajib/list/").get_data(as_text=True)
+    assert re.search(rf'<option value="{local.month}" selected>', bills_page)
+    assert f'name="year" value="{local.year}"' in bills_page
