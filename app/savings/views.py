@@ -373,10 +373,18 @@ class SavingsTransactionView(KkmpModelView):
         if size not in RECEIPT_SIZES:
             size = "a5"
         from app.core.formatting import rupiah, tanggal
+        session = self.datamodel.session
+        # The balances of the receipt's own moment (never today's), and the print count: every opening of the
+        # receipt counts as a print, and from the second on the same receipt is marked SALINAN. Switching the
+        # paper size on the receipt page (ganti=1) is the same print.
+        balances = services.balances_after(session, tx)
+        prints = services.print_count(session, tx) if request.args.get("ganti") else 0
+        if not prints:
+            prints = services.record_print(session, tx)
+        session.commit()
         html = self.render_template("savings/receipt.html", tx=tx, size=size, sizes=RECEIPT_SIZES,
                                     words=terbilang_title(tx.amount), amount=rupiah(tx.amount),
-                                    day=tanggal(tx.tx_date), balances=services.balances(self.datamodel.session,
-                                                                                        tx.member_id))
+                                    day=tanggal(tx.tx_date), balances=balances, copy=bool(prints and prints > 1))
         response = make_response(html)
         response.headers["Cache-Control"] = "no-store"
         return response
