@@ -1,12 +1,12 @@
 """Rules of the KKMP registry: creating a cooperative, checking its identifiers, the organ rules."""
 from collections import Counter
-from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.core import identifiers
+from app.core.dates import local_today
 from app.core.errors import ValidationFailed
 from app.extensions import db
 from app.regions.models import Region
@@ -71,7 +71,7 @@ def prepare_cooperative(coop, session=None, today=None):
     an unknown region, a malformed identifier, a date in the future or legal steps dated out of order.
     """
     session = session or db.session
-    today = today or date.today()
+    today = today or local_today(coop)
     region = coop.region if coop.region is not None else kelurahan_for(coop.region_code, session)
     coop.region = region
     coop.region_code = region.code
@@ -135,7 +135,7 @@ def create_cooperative(region_code, session=None, **fields):
 # -- organs (kkmp-domain.md §2.3) ------------------------------------------------------------------------------
 
 def active_organ_members(coop, on=None):
-    on = on or date.today()
+    on = on or local_today(coop)
     return [m for m in coop.organ_members if m.term_start <= on <= m.term_end]
 
 
@@ -177,7 +177,7 @@ def check_business_unit(unit, existing=None, session=None):
         stmt = stmt.where(BusinessUnit.id != existing.id)
     if coop_id is not None and session.execute(stmt, execution_options=unscoped()).first():
         raise ValidationFailed(_l("This cooperative already has a unit of this kind."), "kind")
-    if unit.started_on and unit.started_on > date.today():
+    if unit.started_on and unit.started_on > local_today(unit.cooperative):
         raise ValidationFailed(_l("The date cannot be in the future."), "started_on")
     return unit
 
@@ -198,7 +198,7 @@ def keep_or_normalise_nik(member):
 
 
 def check_organ_member(member, today=None):
-    today = today or date.today()
+    today = today or local_today(member.cooperative)
     if member.term_start and member.term_end and member.term_end < member.term_start:
         raise ValidationFailed(_l("The term cannot end before it starts."), "term_end")
     if member.organ == "pengawas" and member.position not in ("ketua", "anggota"):

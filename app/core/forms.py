@@ -1,10 +1,10 @@
 """Adapters that let one domain checker serve WTForms fields, FAB forms and the marshmallow API schemas."""
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError as MarshmallowError
 from wtforms.validators import ValidationError as WtformsError
 
+from .dates import latest_today
 from .errors import ValidationFailed
 
 
@@ -35,10 +35,10 @@ class NotInFuture:
     message = _l("The date cannot be in the future.")
 
     def __call__(self, form, field):
-        if field.data is not None and field.data > date.today():
+        if field.data is not None and field.data > latest_today():
             raise WtformsError(str(self.message))
 
 
 def ma_not_in_future(value):
-    if value is not None and value > date.today():
+    if value is not None and value > latest_today():
         raise MarshmallowError(str(NotInFuture.message))

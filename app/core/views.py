@@ -194,7 +194,29 @@ class KkmpModelView(ModelView):
             if item is not None:
                 form[VERSION_FIELD].data = item.version
 
+    def _money_fields(self, columns, extra):
+        """Every Numeric(18,2) column of a FAB add/edit form gets the one money field (``RupiahField``), so
+        ``10.000`` is ten thousand and ``Rp 20.000`` is understood, instead of WTForms' DecimalField (which reads
+        ``10.000`` as ten and answers ``Rp 20.000`` in English). A view's own extra field wins."""
+        from sqlalchemy import Numeric
+        from wtforms.validators import Optional
+
+        from .money import RupiahField
+
+        table = self.datamodel.obj.__table__.columns
+        fields = dict(extra or {})
+        for name in columns or []:
+            col = table.get(name) if isinstance(name, str) else None
+            if col is None or name in fields or not isinstance(col.type, Numeric) or col.type.scale != 2:
+                continue
+            label = (self.label_columns or {}).get(name, name)
+            fields[name] = RupiahField(label, validators=[Optional()] if col.nullable else [],
+                                       description=(self.description_columns or {}).get(name, ""))
+        return fields
+
     def _init_forms(self):
+        self.add_form_extra_fields = self._money_fields(self.add_columns, self.add_form_extra_fields)
+        self.edit_form_extra_fields = self._money_fields(self.edit_columns, self.edit_form_extra_fields)
         if self._has_version():
             self.edit_form_extra_fields = dict(self.edit_form_extra_fields or {},
                                                **{VERSION_FIELD: HiddenField()})

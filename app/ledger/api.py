@@ -12,11 +12,13 @@ from flask import g, request
 from flask_appbuilder.api import ModelRestApi, expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext
+from marshmallow import ValidationError as MarshmallowError
 from sqlalchemy import inspect, select
 
 from app.core.api_fields import DECIMAL_PATTERN
 from app.core.errors import DomainError, ValidationFailed
 from app.core.interface import KkmpInterface
+from app.core.money import RupiahApiField
 from app.core.scope import TenantScopeError
 from app.core.scoped_views import ScopedApiMixin
 
@@ -185,9 +187,12 @@ class JournalEntryApi(ScopedApiMixin, ModelRestApi):
         return self.response(201, **_entry_json(entry))
 
 
+_LINE_AMOUNT = RupiahApiField(cents=True, allow_zero=True, allow_none=True, label="Debet/kredit")
+
+
 def _amount(value):
-    if value is None or isinstance(value, Decimal):
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise ValidationFailed(gettext("Amounts are decimal strings such as \"1500000.00\"."), "lines")
-    return str(value)
+    """A line amount through the API's money field: a JSON integer or a string ("1500000.00", "1.500.000,00")."""
+    try:
+        return _LINE_AMOUNT.deserialize(value)
+    except MarshmallowError as e:
+        raise ValidationFailed(" ".join(e.messages) if isinstance(e.messages, list) else str(e), "lines") from None

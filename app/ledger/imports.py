@@ -25,11 +25,10 @@ imported (the opening balance comes from the saldo awal import).
 """
 import hashlib
 import io
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import gettext
 from sqlalchemy import func, select
@@ -37,6 +36,7 @@ from sqlalchemy import func, select
 from app.core.errors import DomainError, ValidationFailed
 from app.core.scope import unscoped
 # The members import already has the safe-file gate; reuse it rather than copy it.
+from app.core.money import parse_rupiah
 from app.core.xlsx_import import MAX_BYTES, ImportRefused, refuse_unsafe
 
 from . import services
@@ -48,7 +48,7 @@ __all__ = ["ImportRefused", "ImportResult", "import_opening_balances", "import_c
            "write_cash_book_template", "MAX_BYTES", "MAX_ROWS"]
 
 MAX_ROWS = 3000
-MAX_AMOUNT = Decimal("1000000000000")  # Rp 1 triliun per line: anything above is a typo
+_COLUMN_LABELS = {"debit": "Debet", "credit": "Kredit"}
 HEADER_SEARCH_ROWS = 10
 MAX_COLS = 30  # columns read per row: a forged sheet dimension (A1:XFD1048576) must not make rows 16 384 wide
 MAX_ROW_INDEX = 20000  # last spreadsheet row read; data below it refuses the file (never a silent partial import)
@@ -192,46 +192,18 @@ def _day(value, column="date"):
 
 
 def _amount(value, column):
-    """A non-negative Decimal with at most two decimals, from a number cell or Indonesian text (1.500.000)."""
-    if value is None:
-        return ZERO
-    if isinstance(value, bool):
-        raise _RowError(column, gettext("Jumlah harus berupa angka."))
+    """A non-negative Decimal with at most two decimals, from a number cell or Indonesian text (1.500.000), read
+    by the one rupiah parser (``app.core.money``); a blank cell or ``-`` is zero."""
     if isinstance(value, (datetime, date)):
         raise _RowError(column, gettext("Jumlah harus berupa angka, bukan tanggal."))
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise _RowError(column, gettext("Jumlah harus berupa angka."))
-        amount = Decimal(repr(value))  # the shortest decimal that round-trips: what the user typed
-    elif isinstance(value, (int, Decimal)):
-        amount = Decimal(value)
-    else:
-        text = str(value).strip()
-        if text in ("", "-"):
-            return ZERO
-        if text.startswith("-") or text.startswith("(") or text.lower().lstrip("rp. ").startswith("-"):
-            raise _RowError(column, gettext("Jumlah tidak boleh negatif; isi di kolom debet atau kredit."))
-        try:
-            return _checked(services.parse_rupiah(text, column), column)
-        except ValidationFailed:
-            raise _RowError(column, gettext("Jumlah %(v)s tidak dapat dibaca; tulis seperti 1.500.000 atau 1500000.",
-                                            v=text[:40])) from None
-    return _checked(amount, column)
-
-
-def _checked(amount, column):
+    if isinstance(value, str) and value.strip() == "-":
+        return ZERO
+    if isinstance(value, str) and value.strip().startswith("("):
+        raise _RowError(column, gettext("Jumlah tidak boleh negatif; isi di kolom debet atau kredit."))
     try:
-        if not amount.is_finite():
-            raise _RowError(column, gettext("Jumlah harus berupa angka."))
-        if amount < 0:
-            raise _RowError(column, gettext("Jumlah tidak boleh negatif; isi di kolom debet atau kredit."))
-        if amount != amount.quantize(services.CENT):
-            raise _RowError(column, gettext("Jumlah paling banyak dua angka desimal (sen)."))
-    except InvalidOperation:
-        raise _RowError(column, gettext("Jumlah harus berupa angka.")) from None
-    if amount > MAX_AMOUNT:
-        raise _RowError(column, gettext("Jumlah terlalu besar (lebih dari Rp 1 triliun); periksa lagi."))
-    return amount.quantize(services.CENT)
+        return parse_rupiah(value, column, _COLUMN_LABELS.get(column, column), cents=True, allow_zero=True)
+    except ValidationFailed as e:
+        raise _RowError(column, str(e)) from None
 
 
 def _code(value, column):

@@ -201,22 +201,6 @@ def to_amount(value, field="lines"):
     return amount.quantize(CENT)
 
 
-_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+(,\d{1,2})?$")
-_PLAIN = re.compile(r"^\d+(,\d{1,2})?$")
-
-
-def parse_rupiah(text, field="amount"):
-    """Indonesian input: ``1.500.000``, ``1500000``, ``Rp 1.500.000,50``. Dots group thousands, the comma is the
-    decimal mark; anything else (``1,500,000``, ``1.5``) is refused rather than guessed."""
-    raw = (text or "").strip()
-    cleaned = re.sub(r"^rp\.?\s*", "", raw, flags=re.IGNORECASE).replace(" ", "")
-    if cleaned == "":
-        return ZERO
-    if not (_GROUPED.match(cleaned) or _PLAIN.match(cleaned)):
-        raise ValidationFailed(_l("Write the amount like 1.500.000 or 1500000 (got %(v)s).", v=raw), field)
-    return to_amount(cleaned.replace(".", "").replace(",", "."), field)
-
-
 # -- posting --------------------------------------------------------------------------------------------------
 
 ParsedLine = namedtuple("ParsedLine", "key debit credit memo")

@@ -14,12 +14,13 @@ from decimal import Decimal
 
 import xlsxwriter
 
+from app.core.dates import local_now
 from app.core.formatting import tanggal
 
 RUPIAH_FORMAT = '"Rp"#,##0;[Red]-"Rp"#,##0;"-"'
 
 
-def report_xlsx(report, printed_by=""):
+def report_xlsx(report, printed_by="", zone=None):
     """Write ``report`` (a statements.Report) to a temporary .xlsx; return its path (the caller removes it)."""
     fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="kkmp-laporan-")
     os.close(fd)
@@ -54,7 +55,7 @@ def report_xlsx(report, printed_by=""):
     ws.write_string(2, 0, period, f["sub"])
     ws.write_string(3, 0, f"Unit usaha: {report.unit}" if report.unit else "Unit usaha: semua",
                     f["meta"])
-    ws.write_string(4, 0, f"Dicetak {tanggal(datetime.now())}" + (f" oleh {printed_by}"
+    ws.write_string(4, 0, f"Dicetak {tanggal(local_now(zone).replace(tzinfo=None))}" + (f" oleh {printed_by}"
                                                                    if printed_by else ""), f["meta"])
     head_row = 6
     widths = [12] * len(report.headers)

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from app.cooperatives.models import BusinessUnit, Cooperative
+from app.core.dates import local_today
 from app.core.scope import current_scope
 from app.extensions import db
 
@@ -65,7 +66,7 @@ def requested_period(today):
 
 class _ReportBase(BaseView):
     def _send(self, report, code):
-        path = report_xlsx(report, printed_by=getattr(g.user, "username", ""))
+        path = report_xlsx(report, printed_by=getattr(g.user, "username", ""), zone=code)
 
         @after_this_request
         def _cleanup(response):
@@ -200,7 +201,7 @@ class LedgerConsolidatedView(_ReportBase):
 
     def _build(self):
         city = self._city()
-        today = date.today()
+        today = local_today(city)  # a city's cooperatives share its province's zone
         period = requested_period(today)
         return city, statements.consolidated(db.session, city, period)
 

@@ -18,8 +18,10 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.cooperatives.models import BusinessUnit, Cooperative
+from app.core.dates import latest_today
 from app.core.errors import DomainError, ValidationFailed, refusal_message
 from app.core.interface import KkmpInterface
+from app.core.money import parse_rupiah
 from app.core.scope import TenantScopeError, current_scope
 from app.core.views import KkmpModelView, commit_or_refuse
 
@@ -154,8 +156,10 @@ class JournalEntryView(KkmpModelView):
 
     def render_template(self, template, **kwargs):
         if template == self.show_template:
+            entry = self.datamodel.get(kwargs.get("pk"), self._base_filters) if kwargs.get("pk") else None
+            coop = entry.cooperative if entry is not None else None
             kwargs.update(can_reverse=self.appbuilder.sm.has_access("can_reverse", self.class_permission_name),
-                          today=date.today().isoformat())
+                          today=(services.local_today(coop) if coop is not None else latest_today()).isoformat())
         return super().render_template(template, **kwargs)
 
     # -- the manual journal entry form ---------------------------------------------------------------------
@@ -216,8 +220,8 @@ class JournalEntryView(KkmpModelView):
             if not any(v.strip() for v in line.values()):
                 continue
             try:
-                debit = services.parse_rupiah(line["debit"], f"line-{i}")
-                credit = services.parse_rupiah(line["credit"], f"line-{i}")
+                debit = parse_rupiah(line["debit"], f"line-{i}", gettext("Debet"), cents=True, allow_zero=True)
+                credit = parse_rupiah(line["credit"], f"line-{i}", gettext("Kredit"), cents=True, allow_zero=True)
             except ValidationFailed as e:
                 errors[f"line-{i}"] = str(e)
                 continue

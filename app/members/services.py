@@ -377,6 +377,11 @@ def do_activate(session, member, acting_user, on=None, today=None):
     member.status = "aktif"
     member.active_since = on
     _event(session, member, "disetujui", "aktif", on, acting_user)
+    # Wajib is due from the month of activation: the bills exist at once, so the first payment can be taken today.
+    from app.savings.services import bill_new_member
+
+    session.flush()
+    bill_new_member(session, member, today)
     return member
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from flask_babel import gettext
 from sqlalchemy import select
 
+from app.core.dates import latest_today
 from app.core.errors import DomainError, ValidationFailed
 from app.core.xlsx_import import MAX_ROWS, ImportRefused, read_sheet_rows, refuse_unsafe
 
@@ -43,7 +44,7 @@ class ImportResult:
 def write_template(today=None):
     import xlsxwriter
 
-    today = today or date.today()
+    today = today or latest_today()
     fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="kkmp-setoran-")
     os.close(fd)
     wb = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False,
