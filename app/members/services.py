@@ -34,7 +34,14 @@ from .models import END_STATUSES, LIVE, Member, MemberCounter, MemberStatusEvent
 NUMBER_PREFIX = "A-"
 ENTRY_ROLES = {"Sekretaris", "Pengurus"}
 BOARD_ROLES = {"Pengurus"}
-NIK_TAKEN = _l("This NIK is already an active member of another cooperative.")
+# Why a NIK cannot be registered: the true reason, by where and in what state the live membership is (issue 10.9).
+NIK_TAKEN = _l("NIK ini sudah terdaftar pada keanggotaan atau permohonan lain yang masih berjalan.")
+NIK_ACTIVE_ELSEWHERE = _l("This NIK is already an active member of another cooperative.")
+NIK_APPROVED_ELSEWHERE = _l("NIK ini sudah disetujui menjadi anggota koperasi lain (belum diaktifkan).")
+NIK_APPLIED_ELSEWHERE = _l("NIK ini sedang dalam permohonan keanggotaan di koperasi lain; permohonan itu harus "
+                           "ditolak atau keanggotaannya diakhiri lebih dulu.")
+NIK_HERE = _l("NIK ini sudah terdaftar di koperasi ini: %(who)s, status %(status)s. Buka data anggota itu; "
+              "jangan mendaftarkannya dua kali.")
 NAME_MAX = 120
 LOOKUP_PAGE_SIZE = 20
 
@@ -151,11 +158,19 @@ def cross_check_nik(nik, birth_date, sex):
 
 
 def _coop_of(member, session):
+    from sqlalchemy import inspect as sa_inspect
+
     coop = member.cooperative
+    state = sa_inspect(coop) if coop is not None else None
+    if state is not None and (state.transient or (state.pending and coop.region_code is None)):
+        # The API's related field makes a transient row for an id it could not load (a cooperative outside the
+        # user's area looks missing): that is no cooperative, not one without a kelurahan ("(None)").
+        coop = None
+        member.cooperative = None
     if coop is None and member.cooperative_id is not None:
         coop = session.get(Cooperative, member.cooperative_id)
     if coop is None:
-        raise ValidationFailed(_l("Pilih koperasi."), "cooperative")
+        raise ValidationFailed(_l("Pilih koperasi di wilayah Anda."), "cooperative")
     return coop
 
 
@@ -206,16 +221,29 @@ def check_member(member, session=None, existing=None, today=None):
     return member
 
 
-def nik_taken_message(session, coop_id_of_other):
-    """The refusal for a NIK already live elsewhere; it names the cooperative only to users who may see it."""
-    from app.core.scope import current_scope
+def nik_taken_message(session, coop_id_of_other, holder_id=None, own_coop_id=None):
+    """The refusal for a NIK already live in a membership or an application: the true reason (this cooperative, or
+    another one where it is an application, approved or active); the other cooperative is named only to users who
+    may see it."""
+    from app.core.scope import current_scope, unscoped
 
+    holder = None
+    if holder_id is not None:
+        holder = session.execute(select(Member.status, Member.member_number, Member.name)
+                                 .where(Member.id == holder_id), execution_options=unscoped()).first()
+    if holder is not None and own_coop_id is not None and coop_id_of_other == own_coop_id:
+        from .models import STATUS_LABELS
+
+        who = f"{holder.member_number} {holder.name}" if holder.member_number else holder.name
+        return str(NIK_HERE) % {"who": who, "status": str(STATUS_LABELS.get(holder.status, holder.status))}
+    message = {"permohonan": NIK_APPLIED_ELSEWHERE, "disetujui": NIK_APPROVED_ELSEWHERE,
+               "aktif": NIK_ACTIVE_ELSEWHERE}.get(holder.status if holder is not None else None, NIK_TAKEN)
     scope = current_scope(session)
     if coop_id_of_other is not None and (scope.all or coop_id_of_other in scope.read_ids):
         name = session.execute(select(Cooperative.name).where(Cooperative.id == coop_id_of_other)).scalar()
         if name:
-            return gettext("%(msg)s (%(coop)s)", msg=str(NIK_TAKEN), coop=name)
-    return str(NIK_TAKEN)
+            return gettext("%(msg)s (%(coop)s)", msg=str(message), coop=name)
+    return str(message)
 
 
 def check_nik_free(member, session=None):
@@ -224,7 +252,8 @@ def check_nik_free(member, session=None):
     row = session.execute(select(NikRegistry.member_id, NikRegistry.cooperative_id)
                           .where(NikRegistry.nik_hmac == member.nik_hmac)).first()
     if row is not None and row.member_id != member.id:
-        raise ValidationFailed(nik_taken_message(session, row.cooperative_id), "nik")
+        raise ValidationFailed(nik_taken_message(session, row.cooperative_id, row.member_id,
+                                                 member.cooperative_id), "nik")
 
 
 def is_registry_conflict(error):
