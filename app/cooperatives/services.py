@@ -199,6 +199,7 @@ def keep_or_normalise_nik(member):
 
 def check_organ_member(member, today=None):
     today = today or date.today()
+    member.phone = identifiers.check_phone(member.phone, "phone")
     if member.term_start and member.term_end and member.term_end < member.term_start:
         raise ValidationFailed(_l("The term cannot end before it starts."), "term_end")
     if member.organ == "pengawas" and member.position not in ("ketua", "anggota"):

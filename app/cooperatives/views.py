@@ -92,6 +92,7 @@ class OrganMemberView(NikRevealMixin, KkmpModelView):
 
     def prepare_item(self, item):
         services.keep_or_normalise_nik(item)
+        services.check_organ_member(item)  # stores the phone in its one normalised form
 
 
 class CooperativeView(KkmpModelView):

@@ -2,21 +2,20 @@
 
 A NIK is shown masked (``327305••••••0009``) everywhere; the full number only through an explicit, audited reveal.
 """
-import re
-import unicodedata
-
 from flask_babel import lazy_gettext as _l
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.id import nik as stdnum_nik
 
 from .errors import ValidationFailed
+from .identifiers import normalise_digits
 
 MASK = "••••••"
 
 
 def normalise_nik(value):
-    """Fold full-width and other Unicode digits to ASCII and drop spaces, dots and dashes."""
-    return re.sub(r"[\s.\-]", "", unicodedata.normalize("NFKC", str(value)))
+    """Fold full-width and other Unicode digits to ASCII and drop spaces, dots and dashes (the one digit
+    normaliser, ``identifiers.normalise_digits``)."""
+    return normalise_digits(value)
 
 
 def check_nik(value, field="nik"):

@@ -40,13 +40,13 @@ class MemberApi(ScopedApiMixin, ModelRestApi):
     def _init_model_schemas(self):
         super()._init_model_schemas()
         # The NIK may be written but is never dumped back (a POST/PUT answer echoes the schema). It may be typed
-        # with spaces or dashes, so the column's 16-character limit does not apply before normalising.
-        from marshmallow import fields, validate
+        # with spaces or dashes: it is normalised before the column's 16-character limit applies.
+        # NIK and phone load through the one normaliser of each (app.core.nik, app.core.identifiers), as in the form.
+        from app.core.forms import normalise_api_fields
+        from app.core.identifiers import check_phone
+        from app.core.nik import check_nik
 
-        for schema in (self.add_model_schema, self.edit_model_schema):
-            schema.declared_fields["nik"] = fields.String(load_only=True, allow_none=True,
-                                                          validate=validate.Length(max=40))
-            schema._init_fields()
+        normalise_api_fields(self, {"nik": check_nik, "phone": check_phone}, nik={"load_only": True})
 
     def _merge_update_item(self, model_item, data):
         # FAB fills fields missing from a PUT from a dump of the row; the NIK is never dumped: blank keeps it.

@@ -71,7 +71,6 @@ FIELD_LABELS = {
 }
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-_PHONE = re.compile(r"^\+?\d{8,15}$")
 _KELURAHAN = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
 
 
@@ -128,13 +127,9 @@ def _rt_rw(value, field):
 
 
 def _phone(value):
-    if not (value or "").strip():
-        return None
-    digits = re.sub(r"[\s.\-()]", "", unicodedata.normalize("NFKC", value))
-    if not _PHONE.match(digits):
-        raise ValidationFailed(_l("Telepon harus 8 sampai 15 digit, boleh diawali +, contoh 0812-3456-7890."),
-                               "phone")
-    return digits
+    from app.core.identifiers import check_phone
+
+    return check_phone(value, "phone")
 
 
 def nik_birth(nik):
@@ -252,8 +247,8 @@ def check_nik_free(member, session=None):
     row = session.execute(select(NikRegistry.member_id, NikRegistry.cooperative_id)
                           .where(NikRegistry.nik_hmac == member.nik_hmac)).first()
     if row is not None and row.member_id != member.id:
-        raise ValidationFailed(nik_taken_message(session, row.cooperative_id, row.member_id,
-                                                 member.cooperative_id), "nik")
+        own = member.cooperative.id if member.cooperative is not None else member.cooperative_id
+        raise ValidationFailed(nik_taken_message(session, row.cooperative_id, row.member_id, own), "nik")
 
 
 def is_registry_conflict(error):
