@@ -18,9 +18,10 @@ class CooperativeApi(ScopedApiMixin, ModelRestApi):
     class_permission_name = "Cooperative"
     datamodel = KkmpInterface(Cooperative)
     list_columns = ["id", "name", "region_code", "city_code", "district_code", "is_pilot", "stage", "readiness"]
-    show_columns = ["id", "name", "region_code", "address", "is_pilot", "stage", "readiness"] + LEGAL
+    show_columns = ["id", "name", "region_code", "address", "is_pilot", "stage", "readiness",
+                    "member_min_age"] + LEGAL
     add_columns = ["region_code", "name", "address", "is_pilot"] + LEGAL
-    edit_columns = ["name", "address", "is_pilot"] + LEGAL
+    edit_columns = ["name", "address", "is_pilot", "member_min_age"] + LEGAL
     search_columns = ["name", "region_code", "city_code", "district_code", "is_pilot", "nib"]
     order_columns = ["name", "region_code"]
     base_order = ("region_code", "asc")

@@ -88,11 +88,16 @@ class Cooperative(Model):
     bank_account_number = Column(String(20))
     simkopdes_registered_on = Column(Date)
     operating_since = Column(Date)
+    # The member-age rule as data (UU 25/1992, AD/ART): the KTP age 17 unless the AD/ART asks more; a married
+    # (or once married) person may join younger (app.members.services.check_member_age).
+    member_min_age = Column(Integer, nullable=False, default=17, server_default="17")
 
     created_at = Column(DateTime, nullable=False, server_default=func.now())
     updated_at = Column(DateTime, nullable=False, server_default=func.now(), onupdate=func.now())
     version = Column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}
+
+    __table_args__ = (CheckConstraint("member_min_age BETWEEN 17 AND 99", name="ck_cooperative_member_min_age"),)
 
     region = relationship("Region", lazy="joined", innerjoin=True)
     # Read-only collections for the registry page; units and organ members are written through their own views.

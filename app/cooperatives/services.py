@@ -93,6 +93,11 @@ def prepare_cooperative(coop, session=None, today=None):
         raise ValidationFailed(_l("Tanggal akta cannot be before the musyawarah."), "akta_date")
     if coop.akta_date and coop.ahu_date and coop.ahu_date < coop.akta_date:
         raise ValidationFailed(_l("Tanggal AHU cannot be before the akta."), "ahu_date")
+    if coop.member_min_age in (None, ""):
+        coop.member_min_age = 17
+    if not 17 <= int(coop.member_min_age) <= 99:
+        raise ValidationFailed(_l("Umur minimum anggota paling sedikit 17 tahun (umur KTP) dan paling banyak 99."),
+                               "member_min_age")
     check_unique(coop, session)
     return coop
 
@@ -115,6 +120,7 @@ FIELD_LABELS = {
     "bank_account_number": _l("Nomor rekening"),
     "simkopdes_registered_on": _l("Terdaftar di SIMKOPDES"),
     "operating_since": _l("Beroperasi sejak"),
+    "member_min_age": _l("Umur minimum anggota"),
 }
 
 

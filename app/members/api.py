@@ -14,8 +14,8 @@ from . import services
 from .models import Member
 from .views import MemberInterface
 
-EDITABLE = ["nik", "name", "sex", "birth_date", "address", "rt", "rw", "domicile_code", "phone", "occupation",
-            "join_date"]
+EDITABLE = ["nik", "name", "sex", "birth_date", "marital_status", "address", "rt", "rw", "domicile_code",
+            "phone", "occupation", "join_date"]
 
 
 class MemberApi(ScopedApiMixin, ModelRestApi):
@@ -28,7 +28,7 @@ class MemberApi(ScopedApiMixin, ModelRestApi):
     list_columns = ["id", "cooperative_id", "member_number", "name", "nik_masked", "sex", "rt", "rw", "status",
                     "join_date"]
     show_columns = ["id", "cooperative_id", "member_number", "name", "nik_masked", "sex", "birth_date", "address",
-                    "rt", "rw", "domicile_code", "phone", "occupation", "join_date", "status", "approved_on",
+                    "marital_status", "rt", "rw", "domicile_code", "phone", "occupation", "join_date", "status", "approved_on",
                     "active_since", "ended_on", "end_note"]
     add_columns = ["cooperative"] + EDITABLE
     edit_columns = EDITABLE

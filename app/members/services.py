@@ -29,7 +29,8 @@ from app.core.errors import DomainError, ValidationFailed
 from app.core.nik import check_nik, mask_nik, normalise_nik
 from app.extensions import db
 
-from .models import END_STATUSES, LIVE, Member, MemberCounter, MemberStatusEvent, NikRegistry, name_key_of
+from .models import (END_STATUSES, EVER_MARRIED, LIVE, MARITAL_LABELS, Member, MemberCounter, MemberStatusEvent,
+                     NikRegistry, name_key_of)
 
 NUMBER_PREFIX = "A-"
 ENTRY_ROLES = {"Sekretaris", "Pengurus"}
@@ -61,6 +62,8 @@ FIELD_LABELS = {
     "domicile_code": _l("Kode kelurahan domisili (KTP)"),
     "phone": _l("Telepon"),
     "occupation": _l("Pekerjaan"),
+    "marital_status": _l("Status perkawinan"),
+    "marital_label": _l("Status perkawinan"),
     "join_date": _l("Tanggal daftar"),
     "status": _l("Status"),
     "status_label": _l("Status"),
@@ -152,6 +155,35 @@ def cross_check_nik(nik, birth_date, sex):
                "Periksa NIK atau tanggal lahir.", d=day, m=month, y=yy), "birth_date")
 
 
+MAX_AGE = 120  # a birth date further back is a typing error (1845 for 1985), not a member
+
+
+def _years_before(day, years):
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_on(birth_date, day):
+    """Completed years of age on ``day``."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def check_member_age(member, coop):
+    """The age rule (UU 25/1992 and the AD/ART; the KTP is issued at 17 or on marriage): on the day of application
+    the applicant is at least the cooperative's minimum age (``member_min_age``, 17 unless its AD/ART says more),
+    or is or has been married (the KTP's status perkawinan)."""
+    minimum = coop.member_min_age or 17
+    age = age_on(member.birth_date, member.join_date)
+    if age >= minimum or member.marital_status in EVER_MARRIED:
+        return
+    raise ValidationFailed(
+        _l("Umur pada tanggal daftar %(age)d tahun: anggota koperasi harus berumur paling sedikit %(min)d tahun "
+           "atau sudah/pernah kawin (UU 25/1992 dan AD/ART koperasi). Periksa tanggal lahir, atau isi status "
+           "perkawinan sesuai KTP.", age=age, min=minimum), "birth_date")
+
+
 def _coop_of(member, session):
     from sqlalchemy import inspect as sa_inspect
 
@@ -191,6 +223,9 @@ def check_member(member, session=None, existing=None, today=None):
         raise ValidationFailed(_l("Tanggal lahir wajib diisi."), "birth_date")
     if member.birth_date > today:
         raise ValidationFailed(_l("Tanggal lahir tidak boleh di masa depan."), "birth_date")
+    if member.birth_date < _years_before(today, MAX_AGE):
+        raise ValidationFailed(_l("Tanggal lahir %(d)s berarti umur lebih dari %(n)d tahun; periksa tahun lahir.",
+                                  d=member.birth_date.strftime("%d/%m/%Y"), n=MAX_AGE), "birth_date")
     cross_check_nik(member.nik, member.birth_date, member.sex)
     if member.join_date is None:
         raise ValidationFailed(_l("Tanggal daftar wajib diisi."), "join_date")
@@ -198,6 +233,11 @@ def check_member(member, session=None, existing=None, today=None):
         raise ValidationFailed(_l("Tanggal daftar tidak boleh di masa depan."), "join_date")
     if member.join_date < member.birth_date:
         raise ValidationFailed(_l("Tanggal daftar tidak boleh sebelum tanggal lahir."), "join_date")
+    member.marital_status = (member.marital_status or "").strip() or None
+    if member.marital_status is not None and member.marital_status not in MARITAL_LABELS:
+        raise ValidationFailed(_l("Status perkawinan harus belum_kawin, kawin, cerai_hidup atau cerai_mati "
+                                  "(sesuai KTP)."), "marital_status")
+    check_member_age(member, coop)
     member.address = clean_text(member.address, "address", 255)
     member.rt = _rt_rw(member.rt, "rt")
     member.rw = _rt_rw(member.rw, "rw")
