@@ -118,14 +118,16 @@ class Cooperative(Model):
         return [(key, label, self.step_done(fields)) for key, label, fields in LEGAL_STEPS]
 
     @property
+    def progress(self):
+        """(stage, readiness %): both from ``services.legal_progress``, so they always agree."""
+        from .services import legal_progress
+
+        return legal_progress(self)
+
+    @property
     def stage(self):
         """The furthest step reached without a gap: a coop with a bank account but no AHU is still at akta."""
-        reached = "none"
-        for key, _label, fields in LEGAL_STEPS:
-            if not self.step_done(fields):
-                break
-            reached = key
-        return reached
+        return self.progress[0]
 
     @property
     def stage_label(self):
@@ -133,9 +135,8 @@ class Cooperative(Model):
 
     @property
     def readiness(self):
-        """Share of legal steps completed, in whole percent."""
-        done = sum(1 for *_rest, ok in self.legal_steps if ok)
-        return round(100 * done / len(LEGAL_STEPS))
+        """Share of the legal steps reached in order (the stage's), in whole percent."""
+        return self.progress[1]
 
     readiness_bar = readiness
 

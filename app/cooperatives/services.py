@@ -26,6 +26,38 @@ IDENTIFIER_CHECKS = {
 DATE_FIELDS = ["musyawarah_date", "akta_date", "ahu_date", "simkopdes_registered_on", "operating_since"]
 
 
+def legal_progress(coop):
+    """The one derivation of a cooperative's legal stage and readiness: the steps are a sequence (no akta without
+    the musyawarah, no NIB without the AHU), so the stage is the last step reached without a gap and the readiness
+    is the share of steps up to it. A later step filled in over a gap (a bank account before the musyawarah)
+    counts for neither until the gap is closed; the checklist still shows it ticked. Returns (stage, percent)."""
+    reached, done = "none", 0
+    for key, _label, fields in LEGAL_STEPS:
+        if not coop.step_done(fields):
+            break
+        reached, done = key, done + 1
+    return reached, round(100 * done / len(LEGAL_STEPS))
+
+
+def check_name(coop, region, session):
+    """A cooperative is found by its name in the consolidation and arrears lists, so two must not share one: a
+    name carries its kelurahan's name (as the standard name does), or else is unique in the whole country."""
+    from app.core.scope import unscoped
+
+    def folded(text):
+        return " ".join((text or "").casefold().split())
+
+    if folded(region.name) in folded(coop.name):
+        return
+    stmt = select(Cooperative.id).where(func.lower(Cooperative.name) == coop.name.lower())
+    if coop.id is not None:
+        stmt = stmt.where(Cooperative.id != coop.id)
+    if session.execute(stmt, execution_options=unscoped()).first():
+        raise ValidationFailed(_l("Nama \"%(name)s\" sudah dipakai koperasi lain. Nama koperasi harus memuat nama "
+                                  "kelurahannya (%(kel)s), misalnya \"%(default)s\".", name=coop.name,
+                                  kel=region.name, default=default_name(region)), "name")
+
+
 def default_name(region):
     return f"{NAME_PREFIX} {region.name}"
 
@@ -80,7 +112,8 @@ def prepare_cooperative(coop, session=None, today=None):
     coop.district_code = region.code[:8]
     if not (coop.name or "").strip():
         coop.name = default_name(region)
-    coop.name = coop.name.strip()
+    coop.name = " ".join(coop.name.split())
+    check_name(coop, region, session)
 
     for field, check in IDENTIFIER_CHECKS.items():
         setattr(coop, field, check(getattr(coop, field), field))

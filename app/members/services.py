@@ -184,6 +184,25 @@ def check_member_age(member, coop):
            "perkawinan sesuai KTP.", age=age, min=minimum), "birth_date")
 
 
+def check_nik_city(nik, session):
+    """The NIK's first four digits (PPKK) are the kabupaten/kota where it was first issued: it must be one in the
+    Kemendagri list the app holds (python-stdnum checks the province only).
+
+    A refusal, because no NIK can carry a city that does not exist: it is a typing error. Where the city is not
+    the cooperative's is neither a refusal nor a warning: membership follows the KTP domicile (checked against the
+    cooperative's kelurahan below), and a NIK keeps the region of its first registration for life, so most members
+    who moved in carry another city's NIK (kkmp-domain.md §0.1). The kecamatan digits are not compared either:
+    kecamatan are split and renumbered more often, and old NIKs keep the old code.
+    """
+    from app.regions.models import Region
+
+    city = f"{nik[:2]}.{nik[2:4]}"
+    if session.get(Region, city) is None:
+        raise ValidationFailed(_l("NIK diawali %(code)s, padahal tidak ada kabupaten/kota dengan kode %(city)s di "
+                                  "daftar wilayah Kemendagri. Periksa empat digit pertama NIK.",
+                                  code=nik[:4], city=city), "nik")
+
+
 def _coop_of(member, session):
     from sqlalchemy import inspect as sa_inspect
 
@@ -216,6 +235,7 @@ def check_member(member, session=None, existing=None, today=None):
     if not (member.nik or "").strip():
         raise ValidationFailed(_l("NIK wajib diisi (16 digit dari KTP)."), "nik")
     member.nik = check_nik(member.nik)
+    check_nik_city(member.nik, session)
     member.name = clean_text(member.name, "name", NAME_MAX)
     if member.sex not in ("L", "P"):
         raise ValidationFailed(_l("Jenis kelamin harus L (laki-laki) atau P (perempuan)."), "sex")
