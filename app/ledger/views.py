@@ -59,6 +59,17 @@ def choose_cooperative(session, coops):
     return next((c for c in coops if str(c.id) == wanted or c.region_code == wanted), None)
 
 
+
+def form_date(text):
+    """A date typed dd/mm/yyyy (or sent ISO yyyy-mm-dd by a date input); None when it is neither."""
+    text = (text or "").strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
 class AccountView(KkmpModelView):
     datamodel = KkmpInterface(Account)
     class_permission_name = "Account"
@@ -203,14 +214,7 @@ class JournalEntryView(KkmpModelView):
                                     title=gettext("Input jurnal umum"))
 
     def _post_form(self, session, coop, values, lines, errors):
-        entry_date = None
-        raw_date = values["entry_date"].strip()
-        for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-            try:
-                entry_date = datetime.strptime(raw_date, fmt).date()
-                break
-            except ValueError:
-                continue
+        entry_date = form_date(values["entry_date"])
         if entry_date is None:
             errors["entry_date"] = gettext("Write the date as dd/mm/yyyy.")
         if not values["description"].strip():
@@ -255,9 +259,10 @@ class JournalEntryView(KkmpModelView):
         entry = self.datamodel.get(pk, self._base_filters)
         if entry is None:
             abort(404)
-        try:
-            day = datetime.strptime(request.form.get("entry_date", "").strip(), "%Y-%m-%d").date()
-        except ValueError:
+        # The reversal form reads the date like the journal form (it took ISO only, so a typed 01/04/2026 was
+        # refused with a message asking for exactly that form). The common date field (helper "uia") replaces both.
+        day = form_date(request.form.get("entry_date"))
+        if day is None:
             flash(gettext("Write the date as dd/mm/yyyy."), "danger")
             return redirect(url_for(".show", pk=pk))
         reversal, refused = commit_or_refuse(session, lambda: services.reverse_entry(

@@ -17,8 +17,8 @@ from . import services
 from .models import Member
 from .views import MemberInterface
 
-EDITABLE = ["nik", "name", "sex", "birth_date", "address", "rt", "rw", "domicile_code", "phone", "occupation",
-            "join_date"]
+EDITABLE = ["nik", "name", "sex", "birth_date", "marital_status", "address", "rt", "rw", "domicile_code",
+            "phone", "occupation", "join_date"]
 
 
 class MemberApi(ScopedApiMixin, ModelRestApi):
@@ -31,8 +31,8 @@ class MemberApi(ScopedApiMixin, ModelRestApi):
     list_columns = ["id", "cooperative_id", "member_number", "name", "nik_masked", "sex", "rt", "rw", "status",
                     "join_date"]
     show_columns = ["id", "cooperative_id", "member_number", "name", "nik_masked", "sex", "birth_date", "birth_year",
-                    "address", "rt", "rw", "domicile_code", "phone", "occupation", "join_date", "status",
-                    "approved_on", "active_since", "ended_on", "end_note", "version"]
+                    "address", "marital_status", "rt", "rw", "domicile_code", "phone", "occupation", "join_date",
+                    "status", "approved_on", "active_since", "ended_on", "end_note", "version"]
     add_columns = ["cooperative"] + EDITABLE
     edit_columns = EDITABLE
     search_columns = ["name", "member_number", "status", "sex"]
@@ -43,14 +43,16 @@ class MemberApi(ScopedApiMixin, ModelRestApi):
     def _init_model_schemas(self):
         super()._init_model_schemas()
         # The NIK may be written but is never dumped back (a POST/PUT answer echoes the schema). It may be typed
-        # with spaces or dashes, so the column's 16-character limit does not apply before normalising.
-        from marshmallow import fields, validate
+        # with spaces or dashes: it is normalised before the column's 16-character limit applies.
+        # NIK and phone load through the one normaliser of each (app.core.nik, app.core.identifiers), as in the form.
+        from app.core.forms import normalise_api_fields
+        from app.core.identifiers import check_phone
+        from app.core.nik import check_nik
 
-        for schema in (self.add_model_schema, self.edit_model_schema):
-            schema.declared_fields["nik"] = fields.String(load_only=True, allow_none=True,
-                                                          validate=validate.Length(max=40))
-            schema._init_fields()
+        normalise_api_fields(self, {"nik": check_nik, "phone": check_phone}, nik={"load_only": True})
         # Null for a reader who may not see it (pre_get): the description says so.
+        from marshmallow import fields
+
         self.show_model_schema.declared_fields["birth_date"] = fields.Date(
             allow_none=True, metadata={"description": "null without the NIK reveal right; see birth_year"})
         self.show_model_schema.declared_fields["birth_year"] = fields.Integer(allow_none=True)

@@ -26,7 +26,7 @@ from app.core.views import KkmpModelView, NikRevealMixin
 from app.extensions import db
 
 from . import imports, services
-from .models import END_STATUSES, SEXES, STATUS_LABELS, Member
+from .models import END_STATUSES, MARITAL_STATUSES, SEXES, STATUS_LABELS, Member
 
 
 class _NameKeyFilter:
@@ -114,6 +114,11 @@ _FIELDS = {
                                  validators=[DataRequired(), Length(max=20)],
                                  description=_l("Sesuai KTP; harus kelurahan koperasi, contoh 31.73.05.1001.")),
     "phone": StringField(_l("Telepon"), widget=BS3TextFieldWidget(), validators=[Optional(), Length(max=30)]),
+    # Sesuai KTP; needed for an applicant younger than the minimum age (a married person may join).
+    "marital_status": SelectField(_l("Status perkawinan"), choices=[("", "-")] + _choices(MARITAL_STATUSES),
+                                  validators=[Optional()],
+                                  description=_l("Sesuai KTP. Pemohon di bawah umur minimum hanya dapat menjadi "
+                                                 "anggota bila sudah/pernah kawin.")),
 }
 
 
@@ -133,15 +138,15 @@ class MemberView(NikRevealMixin, KkmpModelView):
                     "cooperative"]
     show_fieldsets = [
         (_l("Anggota"), {"fields": ["cooperative", "member_number", "name", "nik_masked", "sex_label", "birth_date",
-                                    "occupation", "phone"]}),
+                                    "marital_label", "occupation", "phone"]}),
         (_l("Domisili"), {"fields": ["address", "rt_rw", "domicile_code"]}),
         (_l("Keanggotaan"), {"fields": ["status_label", "join_date", "approved_on", "active_since", "ended_on",
                                         "end_note"]}),
     ]
-    add_columns = ["cooperative", "nik", "name", "sex", "birth_date", "address", "rt", "rw", "domicile_code",
-                   "phone", "occupation", "join_date"]
-    edit_columns = ["nik", "name", "sex", "birth_date", "address", "rt", "rw", "domicile_code", "phone",
-                    "occupation", "join_date"]
+    add_columns = ["cooperative", "nik", "name", "sex", "birth_date", "marital_status", "address", "rt", "rw",
+                   "domicile_code", "phone", "occupation", "join_date"]
+    edit_columns = ["nik", "name", "sex", "birth_date", "marital_status", "address", "rt", "rw", "domicile_code",
+                    "phone", "occupation", "join_date"]
     export_columns = ["member_number", "name", "nik_masked", "sex", "birth_date", "address", "rt", "rw",
                       "domicile_code", "phone", "occupation", "status_label", "join_date", "approved_on",
                       "active_since", "ended_on", "cooperative"]

@@ -105,7 +105,7 @@ def test_the_nik_is_masked_in_list_and_show_never_prefilled_and_a_blank_nik_on_e
     assert r.status_code == 302
     sysdb.expire_all()
     row = sysdb.get(Member, m.id)
-    assert row.nik == m.nik and row.phone == "081311112222" and row.occupation == "Petani"
+    assert row.nik == m.nik and row.phone == "+6281311112222" and row.occupation == "Petani"
 
 
 def test_status_buttons_are_post_only_need_csrf_and_belong_to_the_pengurus(login, sysdb):

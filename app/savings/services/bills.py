@@ -175,14 +175,16 @@ def arrears(session, cooperative_id=None, member_id=None, limit=None, offset=0):
 
 def normalise_phone(phone):
     """``0812-3456-7890`` / ``+62 812...`` / ``62812...`` -> ``628123457890``; None when it is not a mobile number."""
-    digits = re.sub(r"\D", "", phone or "")
-    if digits.startswith("0"):
-        digits = "62" + digits[1:]
-    elif digits.startswith("8"):
-        digits = "62" + digits
-    if not digits.startswith("628") or not 10 <= len(digits) <= 15:
+    from app.core.errors import ValidationFailed as _Invalid
+    from app.core.identifiers import check_phone
+
+    try:
+        stored = check_phone(phone)  # the one phone normaliser: +62 and the national number
+    except _Invalid:
         return None
-    return digits
+    if stored is None or not stored.startswith("+628"):
+        return None
+    return stored[1:]
 
 
 def reminder_message(name, coop_name, months, amount):
