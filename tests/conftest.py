@@ -6,6 +6,7 @@ the identity map and the cached login of another user (scope-notes.md G5/c).
 """
 import os
 import re
+import shutil
 
 import pytest
 from sqlalchemy import text
@@ -32,9 +33,23 @@ def _reset_database(app):
             conn.execute(text("CREATE SCHEMA public"))
 
 
+def _sqlite_path(app):
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    return url[len("sqlite:///"):] if url.startswith("sqlite:///") else None
+
+
 @pytest.fixture(scope="session")
 def app():
     app = create_app("test")
+    # Mutation runs start pytest once per mutant: building 91k regions + demo each time would dominate. With
+    # KKMP_TEST_DB_TEMPLATE set (SQLite only), the first session saves its freshly built database there and later
+    # sessions start from a copy of it (tools/mutation/README.md). Unset (the default), every session builds anew.
+    template = os.environ.get("KKMP_TEST_DB_TEMPLATE")
+    path = _sqlite_path(app)
+    if template and path and os.path.exists(template):
+        _reset_database(app)
+        shutil.copyfile(template, path)
+        return app
     with app.app_context():
         from flask_migrate import upgrade
 
@@ -50,6 +65,12 @@ def app():
             load_regions(app.config["REGIONS_CSV"])
             seed_demo()
         db.session.remove()
+        if template and path:
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            db.engine.dispose()
+            shutil.copyfile(path, template + ".part")
+            os.replace(template + ".part", template)
     return app
 
 
