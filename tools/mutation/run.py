@@ -217,6 +217,16 @@ def score_line(results, stale):
             "score": score, "survivors": survived, "wrongly_listed": wrongly_listed, "stale": stale}
 
 
+def _toml_str(text):
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def toml_entry(name, m, reason="..."):
+    return (f"[[equivalent]]\nmodule = {_toml_str(name)}\nfunction = {_toml_str(m['function'])}\n"
+            f"operator = {_toml_str(m['operator'])}\nbefore = {_toml_str(m['before'])}\n"
+            f"after = {_toml_str(m['after'])}\nreason = {_toml_str(reason)}\n")
+
+
 def write_report(modules):
     equivalents = load_equivalents()
     rows, details = [], []
@@ -233,7 +243,9 @@ def write_report(modules):
             details.append(f"\n## {name}: {len(s['survivors'])} surviving\n")
             for m in s["survivors"]:
                 details.append(f"- `{results['path']}:{m['line']}` in `{m['function']}` ({m['operator']})\n\n"
-                               f"```diff\n{m['diff'].strip()}\n```\n")
+                               f"```diff\n{m['diff'].strip()}\n```\n\n"
+                               f"  If it cannot change behaviour, list it in equivalent.toml:\n\n"
+                               f"```toml\n{toml_entry(name, m)}```\n")
             for m in s["wrongly_listed"]:
                 details.append(f"- listed as equivalent but {m['outcome']}: `{m['function']}` {m['operator']} "
                                f"`{m['before']}` -> `{m['after']}`: remove it from equivalent.toml\n")
