@@ -191,12 +191,27 @@ def collect(db, module):
 
 # -- the report -----------------------------------------------------------------------------------------------
 
+def previous_line(diff):
+    """The unchanged line just above the change: tells two identical lines of one function apart."""
+    last = ""
+    for line in diff.splitlines():
+        if line.startswith(("---", "+++", "@@")):
+            continue
+        if line.startswith(("-", "+")):
+            return last
+        last = line[1:].strip()
+    return last
+
+
 def classify(results, equivalents):
     listed = [e for e in equivalents if e["module"] == results["name"]]
     used = set()
     for m in results["mutants"]:
         m["equivalent"] = None
+        m["previous"] = previous_line(m["diff"])
         for i, e in enumerate(listed):
+            if "previous" in e and e["previous"] != m["previous"]:
+                continue
             if (e["function"], e["operator"], e["before"], e["after"]) == (m["function"], m["operator"],
                                                                            m["before"], m["after"]):
                 m["equivalent"] = e["reason"]
@@ -224,7 +239,8 @@ def _toml_str(text):
 def toml_entry(name, m, reason="..."):
     return (f"[[equivalent]]\nmodule = {_toml_str(name)}\nfunction = {_toml_str(m['function'])}\n"
             f"operator = {_toml_str(m['operator'])}\nbefore = {_toml_str(m['before'])}\n"
-            f"after = {_toml_str(m['after'])}\nreason = {_toml_str(reason)}\n")
+            f"after = {_toml_str(m['after'])}\nprevious = {_toml_str(m.get('previous', ''))}\n"
+            f"reason = {_toml_str(reason)}\n")
 
 
 def write_report(modules):
