@@ -77,6 +77,8 @@ def test_an_npwp_typed_with_full_width_digits_is_read_as_ascii():
 @pytest.mark.parametrize("value", [
     "1013000666091000",   # 16 digits not starting with 0: a person's NIK, not a cooperative's NPWP
     "3173050101000001",   # a NIK
+    "3174024408900001",   # a woman's NIK, valid as such
+    "3174024408900010",   # a NIK ending in 0
     "01300066609100",     # 14 digits
     "00013000666091000",  # 17 digits
     "01.300.067.6-091.000",  # wrong check digit

@@ -4,11 +4,12 @@
     .venv/bin/python tools/mutation/run.py nik scope       # some of them
     .venv/bin/python tools/mutation/run.py --report        # only rewrite the report from the last runs
 
-Per module: copy the working tree to instance/mutation/<name>/src (cosmic-ray mutates files in place; the
-checkout you work in is never touched), run the module's tests once unmutated (which also saves the test
-database as a template, see tests/conftest.py: KKMP_TEST_DB_TEMPLATE, so each mutant's pytest starts from a
-copy in well under a second instead of rebuilding 91k regions and the demo), let cosmic-ray make every mutant
-and run the tests against each, then write instance/mutation/<name>/results.json and instance/mutation/REPORT.md.
+Per module: copy the working tree to instance/mutation/<name>/src<i> (one per worker; the checkout you work in
+is never touched), run the module's tests once unmutated (which also saves the test database as a template, see
+tests/conftest.py: KKMP_TEST_DB_TEMPLATE, so each later session starts from a copy instead of rebuilding 91k
+regions and the demo), let cosmic-ray make every mutant, run the tests against each in a persistent pytest worker
+(tools/mutation/inprocess.py; --subprocess: one pytest process per mutant), then write
+instance/mutation/<name>/results.json and instance/mutation/REPORT.md.
 """
 import argparse
 import json
@@ -88,9 +89,7 @@ def _worker_run(job_id, mutations, command, timeout):
     return job_id, mutate_and_test(mutations=mutations, test_command=command, timeout=timeout)
 
 
-def run_module(config, module, max_mutants=None, jobs=1):
-    from concurrent.futures import ProcessPoolExecutor
-
+def run_module(config, module, max_mutants=None, jobs=1, subprocess_mode=False):
     from cosmic_ray.commands import init
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import WorkerOutcome, WorkResult
@@ -117,12 +116,9 @@ def run_module(config, module, max_mutants=None, jobs=1):
     if baseline.returncode != 0:
         print(baseline.stdout[-3000:], baseline.stderr[-3000:])
         raise SystemExit(f"{module['name']}: the tests fail on the unmutated code; fix that first.")
-    # The first run also built the template; the second says how long one mutant's run takes.
-    t0 = time.monotonic()
-    subprocess.run(command, shell=True, cwd=srcs[0], env=env, capture_output=True, check=True)
-    per_run = time.monotonic() - t0
-    timeout = max(30.0, 4 * per_run)
-    print(f"   baseline passes; one run takes {per_run:.1f}s (timeout per mutant {timeout:.0f}s)", flush=True)
+    # The first run built the template and took longer than a mutant's run will.
+    timeout = max(60.0, 2 * (time.monotonic() - started))
+    print(f"   baseline passes ({time.monotonic() - started:.0f}s); timeout per mutant {timeout:.0f}s", flush=True)
 
     exclude = [re.compile(p) for p in config.get("exclude-operators", [])]
     functions = set(module.get("functions") or ())
@@ -146,20 +142,7 @@ def run_module(config, module, max_mutants=None, jobs=1):
                 else:
                     todo.append(item)
             print(f"   {len(todo)} mutants to run with {jobs} worker(s)", flush=True)
-            pools = [ProcessPoolExecutor(1, initializer=_worker_init,
-                                         initargs=(src, work / f"test{i}.sqlite", template))
-                     for i, src in enumerate(srcs)]
-            try:
-                futures = [pools[i % jobs].submit(_worker_run, item.job_id, item.mutations, command, timeout)
-                           for i, item in enumerate(todo)]
-                for done, future in enumerate(futures, 1):
-                    job_id, result = future.result()
-                    db.set_result(job_id, result)
-                    if done % 20 == 0 or done == len(futures):
-                        print(f"   {done}/{len(futures)} ({time.monotonic() - started:.0f}s)", flush=True)
-            finally:
-                for pool in pools:
-                    pool.shutdown()
+            run_all(db, module, todo, srcs, work, template, command, timeout, subprocess_mode, started)
             results = collect(db, module)
     finally:
         os.chdir(cwd)
@@ -170,13 +153,71 @@ def run_module(config, module, max_mutants=None, jobs=1):
     return results
 
 
+def run_all(db, module, todo, srcs, work, template, command, timeout, subprocess_mode, started):
+    """Each worker (own tree copy, own database) takes the next mutant; results go to cosmic-ray's session db."""
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    from tools.mutation.inprocess import Worker
+
+    pending = list(reversed(todo))
+    lock = threading.Lock()
+    done = [0]
+
+    def record(job_id, result):
+        with lock:
+            db.set_result(job_id, result)
+            done[0] += 1
+            if done[0] % 20 == 0 or done[0] == len(todo):
+                print(f"   {done[0]}/{len(todo)} ({time.monotonic() - started:.0f}s)", flush=True)
+
+    def next_item():
+        with lock:
+            return pending.pop() if pending else None
+
+    def loop(i, src):
+        env = {"DATABASE_URL": f"sqlite:///{work / f'test{i}.sqlite'}", "KKMP_TEST_DB_TEMPLATE": str(template),
+               "KKMP_TEST_REUSE_APP": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+        if subprocess_mode:
+            pool = ProcessPoolExecutor(1, initializer=_worker_init, initargs=(src, work / f"test{i}.sqlite",
+                                                                              template))
+            run = lambda item: pool.submit(_worker_run, item.job_id, item.mutations, command, timeout).result()[1]
+            stop = pool.shutdown
+        else:
+            worker = Worker(multiprocessing.get_context("fork"), src, env, module, command, timeout)
+            run, stop = (lambda item: worker.run(item.job_id, item.mutations)), worker.stop
+        try:
+            while (item := next_item()) is not None:
+                record(item.job_id, run(item))
+        finally:
+            stop()
+
+    threads = [threading.Thread(target=loop, args=(i, src)) for i, src in enumerate(srcs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def _diff_of(module, mutation):
+    """The diff of a mutant whose run left none (a worker killed by the timeout)."""
+    from cosmic_ray.mutating import _make_diff, mutate_code
+    from cosmic_ray.plugins import get_operator
+
+    original = (ROOT / module["path"]).read_text(encoding="utf-8")
+    mutated = mutate_code(original, get_operator(mutation.operator_name)(**(mutation.operator_args or {})),
+                          mutation.occurrence)
+    return "\n".join(_make_diff(original, mutated, module["path"])) if mutated else ""
+
+
 def collect(db, module):
     mutants = []
     for item, result in db.completed_work_items:
         if result.worker_outcome == "skipped":
             continue
         m = item.mutations[0]
-        diff = result.diff or ""
+        diff = result.diff or _diff_of(module, m)
         outcome = "timeout" if (result.output or "") == "timeout" else getattr(result.test_outcome, "value",
                                                                                     "incompetent")
         if result.worker_outcome == "no-test":
@@ -284,6 +325,8 @@ def main(argv=None):
     parser.add_argument("modules", nargs="*", help=f"some of: {', '.join(modules)} (default: all)")
     parser.add_argument("--report", action="store_true", help="only rewrite REPORT.md from the last results")
     parser.add_argument("--jobs", type=int, default=1, help="workers in parallel (each its own copy and database)")
+    parser.add_argument("--subprocess", action="store_true",
+                        help="one pytest process per mutant (cosmic-ray's own way; slower, for comparison)")
     parser.add_argument("--max-mutants", type=int, help="run only the first N mutants (to try a new module)")
     args = parser.parse_args(argv)
     unknown = [n for n in args.modules if n not in modules]
@@ -292,7 +335,7 @@ def main(argv=None):
     chosen = args.modules or list(modules)
     if not args.report:
         for name in chosen:
-            run_module(config, modules[name], args.max_mutants, args.jobs)
+            run_module(config, modules[name], args.max_mutants, args.jobs, args.subprocess)
     write_report(list(modules))
 
 
