@@ -192,3 +192,124 @@ def test_a_camat_cannot_register_a_cooperative_even_in_his_own_district(app, sys
     with acting_as(app, "camat.kebonjeruk") as session:
         with pytest.raises(TenantScopeError):
             create_cooperative("31.73.05.1007", session=session)
+
+
+# -- who writes at all ------------------------------------------------------------------------------------------
+
+def test_the_admin_sees_every_cooperative_and_writes_in_any(app, sysdb):
+    from datetime import date
+    from decimal import Decimal
+
+    with acting_as(app, "admin") as session:
+        assert sorted(session.scalars(select(Cooperative.region_code))) == sorted(
+            sysdb.scalars(select(Cooperative.region_code)))
+        session.add(WajibRate(cooperative_id=coop_id(sysdb, OTHER_CITY), valid_from=date(2031, 1, 1),
+                              amount=Decimal(1)))
+        session.flush()
+        session.execute(update(Member).where(Member.cooperative_id == coop_id(sysdb, OTHER_CITY))
+                        .values(address="Jl. Admin"))
+
+
+def test_an_account_with_neither_a_cooperative_nor_a_region_sees_nothing(app, sysdb):
+    with acting_as(app, "sekretaris.kebonjeruk", scope_cooperative_id=None) as session:
+        assert session.scalars(select(Cooperative.id)).all() == []
+
+
+def test_a_board_member_given_a_region_instead_of_a_cooperative_reads_it_but_writes_nothing(app, sysdb):
+    member = member_of(sysdb, OWN)
+    with acting_as(app, "pengurus.kebonjeruk", scope_cooperative_id=None, scope_region_code="31.73.05") as session:
+        assert sorted(session.scalars(select(Cooperative.region_code))) == codes_with_prefix(sysdb, "31.73.05")
+        session.get(Member, member.id).address = "Jl. Pengurus Wilayah"
+        with pytest.raises(TenantScopeError):
+            session.flush()
+
+
+def test_a_camat_cannot_change_a_member_in_his_district(app, sysdb):
+    member = member_of(sysdb, SIBLING)
+    with acting_as(app, "camat.kebonjeruk") as session:
+        session.get(Member, member.id).address = "Jl. Camat"
+        with pytest.raises(TenantScopeError):
+            session.flush()
+
+
+def test_a_board_member_edits_his_own_cooperatives_record_but_not_a_sibling_of_the_district(app, sysdb):
+    with acting_as(app, "pengurus.kebonjeruk") as session:
+        session.get(Cooperative, coop_id(sysdb, OWN)).address = "Jl. Kebon Jeruk Raya 1"
+        session.flush()
+        assert session.get(Cooperative, coop_id(sysdb, SIBLING)) is None
+
+
+def test_a_sudin_edits_a_cooperative_of_his_city(app, sysdb):
+    with acting_as(app, "sudin.jakbar") as session:
+        session.get(Cooperative, coop_id(sysdb, SIBLING)).address = "Jl. Sudin 1"
+        session.flush()
+
+
+def test_a_row_that_names_no_cooperative_is_refused_for_a_scoped_user(app, sysdb):
+    from datetime import date
+    from decimal import Decimal
+
+    with acting_as(app, "sekretaris.kebonjeruk") as session:
+        session.add(WajibRate(valid_from=date(2031, 1, 1), amount=Decimal(1)))
+        with pytest.raises(TenantScopeError):
+            session.flush()
+
+
+def test_a_cooperative_without_a_kelurahan_is_refused_for_a_sudin(app, sysdb):
+    with acting_as(app, "sudin.jakbar") as session:
+        session.add(Cooperative(name="Koperasi Tanpa Wilayah"))
+        with pytest.raises(TenantScopeError):
+            session.flush()
+
+
+def test_bulk_writes_are_checked_however_the_cooperative_is_given(app, sysdb):
+    from datetime import date
+    from decimal import Decimal
+
+    other, own = coop_id(sysdb, OTHER_CITY), coop_id(sysdb, OWN)
+    member = member_of(sysdb, OWN)
+    with acting_as(app, "sekretaris.kebonjeruk") as session:
+        with pytest.raises(TenantScopeError):   # keyed by the column object
+            session.execute(update(Member).where(Member.id == member.id).values({Member.cooperative_id: other}))
+        with pytest.raises(TenantScopeError):   # one parameter set
+            session.execute(insert(WajibRate), {"cooperative_id": other, "valid_from": date(2031, 1, 1),
+                                                "amount": Decimal(1)})
+        # Inside her own cooperative the same statements go through.
+        session.execute(insert(WajibRate).values(cooperative_id=own, valid_from=date(2031, 1, 1),
+                                                 amount=Decimal(1)))
+        session.execute(update(Member).where(Member.id == member.id).values({Member.cooperative_id: own}))
+
+
+def test_a_deliberate_unscoped_lookup_sees_every_cooperative_and_nothing_else_does(app, sysdb):
+    from app.core.scope import unscoped
+
+    everyone = sorted(sysdb.scalars(select(Cooperative.id)))
+    with acting_as(app, "lurah.kebonjeruk") as session:
+        assert sorted(session.scalars(select(Cooperative.id), execution_options=unscoped())) == everyone
+        assert session.scalars(select(Cooperative.id)).all() == [coop_id(sysdb, OWN)]
+
+
+def test_a_change_is_caught_among_unchanged_and_unscoped_rows_in_the_same_flush(app, sysdb):
+    own = coop_id(sysdb, OWN)
+    with acting_as(app, "lurah.kebonjeruk") as session:
+        from flask_login import current_user
+
+        current_user.first_name = current_user.first_name + " "   # her own account: not a cooperative's row
+        rows = session.scalars(select(Member).where(Member.cooperative_id == own).order_by(Member.id).limit(5)).all()
+        for row in rows[:-1]:
+            row.address = row.address                          # touched, unchanged
+        rows[-1].address = "Jl. Diubah Diam-diam"
+        with pytest.raises(TenantScopeError):
+            session.flush()
+
+
+def test_cli_jobs_in_system_scope_write_anywhere(app, sysdb):
+    from datetime import date
+    from decimal import Decimal
+
+    from app.core.scope import system_scope
+
+    with acting_as(app, "lurah.kebonjeruk") as session, system_scope():
+        session.add(WajibRate(cooperative_id=coop_id(sysdb, OTHER_CITY), valid_from=date(2031, 1, 1),
+                              amount=Decimal(1)))
+        session.flush()
