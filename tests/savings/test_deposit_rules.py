@@ -81,6 +81,36 @@ def test_reversing_a_wajib_deposit_reopens_the_newest_months_it_paid(uow, produc
     assert services.balances(uow, member.id)["wajib"] == D("10000.00")
 
 
+def test_reversing_the_only_wajib_deposit_reopens_every_month_it_paid(uow, products):
+    member = make_member(uow, products)
+    bill_months(uow, products, 2)
+    only = deposit(uow, member, "wajib", 15000, "w1")
+    services.do_reverse_transaction(uow, transaction=only, reason="salah anggota", acting_user=PENGURUS)
+    assert [paid for _, paid in bills_of(uow, member)] == [D("0.00"), D("0.00")]
+
+
+def test_a_wajib_payment_names_the_months_it_settled_and_by_how_much(uow, products):
+    member = make_member(uow, products)
+    bill_months(uow, products, 3)
+    parts = services.allocate_wajib(uow, member.id, D(15000))
+    assert [(b.month, part) for b, part in parts] == [(month_back(products, 3)[1], D("10000.00")),
+                                                      (month_back(products, 2)[1], D("5000.00"))]
+    parts = services.allocate_wajib(uow, member.id, D(5000))
+    assert [(b.month, part) for b, part in parts] == [(month_back(products, 2)[1], D("5000.00"))]
+
+
+def test_undoing_wajib_names_the_newest_months_first_and_never_more_than_was_paid(uow, products):
+    member = make_member(uow, products)
+    bill_months(uow, products, 3)
+    services.allocate_wajib(uow, member.id, D(15000))
+    parts = services.unallocate_wajib(uow, member.id, D(8000))
+    assert [(b.month, part) for b, part in parts] == [(month_back(products, 2)[1], D("5000.00")),
+                                                      (month_back(products, 3)[1], D("3000.00"))]
+    with pytest.raises(DomainError, match="tidak cocok"):
+        services.unallocate_wajib(uow, member.id, D("7000.01"))
+    assert [paid for _, paid in bills_of(uow, member)] == [D("7000.00"), D("0.00"), D("0.00")]
+
+
 # -- pokok -------------------------------------------------------------------------------------------------------
 
 def test_pokok_where_the_board_has_set_no_pokok_is_refused_with_a_clear_message(uow, coop):
