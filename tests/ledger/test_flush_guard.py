@@ -125,8 +125,32 @@ def test_a_line_added_to_a_posted_entry_is_refused(uow, coop):
     entry = post(uow, coop, DAY, [("kas", D(10), 0), ("simpanan_pokok", 0, D(10))])
     uow.add(JournalLine(cooperative_id=coop.id, line_no=3, entry=entry, account=entry.lines[0].account,
                         debit=D(1), credit=D(0)))
-    with pytest.raises(ImmutableEntryError):
+    with pytest.raises(ImmutableEntryError, match="Lines cannot be added"):
         uow.flush()
+
+
+def test_a_line_without_an_entry_is_refused(uow, coop):
+    uow.add(JournalLine(cooperative_id=coop.id, line_no=1, account=account(uow, coop, "111000"), debit=D(1),
+                        credit=D(0)))
+    with pytest.raises(ImmutableEntryError, match="Lines cannot be added"):
+        uow.flush()
+
+
+def test_a_closed_january_leaves_january_of_the_next_year_open(uow, coop):
+    services.close_period(uow, coop.id, 2025, 1)
+    hand_made(uow, coop, [(5000, 0), (0, 5000)], day=date(2026, 1, 20))
+    uow.flush()
+
+
+def test_whether_a_month_is_closed_can_be_asked_on_a_plain_connection_too(uow, coop):
+    from app.ledger.guards import period_is_closed
+
+    services.close_period(uow, coop.id, 2026, 1)
+    connection = uow.connection()
+    assert period_is_closed(connection, coop.id, date(2026, 1, 31)) is True
+    assert period_is_closed(connection, coop.id, date(2026, 2, 1)) is False
+    assert period_is_closed(uow, coop.id, date(2026, 1, 1)) is True
+    assert period_is_closed(uow, coop.id, date(2025, 1, 1)) is False
 
 
 def test_a_posted_entry_cannot_be_deleted_nor_its_lines_changed(uow, coop):
