@@ -22,9 +22,10 @@ def acting_as(app, username, **changes):
     """db.session as ``username`` would have it in a request; ``changes`` alter the user for this test only."""
     with app.test_request_context("/"):
         user = app.appbuilder.sm.find_user(username=username)
+        login_user(user)
+        # After the login: an account deactivated while its session runs must lose its scope at once.
         for name, value in changes.items():
             setattr(user, name, value)
-        login_user(user)
         reset_cached_scope()
         try:
             yield db.session
@@ -87,7 +88,7 @@ def test_a_secretary_cannot_bulk_insert_rows_into_another_cooperative(app, sysdb
 
     other = coop_id(sysdb, OTHER_CITY)
     with acting_as(app, "sekretaris.kebonjeruk") as session:
-        with pytest.raises(TenantScopeError):
+        with pytest.raises(TenantScopeError, match=rf"\[{other}\]"):   # the log names the cooperative
             session.execute(insert(WajibRate).values(cooperative_id=other, valid_from=date(2031, 1, 1),
                                                      amount=Decimal(1)))
         with pytest.raises(TenantScopeError):
@@ -152,7 +153,7 @@ def test_a_secretary_cannot_add_a_row_to_another_cooperative_through_the_orm(app
     other = coop_id(sysdb, OTHER_CITY)
     with acting_as(app, "sekretaris.kebonjeruk") as session:
         session.add(WajibRate(cooperative_id=other, valid_from=date(2031, 1, 1), amount=Decimal(1)))
-        with pytest.raises(TenantScopeError):
+        with pytest.raises(TenantScopeError, match=rf"cooperative\(s\) {other} outside"):
             session.flush()
 
 
@@ -251,7 +252,7 @@ def test_a_row_that_names_no_cooperative_is_refused_for_a_scoped_user(app, sysdb
 
     with acting_as(app, "sekretaris.kebonjeruk") as session:
         session.add(WajibRate(valid_from=date(2031, 1, 1), amount=Decimal(1)))
-        with pytest.raises(TenantScopeError):
+        with pytest.raises(TenantScopeError, match=r"cooperative\(s\) \? outside"):
             session.flush()
 
 
