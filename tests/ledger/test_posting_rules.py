@@ -180,3 +180,21 @@ def test_a_reversal_into_a_closed_month_is_refused_but_the_closing_entry_may_ent
 def test_amounts_are_stored_exactly_as_decimal(uow, coop):
     entry = post(uow, coop, DAY, [("kas", "1000.10", 0), ("simpanan_pokok", 0, Decimal("1000.1"))])
     assert entry.total == Decimal("1000.10") and isinstance(entry.total, Decimal)
+
+
+def test_a_line_memo_is_kept_to_255_characters(uow, coop):
+    entry = post(uow, coop, DAY, [("kas", D(5), 0, "m" * 300), ("simpanan_pokok", 0, D(5), "n" * 255)])
+    assert [l.memo for l in entry.lines] == ["m" * 255, "n" * 255]
+
+
+def test_a_reversal_keeps_the_memos_and_the_business_unit_of_the_original(uow, coop):
+    from app.cooperatives.models import BusinessUnit
+
+    unit = BusinessUnit(cooperative_id=coop.id, kind="klinik", status="persiapan")
+    uow.add(unit)
+    uow.flush()
+    entry = post(uow, coop, DAY, [("kas", D(5), 0, "tunai"), ("simpanan_pokok", 0, D(5))], business_unit_id=unit.id)
+    reversal = services.reverse_entry(uow, entry, DAY, "salah unit usaha")
+    assert reversal.business_unit_id == unit.id
+    assert [(l.account.code, l.debit, l.credit, l.memo) for l in reversal.lines] == [
+        ("111000", D("0.00"), D("5.00"), "tunai"), ("311000", D("5.00"), D("0.00"), None)]
