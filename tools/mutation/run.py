@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 def load_modules():
     with open(HERE / "modules.toml", "rb") as f:
         config = tomllib.load(f)
-    return config, {m["name"]: m for m in config["module"]}
+    # [[module]] blocks, or one-line inline tables in `also = [...]`: both name the same fields.
+    return config, {m["name"]: m for m in config.get("module", []) + config.get("also", [])}
 
 
 def load_equivalents():
