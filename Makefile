@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := run.py
 
-.PHONY: run test install db demo translations translations-extract serve clean
+.PHONY: run test install db demo translations translations-extract serve clean mutate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ run: demo
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Mutation testing of the core modules (tests/README.md); slow, not in CI. MODULES="nik scope" picks some, JOBS=2
+# runs two mutants at a time. Report: instance/mutation/REPORT.md.
+mutate: install
+	$(BIN)/pip install -q -r requirements-dev.txt
+	$(BIN)/python tools/mutation/run.py --jobs $(or $(JOBS),1) $(MODULES)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
