@@ -18,6 +18,7 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.cooperatives.models import BusinessUnit, Cooperative
+from app.core.dates import date_error, parse_date
 from app.core.errors import DomainError, ValidationFailed, refusal_message
 from app.core.interface import KkmpInterface
 from app.core.scope import TenantScopeError, current_scope
@@ -199,16 +200,9 @@ class JournalEntryView(KkmpModelView):
                                     title=gettext("Input jurnal umum"))
 
     def _post_form(self, session, coop, values, lines, errors):
-        entry_date = None
-        raw_date = values["entry_date"].strip()
-        for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-            try:
-                entry_date = datetime.strptime(raw_date, fmt).date()
-                break
-            except ValueError:
-                continue
+        entry_date = parse_date(values["entry_date"])
         if entry_date is None:
-            errors["entry_date"] = gettext("Write the date as dd/mm/yyyy.")
+            errors["entry_date"] = date_error(gettext("Tanggal"))
         if not values["description"].strip():
             errors["description"] = gettext("The description is required.")
         parsed = []

@@ -4,7 +4,7 @@ WhatsApp reminders, the Excel import and the exit settlement. Views are thin: ev
 ``services`` and commits once.
 """
 import os
-from datetime import date, datetime
+from datetime import date
 
 from flask import abort, flash, g, make_response, redirect, request, send_file, url_for
 from flask_appbuilder import expose
@@ -17,6 +17,7 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.cooperatives.models import Cooperative
+from app.core.dates import date_error, parse_date
 from app.core.errors import DomainError, ValidationFailed, refusal_message
 from app.core.forms import NotInFuture
 from app.core.interface import KkmpInterface
@@ -29,16 +30,6 @@ from .terbilang import terbilang_title
 
 RECEIPT_SIZES = {"a5": "A5", "80": "80 mm", "58": "58 mm"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _parse_date(text):
-    text = (text or "").strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
 
 
 def _send_xlsx(path, name):
@@ -261,9 +252,9 @@ class SavingsTransactionView(KkmpModelView):
             from app.members.models import Member
             member = session.get(Member, int(values["member"]))
         if request.method == "POST":
-            tx_date = _parse_date(values["tx_date"])
+            tx_date = parse_date(values["tx_date"])
             if tx_date is None:
-                errors["tx_date"] = gettext("Tulis tanggal sebagai dd/mm/yyyy.")
+                errors["tx_date"] = date_error(gettext("Tanggal"))
             if member is None:
                 errors["member"] = gettext("Pilih anggota.")
             try:
@@ -483,9 +474,9 @@ class SavingsTransactionView(KkmpModelView):
         values["settle_date"] = values["settle_date"] or date.today().strftime("%d/%m/%Y")
         errors = {}
         if request.method == "POST":
-            day = _parse_date(values["settle_date"])
+            day = parse_date(values["settle_date"])
             if day is None:
-                errors["settle_date"] = gettext("Tulis tanggal sebagai dd/mm/yyyy.")
+                errors["settle_date"] = date_error(gettext("Tanggal"))
             else:
                 try:
                     services.do_exit_settlement(session, member=member, settle_date=day,
