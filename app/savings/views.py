@@ -32,6 +32,17 @@ RECEIPT_SIZES = {"a5": "A5", "80": "80 mm", "58": "58 mm"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _clerk_name(session, username):
+    """The full name of the clerk who took or paid the money, for the receipt's signature. A login name means
+    nothing to a member, and an automatic author ("system") is no person: the line stays blank to sign by hand."""
+    from app.security.models import KkmpUser
+
+    if not username or username == "system":
+        return ""
+    user = session.scalar(select(KkmpUser).where(KkmpUser.username == username))
+    return user.get_full_name() if user is not None else ""
+
+
 def _send_xlsx(path, name):
     response = send_file(path, as_attachment=True, download_name=name, mimetype=XLSX)
     response.call_on_close(lambda: os.remove(path))
@@ -336,6 +347,7 @@ class SavingsTransactionView(KkmpModelView):
             size = "a5"
         from app.core.formatting import rupiah, tanggal
         html = self.render_template("savings/receipt.html", tx=tx, size=size, sizes=RECEIPT_SIZES,
+                                    clerk=_clerk_name(self.datamodel.session, tx.created_by),
                                     words=terbilang_title(tx.amount), amount=rupiah(tx.amount),
                                     day=tanggal(tx.tx_date), balances=services.balances(self.datamodel.session,
                                                                                         tx.member_id))
