@@ -24,6 +24,7 @@ def create_app(config_name=None, **overrides):
     app.config["FAB_ROLES"] = fab_roles()
     _configure_logging(app)
 
+    from .core.error_pages import install as install_error_pages
     from .core.formatting import register_template_filters
     from .core.navbar import register as register_navbar
     from .core.audit import install as install_audit
@@ -48,6 +49,7 @@ def create_app(config_name=None, **overrides):
         register_template_filters(app)
         register_navbar(app)
         register_views(appbuilder)
+        install_error_pages(app)
 
     from .cli import kkmp_cli
 

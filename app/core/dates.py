@@ -7,7 +7,8 @@ future" checks, the month a bill run belongs to, activation and join dates, repo
 
 ``utc_now()`` is the clock seam: tests freeze time by monkeypatching ``app.core.dates.utc_now``.
 """
-from datetime import datetime, timezone
+import re
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 WIB, WITA, WIT = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Makassar"), ZoneInfo("Asia/Jayapura")
@@ -55,3 +56,46 @@ def latest_today(now=None):
     generic 'not in the future' form checks that do not know the cooperative yet; the service then checks the
     cooperative's own date."""
     return (now or utc_now()).astimezone(WIT).date()
+
+
+# -- dates typed by a person ------------------------------------------------------------------------------------
+
+_DMY = re.compile(r"^(\d{1,2})([/-])(\d{1,2})\2(\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+DISPLAY_FORMAT = "%d/%m/%Y"
+
+
+def parse_date(text):
+    """The one parser for a date a person typed, pasted or put in a spreadsheet cell: ``17/08/1990``,
+    ``1/8/1990``, ``17-08-1990`` or ISO ``1990-08-17`` (what a browser or a spreadsheet pastes). Returns a date, or None when the text is empty or no real date.
+    A two-digit year is refused rather than guessed."""
+    text = (text or "").strip()
+    match = _DMY.match(text)
+    if match:
+        day, month, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
+    else:
+        match = _ISO.match(text)
+        if not match:
+            return None
+        year, month, day = (int(x) for x in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def date_error(label):
+    """The message for a date that could not be read, naming the field."""
+    from flask_babel import gettext
+
+    return gettext("%(field)s: write the date as dd/mm/yyyy, for example 17/08/1990.", field=label)
+
+
+def parse_date_field(text, label, field=None):
+    """``parse_date`` for a required date of a form: raises ValidationFailed naming the field."""
+    from .errors import ValidationFailed
+
+    day = parse_date(text)
+    if day is None:
+        raise ValidationFailed(date_error(label), field)
+    return day

@@ -223,6 +223,10 @@ class KkmpModelView(ModelView):
             if VERSION_FIELD not in self.edit_columns:
                 self.edit_columns = list(self.edit_columns) + [VERSION_FIELD]
         super()._init_forms()
+        from .forms import with_kkmp_date_fields
+
+        with_kkmp_date_fields(self.add_form)
+        with_kkmp_date_fields(self.edit_form)
         self.add_form = self._with_record_validation(self.add_form, is_add=True)
         self.edit_form = self._with_record_validation(self.edit_form, is_add=False)
 

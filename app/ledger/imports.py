@@ -33,6 +33,7 @@ from decimal import Decimal
 from flask_babel import gettext
 from sqlalchemy import func, select
 
+from app.core.dates import parse_date
 from app.core.errors import DomainError, ValidationFailed
 from app.core.scope import unscoped
 # The members import already has the safe-file gate; reuse it rather than copy it.
@@ -176,13 +177,8 @@ def _day(value, column="date"):
         raise _RowError(column, gettext("Tanggal harus berupa tanggal Excel atau teks dd/mm/yyyy, bukan angka "
                                         "(%(v)s).", v=value))
     else:
-        text, day = str(value).strip(), None
-        for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"):
-            try:
-                day = datetime.strptime(text, fmt).date()
-                break
-            except ValueError:
-                continue
+        text = str(value).strip()
+        day = parse_date(text)
         if day is None:
             raise _RowError(column, gettext("Tanggal %(v)s tidak dapat dibaca; tulis dd/mm/yyyy, contoh 05/01/2026.",
                                             v=text[:40]))
@@ -266,12 +262,9 @@ def _record(session, coop, kind, sha, filename, rows, entries, first, last, acti
 
 
 def parse_user_date(text):
-    text = (text or "").strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+    day = parse_date(text)
+    if day is not None:
+        return day
     raise ImportRefused(gettext("Tulis tanggal saldo awal sebagai dd/mm/yyyy."))
 
 

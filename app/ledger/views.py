@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.cooperatives.models import BusinessUnit, Cooperative
 from app.core.dates import latest_today
+from app.core.dates import date_error, parse_date
 from app.core.errors import DomainError, ValidationFailed, refusal_message
 from app.core.interface import KkmpInterface
 from app.core.money import parse_rupiah
@@ -59,16 +60,6 @@ def choose_cooperative(session, coops):
     return next((c for c in coops if str(c.id) == wanted or c.region_code == wanted), None)
 
 
-
-def form_date(text):
-    """A date typed dd/mm/yyyy (or sent ISO yyyy-mm-dd by a date input); None when it is neither."""
-    text = (text or "").strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
 
 class AccountView(KkmpModelView):
     datamodel = KkmpInterface(Account)
@@ -214,9 +205,9 @@ class JournalEntryView(KkmpModelView):
                                     title=gettext("Input jurnal umum"))
 
     def _post_form(self, session, coop, values, lines, errors):
-        entry_date = form_date(values["entry_date"])
+        entry_date = parse_date(values["entry_date"])
         if entry_date is None:
-            errors["entry_date"] = gettext("Write the date as dd/mm/yyyy.")
+            errors["entry_date"] = date_error(gettext("Tanggal"))
         if not values["description"].strip():
             errors["description"] = gettext("The description is required.")
         parsed = []
@@ -261,7 +252,7 @@ class JournalEntryView(KkmpModelView):
             abort(404)
         # The reversal form reads the date like the journal form (it took ISO only, so a typed 01/04/2026 was
         # refused with a message asking for exactly that form). The common date field (helper "uia") replaces both.
-        day = form_date(request.form.get("entry_date"))
+        day = parse_date(request.form.get("entry_date"))
         if day is None:
             flash(gettext("Write the date as dd/mm/yyyy."), "danger")
             return redirect(url_for(".show", pk=pk))

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from flask_babel import gettext
 from sqlalchemy import select
 
+from app.core.dates import parse_date
 from app.core.errors import ValidationFailed
 
 from . import services
@@ -119,12 +120,9 @@ def _cell_date(value, header):
         return value.date()
     if isinstance(value, date):
         return value
-    text = str(value).strip()
-    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+    day = parse_date(str(value))
+    if day is not None:
+        return day
     raise ValidationFailed(gettext("%(col)s harus tanggal dd/mm/yyyy, contoh 04/08/1990.", col=header))
 
 

@@ -1,7 +1,6 @@
 """Member screens (menu "Keanggotaan"): the register, status changes, NIK reveal, counts by sex, Excel import and
 the member picker used by the savings screens. Views are thin: every rule lives in ``services``."""
 import os
-from datetime import date
 
 from flask import abort, flash, g, jsonify, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
@@ -17,7 +16,8 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.cooperatives.models import Cooperative
-from app.core.errors import DomainError, ValidationFailed, refusal_message
+from app.core.dates import parse_date_field
+from app.core.errors import DomainError, refusal_message
 from app.core.forms import Checked
 from app.core.interface import KkmpInterface
 from app.core.nik import check_nik, may_reveal, visible_person
@@ -237,10 +237,7 @@ class MemberView(NikRevealMixin, KkmpModelView):
         try:
             on = request.form.get("on_date") or None
             if on:
-                try:
-                    on = date.fromisoformat(on)
-                except ValueError:
-                    raise ValidationFailed(gettext("Tanggal tidak sah."), "on_date") from None
+                on = parse_date_field(on, gettext("Tanggal"), "on_date")
             fn(session, item, g.user, on=on, **kwargs)
             session.commit()
             flash(gettext("Status anggota %(name)s sekarang: %(status)s.", name=item.name,

@@ -14,6 +14,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from app.core.dates import latest_today
+from app.core.dates import parse_date
 from app.core.errors import DomainError, ValidationFailed
 from app.core.xlsx_import import MAX_ROWS, ImportRefused, read_sheet_rows, refuse_unsafe
 
@@ -98,12 +99,9 @@ def _date(value):
         return value.date()
     if isinstance(value, date):
         return value
-    text = _text(value)
-    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+    day = parse_date(_text(value))
+    if day is not None:
+        return day
     raise ValidationFailed(gettext("Tanggal harus dd/mm/yyyy, contoh 05/11/2026."), "tx_date")
 
 

@@ -5,6 +5,7 @@ WhatsApp reminders, the Excel import and the exit settlement. Views are thin: ev
 """
 import os
 from datetime import datetime
+from datetime import date
 
 from flask import abort, current_app, flash, g, make_response, redirect, request, send_file, url_for
 from flask_appbuilder import expose
@@ -18,6 +19,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.cooperatives.models import Cooperative
 from app.core.dates import latest_today, local_today
+from app.core.dates import date_error, parse_date
 from app.core.errors import DomainError, ValidationFailed, refusal_message
 from app.core.forms import NotInFuture
 from app.core.interface import KkmpInterface
@@ -32,14 +34,15 @@ RECEIPT_SIZES = {"a5": "A5", "80": "80 mm", "58": "58 mm"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _parse_date(text):
-    text = (text or "").strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
+def _clerk_name(session, username):
+    """The full name of the clerk who took or paid the money, for the receipt's signature. A login name means
+    nothing to a member, and an automatic author ("system") is no person: the line stays blank to sign by hand."""
+    from app.security.models import KkmpUser
+
+    if not username or username == "system":
+        return ""
+    user = session.scalar(select(KkmpUser).where(KkmpUser.username == username))
+    return user.get_full_name() if user is not None else ""
 
 
 def _send_xlsx(path, name):
@@ -290,9 +293,9 @@ class SavingsTransactionView(KkmpModelView):
             coop = member.cooperative if member is not None else chosen_cooperative(session)[0]
             values["tx_date"] = (local_today(coop) if coop is not None else latest_today()).strftime("%d/%m/%Y")
         if request.method == "POST":
-            tx_date = _parse_date(values["tx_date"])
+            tx_date = parse_date(values["tx_date"])
             if tx_date is None:
-                errors["tx_date"] = gettext("Tulis tanggal sebagai dd/mm/yyyy.")
+                errors["tx_date"] = date_error(gettext("Tanggal"))
             if member is None:
                 errors["member"] = gettext("Pilih anggota.")
             try:
@@ -383,6 +386,7 @@ class SavingsTransactionView(KkmpModelView):
             prints = services.record_print(session, tx)
         session.commit()
         html = self.render_template("savings/receipt.html", tx=tx, size=size, sizes=RECEIPT_SIZES,
+                                    clerk=_clerk_name(self.datamodel.session, tx.created_by),
                                     words=terbilang_title(tx.amount), amount=rupiah(tx.amount),
                                     day=tanggal(tx.tx_date), balances=balances, copy=bool(prints and prints > 1))
         response = make_response(html)
@@ -534,9 +538,9 @@ class SavingsTransactionView(KkmpModelView):
         values["settle_date"] = values["settle_date"] or local_today(member.cooperative).strftime("%d/%m/%Y")
         errors = {}
         if request.method == "POST":
-            day = _parse_date(values["settle_date"])
+            day = parse_date(values["settle_date"])
             if day is None:
-                errors["settle_date"] = gettext("Tulis tanggal sebagai dd/mm/yyyy.")
+                errors["settle_date"] = date_error(gettext("Tanggal"))
             else:
                 try:
                     services.do_exit_settlement(session, member=member, settle_date=day,

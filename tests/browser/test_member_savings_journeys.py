@@ -66,18 +66,18 @@ def test_secretary_registers_member_pengurus_activates_and_secretary_prints_a_de
     page.fill("#nik", person["nik"])
     page.fill("#name", person["name"])
     page.select_option("#sex", "P")
-    # Typed key by key like a user: the date picker reads keystrokes (a pasted value is wiped when it closes).
-    page.locator("#birth_date").press_sequentially(person["born"].isoformat())
+    # The birth date typed key by key the way every page shows dates; the join date pasted in ISO form.
+    page.locator("#birth_date").press_sequentially(person["born"].strftime("%d/%m/%Y"))
     page.fill("#address", "Jl. Kebon Jeruk Raya No. 7")
     page.fill("#rt", "3")
     page.fill("#rw", "5")
     page.fill("#domicile_code", OWN)
     page.fill("#phone", "0812-3456-7890")
     page.fill("#occupation", "Pedagang")
-    page.locator("#join_date").press_sequentially(today.isoformat())
-    page.locator(".panel-heading").first.click()  # close the date picker
-    expect(page.locator("#birth_date")).to_have_value(person["born"].isoformat())
-    expect(page.locator("#join_date")).to_have_value(today.isoformat())
+    page.locator("#join_date").fill(today.isoformat())
+    page.locator(".panel-heading").first.click()  # leave the field
+    expect(page.locator("#birth_date")).to_have_value(person["born"].strftime("%d/%m/%Y"))
+    expect(page.locator("#join_date")).to_have_value(today.strftime("%d/%m/%Y"))
     with page.expect_navigation():
         page.locator("form#model_form button[type=submit], form#model_form input[type=submit]").first.click()
     page.screenshot(path=str(shots_dir / "member-01-registered.png"), full_page=True)

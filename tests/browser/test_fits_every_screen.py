@@ -1,0 +1,132 @@
+"""Every page fits a phone and a zoomed laptop, as every demo role.
+
+Each role logs in once; the same login then browses as a 390 px phone and as a 1366 px laptop at 125 % zoom
+(1093 CSS px at device scale 1.25, which is what a browser zoomed to 125 % lays out). On every page the document
+must not be wider than the window (no sideways scrolling: wide tables scroll inside their own box), the menu of
+the laptop must be one row, and no page may log a console error.
+
+The pages are found, not listed: every menu entry, then from those pages one show, edit and add page per view, a
+receipt in each paper size, a passbook, the arrears and every ledger report; plus an error page.
+"""
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+ROLES = ["admin", "sudin.jakbar", "camat.kebonjeruk", "lurah.kebonjeruk", "pengurus.kebonjeruk",
+         "sekretaris.kebonjeruk"]
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+LAPTOP_125 = {"viewport": {"width": 1093, "height": 614}, "device_scale_factor": 1.25}
+# Links that are downloads, actions or language switches, not pages to look at.
+NOT_PAGES = re.compile(r"/logout|/lang/|/xlsx|/csv|/export|templat|/download|/delete|/action|/swagger|/api/|/nik/")
+# Pages reached from the pages of the menu: the first link of each kind, once per view.
+FOLLOW = ("/show/", "/edit/", "/add", "/kwitansi/", "/buku/", "/laporan-keuangan/", "/laporan-konsolidasi/")
+MEASURE = """() => ({
+    scroll: document.documentElement.scrollWidth, inner: window.innerWidth,
+    navbar: (document.querySelector('.navbar') || {getBoundingClientRect: () => ({height: 0})})
+            .getBoundingClientRect().height,
+    wide: [...document.querySelectorAll('body *')].filter(el => {
+        const r = el.getBoundingClientRect(), p = el.parentElement.getBoundingClientRect();
+        return r.width > 0 && r.right > window.innerWidth + 1 && p.right <= window.innerWidth + 1;
+    }).slice(0, 3).map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                             (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ')[0] : ''))
+})"""
+
+
+def _login(context, base, app, username):
+    page = context.new_page()
+    page.goto(base + "/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", app.config["DEMO_PASSWORD"])
+    with page.expect_navigation():
+        page.click("form[name=login] [type=submit]")
+    assert "/login" not in urlsplit(page.url).path, f"login as {username} failed"
+    return page
+
+
+def _links(page):
+    return page.eval_on_selector_all("a[href]", "els => els.map(a => a.getAttribute('href'))")
+
+
+def _page_key(url):
+    """Which view and kind of page a link opens (/anggota/show/7 -> /anggota/show/), to follow one per kind."""
+    path = urlsplit(url).path
+    for kind in FOLLOW:
+        if kind in path:
+            return path.split(kind)[0] + kind + ("" if kind != "/kwitansi/" else urlsplit(url).query)
+    return path
+
+
+ERROR_PAGE = "/halaman-yang-tidak-ada"
+
+
+def _measure(page, base, page_problems, url, laptop):
+    """Open one page; what is wrong with it (empty if nothing) and the links it offers."""
+    problems = []
+    # Our scripts run at DOMContentLoaded (the stylesheets are in by then); images need not be awaited.
+    response = page.goto(base + url, wait_until="domcontentloaded")
+    status = response.status if response else None
+    if status is None or (status >= 400 and url != ERROR_PAGE):
+        problems.append(f"HTTP {status}")
+    m = page.evaluate(MEASURE)
+    if m["scroll"] > m["inner"]:
+        problems.append(f"{m['scroll']} px wide in a {m['inner']} px window (sticking out: {m['wide']})")
+    if laptop and m["navbar"] > 60:
+        problems.append(f"the menu takes {m['navbar']:.0f} px, more than one row")
+    for found in page_problems.take():
+        # The error page's own 404 status is what it is meant to answer, not a broken resource.
+        if not (url == ERROR_PAGE and "status of 404" in found and ERROR_PAGE in found.split("source:")[-1]):
+            problems.append(found)
+    return [f"{url}: {p}" for p in problems]
+
+
+def _walk_phone(page, base, page_problems):
+    """Every menu page, then one page of each kind linked from the pages seen so far; measured on the way."""
+    page.goto(base + "/")
+    menu = [h for h in page.eval_on_selector_all(".navbar a[href]", "els => els.map(a => a.getAttribute('href'))")
+            if h.startswith("/") and not NOT_PAGES.search(h)]
+    assert len(menu) >= 5, f"too few menu entries found: {menu}"
+    page_problems.take()
+    queue = list(dict.fromkeys(["/"] + menu + [ERROR_PAGE]))
+    keys = {_page_key(u) for u in queue}
+    problems = []
+    for url in queue:
+        problems += _measure(page, base, page_problems, url, laptop=False)
+        for href in _links(page):
+            if not href or not href.startswith("/") or NOT_PAGES.search(href) or not any(k in href for k in FOLLOW):
+                continue
+            key = _page_key(href)
+            if key not in keys:
+                keys.add(key)
+                queue.append(href)
+    return queue, problems
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_every_page_fits_a_phone_and_a_zoomed_laptop(username, browser, live_server, app, page_problems,
+                                                     shots_dir):
+    phone = browser.new_context(base_url=live_server.url, locale="id-ID", **PHONE)
+    try:
+        page = _login(phone, live_server.url, app, username)
+        page_problems.watch(page)
+        urls, problems = _walk_phone(page, live_server.url, page_problems)
+        assert not problems, f"{username} on a 390 px phone:\n  " + "\n  ".join(problems)
+        if username == "sekretaris.kebonjeruk":  # for people to look at
+            for url in urls:
+                if any(k in url for k in ("/kwitansi/", "/buku/", "/tunggakan", "/laporan-keuangan/posisi")):
+                    page.goto(live_server(url))
+                    name = re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-")
+                    page.screenshot(path=str(shots_dir / f"phone-{name}.png"), full_page=True)
+        state = phone.storage_state()
+    finally:
+        phone.close()
+    laptop = browser.new_context(base_url=live_server.url, locale="id-ID", storage_state=state, **LAPTOP_125)
+    try:
+        page = laptop.new_page()
+        page_problems.watch(page)
+        problems = [p for url in urls for p in _measure(page, live_server.url, page_problems, url, laptop=True)]
+        assert not problems, f"{username} on a 1366 px laptop at 125 %:\n  " + "\n  ".join(problems)
+        page.goto(live_server("/"))
+        page.screenshot(path=str(shots_dir / f"laptop125-home-{username}.png"))
+    finally:
+        laptop.close()

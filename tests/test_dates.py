@@ -1,0 +1,62 @@
+"""Dates are typed the way every page shows them (dd/mm/yyyy), pasted as ISO, and a date that is none gets an
+Indonesian message naming the field, with what was typed still in the box."""
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from app.members.models import Member
+
+from tests.members.helpers import KEBON_JERUK, coop_id, member_form
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("17/08/1990", date(1990, 8, 17)), ("1/8/1990", date(1990, 8, 1)), (" 17/08/1990 ", date(1990, 8, 17)),
+    ("1990-08-17", date(1990, 8, 17)), ("17-08-1990", date(1990, 8, 17)),
+    ("31/02/1990", None), ("17/08/90", None), ("08/17/1990", None), ("17.08.1990", None), ("", None), (None, None),
+    ("17/08-1990", None)])
+def test_the_one_date_parser_reads_what_people_type_and_nothing_else(text, expected):
+    from app.core.dates import parse_date
+
+    assert parse_date(text) == expected
+
+
+def _add(s, sysdb, **over):
+    data = member_form(KEBON_JERUK, **over)
+    data["cooperative"] = str(coop_id(sysdb, KEBON_JERUK))
+    return s.post("/anggota/add", data, form_url="/anggota/add"), data
+
+
+def test_the_member_form_takes_dates_typed_as_dd_mm_yyyy(login, sysdb):
+    s = login("sekretaris.kebonjeruk")
+    r, _ = _add(s, sysdb, name="Dewi Tanggal Ketik", born=date(1990, 8, 17), birth_date="17/08/1990",
+                join_date="1/10/2025")
+    assert r.status_code == 302, re.findall(r'help-block[^<]*<', r.get_data(as_text=True))
+    m = sysdb.scalar(select(Member).where(Member.name == "Dewi Tanggal Ketik"))
+    assert (m.birth_date, m.join_date) == (date(1990, 8, 17), date(2025, 10, 1))
+    # The edit form shows the stored dates the same way
+    html = s.get(f"/anggota/edit/{m.id}").get_data(as_text=True)
+    assert re.search(r'name="birth_date"[^>]*value="17/08/1990"|value="17/08/1990"[^>]*name="birth_date"', html)
+
+
+def test_a_wrong_date_is_refused_in_indonesian_naming_the_field_and_keeps_what_was_typed(login, sysdb):
+    s = login("sekretaris.kebonjeruk")
+    before = sysdb.scalar(select(Member.id).where(Member.name == "Dewi Salah Tanggal"))
+    r, _ = _add(s, sysdb, name="Dewi Salah Tanggal", birth_date="31/02/1990", join_date="01/10/2025")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert "Tanggal lahir: tulis tanggal sebagai dd/mm/yyyy, contoh 17/08/1990." in html
+    assert "Not a valid date" not in html
+    assert 'value="31/02/1990"' in html and 'value="01/10/2025"' in html  # neither date is wiped
+    sysdb.expire_all()
+    assert sysdb.scalar(select(Member.id).where(Member.name == "Dewi Salah Tanggal")) is before is None
+
+
+def test_every_date_box_of_the_app_is_the_same_dd_mm_yyyy_widget(login):
+    s = login("pengurus.kebonjeruk")
+    for url in ("/anggota/add", "/simpanan/transaksi/setor", "/jurnal/baru"):
+        html = s.get(url).get_data(as_text=True)
+        assert "kkmp-date-input" in html and 'placeholder="dd/mm/yyyy"' in html, url
+        assert 'type="date"' not in html and "appbuilder_date" not in html, url
+        assert "/static/js/kkmp-date.js" in html, url
