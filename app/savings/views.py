@@ -17,6 +17,7 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.cooperatives.models import Cooperative
+from app.cooperatives.services import picker_choices
 from app.core.errors import DomainError, ValidationFailed, refusal_message
 from app.core.forms import NotInFuture
 from app.core.interface import KkmpInterface
@@ -169,6 +170,8 @@ class WajibBillView(KkmpModelView):
     order_columns = ["amount", "paid_amount"]
     base_order = ("id", "desc")
     label_columns = _LABELS
+    url_filters = {"koperasi": "cooperative_id", "anggota": "member_id"}
+    cooperative_picker = staticmethod(picker_choices)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -227,6 +230,8 @@ class SavingsTransactionView(KkmpModelView):
     order_columns = ["receipt_number", "tx_date", "amount"]
     base_order = ("id", "desc")
     label_columns = _LABELS
+    url_filters = {"koperasi": "cooperative_id", "anggota": "member_id"}
+    cooperative_picker = staticmethod(picker_choices)
 
     def _get_show_widget(self, pk, item, **kwargs):
         g.kkmp_savings_tx = item
@@ -254,6 +259,7 @@ class SavingsTransactionView(KkmpModelView):
         if request.method == "GET":
             values["member"] = (request.args.get("member") or "").strip()
             values["kind"] = request.args.get("kind") or ("sukarela" if direction == "tarik" else "wajib")
+            values["amount"] = (request.args.get("amount") or "").strip()[:30]  # e.g. the arrears' pay link
         values["tx_date"] = values["tx_date"] or date.today().strftime("%d/%m/%Y")
         values["idempotency_key"] = values["idempotency_key"] or services.new_idempotency_key()
         errors, member = {}, None
@@ -401,11 +407,18 @@ class SavingsTransactionView(KkmpModelView):
             page = max(0, int(request.args.get("page", 0)))
         except ValueError:
             page = 0
-        rows = services.arrears(self.datamodel.session, limit=self.PAGE + 1, offset=page * self.PAGE)
+        session = self.datamodel.session
+        coop_id = request.args.get("koperasi", "")
+        coop_id = int(coop_id) if coop_id.isdigit() else None
+        rows = services.arrears(session, cooperative_id=coop_id, limit=self.PAGE + 1, offset=page * self.PAGE)
         items = [(r, services.whatsapp_link(r.phone, r.name, r.cooperative_name, r.months, r.amount))
                  for r in rows[:self.PAGE]]
+        sm = self.appbuilder.sm
         return self.render_template("savings/arrears.html", items=items, page=page,
-                                    more=len(rows) > self.PAGE, months=MONTHS_ID)
+                                    more=len(rows) > self.PAGE, months=MONTHS_ID,
+                                    totals=services.arrears_totals(session, cooperative_id=coop_id),
+                                    coop_choices=picker_choices(session), coop_id=coop_id,
+                                    can_deposit=sm.has_access("can_deposit", self.class_permission_name))
 
     @expose("/tunggakan/xlsx")
     @has_access
@@ -413,7 +426,8 @@ class SavingsTransactionView(KkmpModelView):
     def arrears_xlsx(self):
         from app.core.xlsx import write_xlsx
 
-        rows = services.arrears(self.datamodel.session)
+        coop_id = request.args.get("koperasi", "")
+        rows = services.arrears(self.datamodel.session, cooperative_id=int(coop_id) if coop_id.isdigit() else None)
         headers = ["Koperasi", "Nomor anggota", "Nama", "Telepon", "Bulan tertunggak", "Jumlah tunggakan",
                    "Tunggakan sejak"]
         data = ([r.cooperative_name, r.member_number, r.name, r.phone, r.months, r.amount,
