@@ -74,11 +74,12 @@ def register_views(appbuilder):
                         category="Pengawasan", category_label=_l("Pengawasan"))
     appbuilder.add_api(CooperativeApi)
     appbuilder.add_api(RegionApi)
-    from . import ledger, members, savings
+    from . import ledger, members, panduan, savings
 
     members.register(appbuilder)
     savings.register(appbuilder)
     ledger.register(appbuilder)
+    panduan.register(appbuilder)
 
 
 def _configure_sqlite(app, db):
