@@ -1,4 +1,4 @@
-"""Issue 11, points 4, 6, 7 and 9 in a real browser, as the users who met them.
+"""Issue 11, points 4, 6, 7, 9 and 10 in a real browser, as the users who met them.
 
 4. From a member's page the Sekretaris reaches the deposit form with the member chosen, and from an arrears row
    the deposit of exactly what is due; a new member's form lands on that member; the Camat narrows the member
@@ -7,6 +7,7 @@
 7. The member template's first sheet has no example row to be imported (checked on the downloaded file).
 9. select2 pickers speak Indonesian; the Sudin chooses a user's scope from a picker of their own city; the user
    list reads Ya, role names and the cooperative's name.
+10. After switching to English the menus and pages read English.
 Any console error, page error, HTTP 5xx or server exception fails the test.
 """
 import io
@@ -148,3 +149,18 @@ def test_9_pickers_speak_indonesian_and_the_sudin_picks_a_scope_of_their_city(
     choice.click()
     expect(page.locator("#scope_code")).to_have_value("31.73.05.1002")
     page_problems.assert_none("the Sudin's user form")
+
+
+def test_10_after_switching_to_english_the_menus_and_pages_read_english(page, login, live_server, page_problems):
+    login("sekretaris.kebonjeruk")
+    page.goto(live_server("/lang/en"))
+    page.goto(live_server("/simpanan/transaksi/tunggakan"))
+    expect(page.locator(".navbar")).to_contain_text("Savings")
+    expect(page.locator(".navbar")).to_contain_text("Membership")
+    expect(page.locator(".kkmp-arrears h3")).to_have_text("Compulsory savings arrears")
+    page.goto(live_server("/simpanan/transaksi/setor"))
+    expect(page.locator("#kkmp-money-submit")).to_contain_text("Save and print receipt")
+    page.goto(live_server("/lang/id"))
+    page.goto(live_server("/simpanan/transaksi/tunggakan"))
+    expect(page.locator(".kkmp-arrears h3")).to_have_text("Tunggakan simpanan wajib")
+    page_problems.assert_none("switching languages")

@@ -7,7 +7,8 @@
  */
 (function ($) {
   if (!$ || !$.fn || !$.fn.select2) { return; }
-  var lang = (document.documentElement.getAttribute("lang") || "").toLowerCase();
+  var me = document.currentScript;
+  var lang = ((me && me.getAttribute("data-locale")) || "id").toLowerCase();
   if (lang.indexOf("en") !== 0) {
     $.fn.select2.defaults.set("language", {
       errorLoading: function () { return "Daftar tidak dapat dimuat. Coba lagi."; },
