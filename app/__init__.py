@@ -82,11 +82,12 @@ def register_views(appbuilder):
                         category="Pengawasan")
     appbuilder.add_api(CooperativeApi)
     appbuilder.add_api(RegionApi)
-    from . import ledger, members, savings
+    from . import ledger, members, panduan, savings
 
     members.register(appbuilder)
     savings.register(appbuilder)
     ledger.register(appbuilder)
+    panduan.register(appbuilder)
 
 
 def _configure_sqlite(app, db):
@@ -105,5 +106,13 @@ def _configure_sqlite(app, db):
 
 
 def _configure_logging(app):
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """INFO by default (production, gunicorn); ``KKMP_LOG_LEVEL=WARNING`` (what ``make run`` sets) keeps a
+    newcomer's terminal to what a person reads: no audit line per seeded row, no FAB permission sync chatter
+    (its routine "refused to delete permission view" warnings included), no line per request."""
+    if app.debug or app.testing:
+        return
+    level = getattr(logging, os.environ.get("KKMP_LOG_LEVEL", "INFO").upper(), logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if level > logging.INFO:
+        logging.getLogger("flask_appbuilder").setLevel(logging.ERROR)
+        logging.getLogger("werkzeug").setLevel(level)

@@ -269,3 +269,21 @@ def dashboard_summary(session=None):
         "organ_members": session.scalar(select(func.count()).select_from(OrganMember)),
         "lagging": sorted((c for c in coops if c.readiness < 100), key=lambda c: (c.readiness, c.name))[:10],
     }
+
+
+PICKER_LIMIT = 500
+
+
+def picker_choices(session=None):
+    """``[(id, name)]`` of the cooperatives the user reads, for the cooperative filter above a list (Camat,
+    Sudin, Admin); None for a user of a single cooperative, who has nothing to choose. Scoped by the session
+    listener and capped, so a national scope never loads every cooperative into one page."""
+    from app.core.scope import current_scope
+
+    session = session or db.session
+    scope = current_scope(session)
+    if not scope.all and len(scope.read_ids) < 2:
+        return None
+    rows = session.execute(select(Cooperative.id, Cooperative.name).order_by(Cooperative.name)
+                           .limit(PICKER_LIMIT)).all()
+    return [(r.id, r.name) for r in rows]

@@ -82,12 +82,29 @@ class KkmpModelView(ModelView):
     list_jump_label = None
     # FAB's /download/<filename> serves any file of UPLOAD_FOLDER, unscoped; we store no uploads that way.
     exclude_route_methods = {"download"}
+    # URL arguments that narrow the list (and its export) to one value of an indexed column, e.g.
+    # {"koperasi": "cooperative_id"}: links such as "this member's bills" and the cooperative picker of a Camat
+    # or Sudin. Not FAB search filters: those would put a relation select (a whole table) into the search form.
+    url_filters = {}
+    # ``fn(session) -> [(id, name)] | None``: the cooperatives offered by a picker above the list (with
+    # ``url_filters["koperasi"]``); the domain supplies it (app.cooperatives.services.picker_choices).
+    cooperative_picker = None
 
     def render_template(self, template, **kwargs):
         if template == self.list_template:
             kwargs.setdefault("kkmp_can_export", self.appbuilder.sm.has_access("can_export",
                                                                                 self.class_permission_name))
+            if self.cooperative_picker:
+                kwargs.setdefault("kkmp_coop_picker", self.cooperative_picker(self.datamodel.session))
         return super().render_template(template, **kwargs)
+
+    def _url_filtered(self, query):
+        model = self.datamodel.obj
+        for arg, column in self.url_filters.items():
+            value = request.args.get(arg, "")
+            if value.isdigit():
+                query = query.filter(getattr(model, column) == int(value))
+        return query
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,6 +126,7 @@ class KkmpModelView(ModelView):
         joined = filters.get_joined_filters(self._base_filters)
         query = self.datamodel._apply_inner_all(self.datamodel.session.query(self.datamodel.obj), joined,
                                                 aliases_mapping={})
+        query = self._url_filtered(query)
         # A search counts up to a smaller cap: "more than 200 matches" already says "narrow the search", and
         # counting a common name to 10,000 would read most of the register.
         searching = bool(filters.get_filters_values())
@@ -243,7 +261,8 @@ class KkmpModelView(ModelView):
         filters = Filters(self.datamodel.filter_converter_class, self.datamodel, self.search_columns)
         get_filter_args(filters, disallow_if_not_in_search=True)
         joined = filters.get_joined_filters(self._base_filters)
-        query = self.datamodel.apply_all(self.datamodel.session.query(self.datamodel.obj), joined)
+        query = self._url_filtered(self.datamodel.apply_all(self.datamodel.session.query(self.datamodel.obj),
+                                                            joined))
         return query.order_by(getattr(self.datamodel.obj, self.datamodel.get_pk_name()))
 
     def export_rows(self, query, columns):

@@ -7,11 +7,11 @@ cooperative a report is for is looked up through the scoped session, so a cooper
 404, exactly like a missing one; so is a business unit or an account of another cooperative.
 """
 import os
-from datetime import date
 
 from flask import abort, after_this_request, g, request, send_file
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access, permission_name
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
@@ -54,11 +54,13 @@ def _int(name, default, low, high):
     return value
 
 
-def requested_period(today):
+def requested_period(today, whole_year_by_default=False):
+    """The period asked for; without ``bulan`` the current month of the current year, or (the city view, whose
+    form offers "Setahun penuh" first) the whole year, which for the current year is the year to date."""
     year = _int("tahun", today.year, 2000, 2200)
     month_raw = request.args.get("bulan")
     if month_raw is None:
-        month = today.month if year == today.year else None
+        month = today.month if year == today.year and not whole_year_by_default else None
     else:
         month = _int("bulan", None, 1, 12)
     return statements.ReportPeriod(year, month)
@@ -200,18 +202,28 @@ class LedgerConsolidatedView(_ReportBase):
         return city
 
     def _build(self):
+        from types import SimpleNamespace
+
+        from app.core.dates import local_today
+        from app.core.formatting import tanggal
+
         city = self._city()
-        today = local_today(city)  # a city's cooperatives share its province's zone
-        period = requested_period(today)
-        return city, statements.consolidated(db.session, city, period)
+        today = local_today(SimpleNamespace(region_code=city))  # the city's own zone (WIB, WITA or WIT)
+        period = requested_period(today, whole_year_by_default=True)
+        report = statements.consolidated(db.session, city, period)
+        if period.month is None and period.year == today.year:
+            # say what is shown: the running year up to today, not a full year that has not happened yet
+            report.period = gettext("Tahun %(y)s (1 Januari sampai %(d)s)", y=period.year, d=tanggal(today))
+        return city, period, report
 
     @expose("/")
     @has_access
     @permission_name("read")
     def report(self):
-        city, report = self._build()
+        city, period, report = self._build()
         args = dict(request.args)
         return self.render_template("ledger/reports/consolidated.html", report=report, city=city, args=args,
+                                    period=period,
                                     months=statements.BULAN, title=report.title,
                                     can_export=self.appbuilder.sm.has_access("can_export",
                                                                              self.class_permission_name))
@@ -220,7 +232,7 @@ class LedgerConsolidatedView(_ReportBase):
     @has_access
     @permission_name("export")
     def export(self):
-        city, report = self._build()
+        city, _period, report = self._build()
         return self._send(report, city)
 
 

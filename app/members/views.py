@@ -18,6 +18,8 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.cooperatives.models import Cooperative
 from app.core.dates import parse_date_field
 from app.core.errors import DomainError, refusal_message
+from app.cooperatives.services import picker_choices
+from app.core.errors import DomainError, ValidationFailed, refusal_message
 from app.core.forms import Checked
 from app.core.interface import KkmpInterface
 from app.core.nik import check_nik, may_reveal, visible_person
@@ -155,6 +157,8 @@ class MemberView(NikRevealMixin, KkmpModelView):
     order_columns = ["member_number", "name", "join_date"]
     base_order = ("name", "asc")
     list_jump_label = _l("Nama mulai dari...")
+    url_filters = {"koperasi": "cooperative_id"}
+    cooperative_picker = staticmethod(picker_choices)
     label_columns = dict(services.FIELD_LABELS)
     add_form_extra_fields = _FIELDS
     edit_form_extra_fields = _FIELDS
@@ -181,6 +185,15 @@ class MemberView(NikRevealMixin, KkmpModelView):
             self._refuse(e)
         except (TenantScopeError, RelatedNotFound) as e:
             self._refuse(DomainError(refusal_message(e)))
+
+    def post_add(self, item):
+        g.kkmp_added_member_id = item.id
+
+    def post_add_redirect(self):
+        """After registering a member the clerk lands on that member (next: approve, first deposit), not on the
+        list where they would have to find the person again."""
+        pk = g.pop("kkmp_added_member_id", None)
+        return redirect(url_for(".show", pk=pk)) if pk is not None else super().post_add_redirect()
 
     def prepare_item(self, item):
         # edits only (pre_add above registers); a blank NIK keeps the stored one
@@ -223,7 +236,13 @@ class MemberView(NikRevealMixin, KkmpModelView):
             kwargs.update(member=item, history=list(item.history), end_statuses=[
                 (s, STATUS_LABELS[s]) for s in END_STATUSES], today=services.local_today(item.cooperative),
                 can_set_status=sm.has_access("can_set_status", self.class_permission_name),
-                can_reveal=sm.has_access("can_reveal_nik", self.class_permission_name))
+                can_reveal=sm.has_access("can_reveal_nik", self.class_permission_name),
+                # the way on from a member: every link only for a role the security manager grants it to
+                can_passbook=sm.has_access("can_passbook", "SavingsTransaction"),
+                can_deposit=sm.has_access("can_deposit", "SavingsTransaction"),
+                can_withdraw=sm.has_access("can_withdraw", "SavingsTransaction"),
+                can_bills=sm.has_access("can_list", "WajibBill"),
+                can_transactions=sm.has_access("can_list", "SavingsTransaction"))
         if template == self.list_template:
             kwargs.setdefault("kkmp_can_import", self.appbuilder.sm.has_access("can_add",
                                                                                 self.class_permission_name))

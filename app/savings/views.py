@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.cooperatives.models import Cooperative
 from app.core.dates import latest_today, local_today
 from app.core.dates import date_error, parse_date
+from app.cooperatives.services import picker_choices
 from app.core.errors import DomainError, ValidationFailed, refusal_message
 from app.core.forms import NotInFuture
 from app.core.interface import KkmpInterface
@@ -197,6 +198,8 @@ class WajibBillView(KkmpModelView):
     order_columns = ["amount", "paid_amount"]
     base_order = ("id", "desc")
     label_columns = _LABELS
+    url_filters = {"koperasi": "cooperative_id", "anggota": "member_id"}
+    cooperative_picker = staticmethod(picker_choices)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -256,6 +259,8 @@ class SavingsTransactionView(KkmpModelView):
     order_columns = ["receipt_number", "tx_date", "amount"]
     base_order = ("id", "desc")
     label_columns = _LABELS
+    url_filters = {"koperasi": "cooperative_id", "anggota": "member_id"}
+    cooperative_picker = staticmethod(picker_choices)
 
     def _get_show_widget(self, pk, item, **kwargs):
         g.kkmp_savings_tx = item
@@ -283,6 +288,7 @@ class SavingsTransactionView(KkmpModelView):
         if request.method == "GET":
             values["member"] = (request.args.get("member") or "").strip()
             values["kind"] = request.args.get("kind") or ("sukarela" if direction == "tarik" else "wajib")
+            values["amount"] = (request.args.get("amount") or "").strip()[:30]  # e.g. the arrears' pay link
         values["idempotency_key"] = values["idempotency_key"] or services.new_idempotency_key()
         errors, member = {}, None
         if values["member"].isdigit():
@@ -456,11 +462,18 @@ class SavingsTransactionView(KkmpModelView):
         except ValueError:
             page = 0
         self._ensure_bills(lambda: services.ensure_bills_for_scope(self.datamodel.session))
-        rows = services.arrears(self.datamodel.session, limit=self.PAGE + 1, offset=page * self.PAGE)
+        session = self.datamodel.session
+        coop_id = request.args.get("koperasi", "")
+        coop_id = int(coop_id) if coop_id.isdigit() else None
+        rows = services.arrears(session, cooperative_id=coop_id, limit=self.PAGE + 1, offset=page * self.PAGE)
         items = [(r, services.whatsapp_link(r.phone, r.name, r.cooperative_name, r.months, r.amount))
                  for r in rows[:self.PAGE]]
+        sm = self.appbuilder.sm
         return self.render_template("savings/arrears.html", items=items, page=page,
-                                    more=len(rows) > self.PAGE, months=MONTHS_ID)
+                                    more=len(rows) > self.PAGE, months=MONTHS_ID,
+                                    totals=services.arrears_totals(session, cooperative_id=coop_id),
+                                    coop_choices=picker_choices(session), coop_id=coop_id,
+                                    can_deposit=sm.has_access("can_deposit", self.class_permission_name))
 
     @expose("/tunggakan/xlsx")
     @has_access
@@ -468,7 +481,8 @@ class SavingsTransactionView(KkmpModelView):
     def arrears_xlsx(self):
         from app.core.xlsx import write_xlsx
 
-        rows = services.arrears(self.datamodel.session)
+        coop_id = request.args.get("koperasi", "")
+        rows = services.arrears(self.datamodel.session, cooperative_id=int(coop_id) if coop_id.isdigit() else None)
         headers = ["Koperasi", "Nomor anggota", "Nama", "Telepon", "Bulan tertunggak", "Jumlah tunggakan",
                    "Tunggakan sejak"]
         data = ([r.cooperative_name, r.member_number, r.name, r.phone, r.months, r.amount,

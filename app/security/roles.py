@@ -67,11 +67,12 @@ for _name in ROLE_CATALOGUE:
 
 
 def _merge_domain_grants():
+    from app.panduan.permissions import GRANTS as HELP
     from app.ledger.permissions import GRANTS as LEDGER
     from app.members.permissions import GRANTS as MEMBERS
     from app.savings.permissions import GRANTS as SAVINGS
 
-    for grants in (MEMBERS, SAVINGS, LEDGER):
+    for grants in (MEMBERS, SAVINGS, LEDGER, HELP):
         for role, pairs in grants.items():
             ROLE_CATALOGUE[role] = ROLE_CATALOGUE[role] + [list(p) for p in pairs]
 

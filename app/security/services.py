@@ -247,3 +247,39 @@ def _in_city(user, acting_user):
     city = acting_user.scope_region_code
     target = user_city(user)
     return bool(city and target and (target + ".").startswith(city + "."))
+
+
+LOOKUP_PAGE = 20
+
+
+def scope_region_choices(acting_user, text, page=1):
+    """Regions a user manager may give as a scope, for the picker of the user form: Admin any region, a Sudin
+    the kecamatan and kelurahan of their own city (the server checks the grant again on save, check_grant).
+    Matches the code's start or any part of the name; one page of 20 in code order, and whether more follow."""
+    from sqlalchemy import func, select
+
+    from app.core.scope import unscoped
+    from app.regions.models import KIND_LABELS, Region
+
+    role_names = {r.name for r in acting_user.roles}
+    stmt = select(Region.code, Region.name, Region.kind)
+    if current_app.config["AUTH_ROLE_ADMIN"] not in role_names:
+        city = acting_user.scope_region_code if "Sudin" in role_names else None
+        if not city:
+            return [], False
+        stmt = stmt.where(Region.code.startswith(city + ".", autoescape=True))
+    text = (text or "").strip()[:60]
+    if text:
+        if text[0].isdigit():
+            stmt = stmt.where(Region.code.startswith(text, autoescape=True))
+        else:
+            stmt = stmt.where(func.lower(Region.name).contains(text.lower(), autoescape=True))
+    page = max(1, page)
+    rows = db.session.execute(stmt.order_by(Region.code).offset((page - 1) * LOOKUP_PAGE).limit(LOOKUP_PAGE + 1),
+                              execution_options=unscoped()).all()
+
+    def label(code, name, kind):  # cities already carry Kota/Kabupaten in their name (Region.full_name)
+        return f"{code} {KIND_LABELS[kind]} {name}" if kind in ("kecamatan", "kelurahan", "desa") else f"{code} {name}"
+
+    items = [(code, label(code, name, kind)) for code, name, kind in rows[:LOOKUP_PAGE]]
+    return items, len(rows) > LOOKUP_PAGE

@@ -21,7 +21,8 @@ their public names (and the helpers the tests and the import use) so ``from app.
 working.
 """
 # flake8: noqa: F401
-from .bills import (PREPAID_MONTHS, ArrearsRow, _check_month, add_prepaid, allocate_wajib, apply_prepaid, arrears,
+from .bills import (PREPAID_MONTHS, ArrearsRow, ArrearsTotals, _check_month, add_prepaid, allocate_wajib, apply_prepaid,
+                    arrears, arrears_totals,
                     bill_new_member, ensure_bills_for_scope, ensure_month_billed, generate_wajib_bills,
                     normalise_phone, open_wajib, prepaid_wajib, reminder_message, settle_wajib, take_back_prepaid,
                     unallocate_wajib, whatsapp_link)

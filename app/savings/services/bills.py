@@ -144,6 +144,24 @@ ArrearsRow = namedtuple("ArrearsRow", "member_id member_number name phone cooper
                                       "months amount oldest_year oldest_month")
 
 
+def _arrears_stmt(cooperative_id=None, member_id=None):
+    from app.members.models import Member
+
+    outstanding = func.sum(WajibBill.amount - WajibBill.paid_amount)
+    oldest = func.min(WajibBill.year * 100 + WajibBill.month)
+    stmt = (select(Member.id, Member.member_number, Member.name, Member.phone, Cooperative.id, Cooperative.name,
+                   func.count(WajibBill.id).label("months"), outstanding.label("amount"), oldest)
+            .select_from(WajibBill).join(Member, Member.id == WajibBill.member_id)
+            .join(Cooperative, Cooperative.id == WajibBill.cooperative_id)
+            .where(WajibBill.paid_amount < WajibBill.amount, Member.status.notin_(ENDED_STATUSES))
+            .group_by(Member.id, Member.member_number, Member.name, Member.phone, Cooperative.id, Cooperative.name))
+    if cooperative_id is not None:
+        stmt = stmt.where(WajibBill.cooperative_id == cooperative_id)
+    if member_id is not None:
+        stmt = stmt.where(WajibBill.member_id == member_id)
+    return stmt
+
+
 def arrears(session, cooperative_id=None, member_id=None, limit=None, offset=0):
     """Unpaid wajib per member (months with something outstanding, and the rupiah outstanding), aggregated in SQL,
     within the user's scope (the session listener filters both tables).
@@ -153,24 +171,32 @@ def arrears(session, cooperative_id=None, member_id=None, limit=None, offset=0):
     who are active when it runs)."""
     from app.members.models import Member
 
-    outstanding = func.sum(WajibBill.amount - WajibBill.paid_amount)
-    oldest = func.min(WajibBill.year * 100 + WajibBill.month)
-    stmt = (select(Member.id, Member.member_number, Member.name, Member.phone, Cooperative.id, Cooperative.name,
-                   func.count(WajibBill.id), outstanding, oldest)
-            .select_from(WajibBill).join(Member, Member.id == WajibBill.member_id)
-            .join(Cooperative, Cooperative.id == WajibBill.cooperative_id)
-            .where(WajibBill.paid_amount < WajibBill.amount, Member.status.notin_(ENDED_STATUSES))
-            .group_by(Member.id, Member.member_number, Member.name, Member.phone, Cooperative.id, Cooperative.name)
-            .order_by(Cooperative.name, func.count(WajibBill.id).desc(), Member.name))
-    if cooperative_id is not None:
-        stmt = stmt.where(WajibBill.cooperative_id == cooperative_id)
-    if member_id is not None:
-        stmt = stmt.where(WajibBill.member_id == member_id)
+    stmt = _arrears_stmt(cooperative_id, member_id).order_by(
+        Cooperative.name, func.count(WajibBill.id).desc(), Member.name)
     if limit:
         stmt = stmt.limit(limit).offset(offset)
     return [ArrearsRow(mid, num, name, phone, cid, cname, int(n), Decimal(total).quantize(Decimal("0.01")),
                        o // 100, o % 100)
             for mid, num, name, phone, cid, cname, n, total, o in session.execute(stmt)]
+
+
+ArrearsTotals = namedtuple("ArrearsTotals", "members months amount")
+
+
+def arrears_totals(session, cooperative_id=None):
+    """The whole arrears list summed (every page, not only the one on screen), in one SQL statement over the
+    same rows as ``arrears``; the scope is written out because the session listener does not reach into a
+    subquery under a Core select."""
+    from app.core.scope import read_condition
+
+    stmt = _arrears_stmt(cooperative_id)
+    condition = read_condition(WajibBill)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    rows = stmt.subquery()
+    members, months, amount = session.execute(select(func.count(), func.coalesce(func.sum(rows.c.months), 0),
+                                                     func.coalesce(func.sum(rows.c.amount), 0))).one()
+    return ArrearsTotals(int(members), int(months), Decimal(amount).quantize(Decimal("0.01")))
 
 
 def normalise_phone(phone):
