@@ -1,7 +1,7 @@
 """posted money records immutable below the ORM; TRUNCATE refused on the append-only tables (issue 9.7)
 
 Revision ID: audit001
-Revises: h1members002
+Revises: registry001
 
 Savings transactions, exit settlements and wajib bills get the journals' protection: no DELETE, no UPDATE of the
 columns that say what was posted (amount, date, member, kind, receipt), only the columns the application fills in
@@ -16,7 +16,7 @@ from alembic import op
 from app.core.db_guards import Guard, install, uninstall
 
 revision = "audit001"
-down_revision = "h1members002"
+down_revision = "registry001"
 branch_labels = None
 depends_on = None
 

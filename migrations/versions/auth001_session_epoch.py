@@ -1,7 +1,7 @@
 """ab_user.auth_epoch: the session generation that logout, password resets and role changes raise
 
 Revision ID: auth001_session_epoch
-Revises: h1members002
+Revises: lead12bal001
 
 Sessions and API tokens carry the generation they were issued under; once it changes they stop working
 (app/security/sessions.py). Existing users start at 0; sessions issued before this revision carry no generation and
@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "auth001_session_epoch"
-down_revision = "h1members002"
+down_revision = "lead12bal001"
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 """savings: prepaid wajib on the balance, the monthly bill-run marker, the receipt print count (SALINAN)
 
 Revision ID: money001
-Revises: h1members002
+Revises: auth001_session_epoch
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "money001"
-down_revision = "h1members002"
+down_revision = "auth001_session_epoch"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """registry: the member-age rule as data (cooperative.member_min_age, default 17) and the member's marital status
 
 Revision ID: registry001
-Revises: h1members002
+Revises: money001
 
 A member is at least the cooperative's minimum age (17, the KTP age, unless its AD/ART says more) or married
 (kawin, cerai hidup, cerai mati: as on the KTP). Existing members keep an unknown marital status (NULL).
@@ -10,7 +10,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "registry001"
-down_revision = "h1members002"
+down_revision = "money001"
 branch_labels = None
 depends_on = None
 
