@@ -396,14 +396,16 @@ def check_cash_not_overdrawn(session, cooperative_id, entry_date, parsed, accoun
         before = session.execute(
             select(func.coalesce(func.sum(net), 0)).select_from(JournalLine)
             .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
-            .where(JournalLine.account_id == account_id, JournalEntry.entry_date <= entry_date),
+            .where(JournalLine.cooperative_id == cooperative_id, JournalLine.account_id == account_id,
+                   JournalEntry.entry_date <= entry_date),
             execution_options=unscoped()).scalar()
         balance = Decimal(before).quantize(CENT)
         lowest, lowest_day = balance, entry_date
         later = session.execute(
             select(JournalEntry.entry_date, func.sum(net)).select_from(JournalLine)
             .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
-            .where(JournalLine.account_id == account_id, JournalEntry.entry_date > entry_date)
+            .where(JournalLine.cooperative_id == cooperative_id, JournalLine.account_id == account_id,
+                   JournalEntry.entry_date > entry_date)
             .group_by(JournalEntry.entry_date).order_by(JournalEntry.entry_date),
             execution_options=unscoped()).all()
         running = balance
