@@ -101,7 +101,7 @@ def test_a_guard_is_one_line_for_the_next_money_table():
 @pytest.mark.postgres
 @pytest.mark.skipif(not ON_POSTGRES, reason="TRUNCATE exists on PostgreSQL only")
 @pytest.mark.parametrize("table", ["audit_event", "journal_entry", "journal_line", "savings_transaction",
-                                   "exit_settlement", "wajib_bill"])
+                                   "exit_settlement", "wajib_bill", "security_event"])
 def test_postgres_refuses_truncate_of_the_append_only_tables(conn, table):
     with pytest.raises(DatabaseError, match="immutable|append-only|keeps its member"):
         conn.execute(text(f"TRUNCATE {table} CASCADE"))

@@ -180,8 +180,8 @@ def _write_one(conn, row, cap):
 def _write_rows(rows):
     from app.extensions import db
 
-    cap = int(current_app.config.get("KKMP_SECURITY_LOG_PER_MINUTE", DEFAULT_PER_MINUTE))
     try:
+        cap = int(current_app.config.get("KKMP_SECURITY_LOG_PER_MINUTE", DEFAULT_PER_MINUTE))
         with db.engine.begin() as conn:
             for row in rows:
                 _write_one(conn, row, cap)
