@@ -46,7 +46,7 @@ REFUSED = [
                 "ELSE 'setor' END WHERE id = :id"),
     (POSTED_TX, "UPDATE savings_transaction SET journal_entry_id = NULL WHERE id = :id"),
     (POSTED_TX, "DELETE FROM savings_transaction WHERE id = :id"),
-    (BILL, "UPDATE wajib_bill SET amount = amount + 1 WHERE id = :id"),
+    (BILL, "UPDATE wajib_bill SET year = year + 1 WHERE id = :id"),
     (BILL, "UPDATE wajib_bill SET month = CASE month WHEN 1 THEN 2 ELSE 1 END WHERE id = :id"),
     (BILL, "DELETE FROM wajib_bill WHERE id = :id"),
     (SETTLEMENT, "UPDATE exit_settlement SET paid_out = paid_out + 1 WHERE id = :id"),
@@ -69,6 +69,7 @@ ALLOWED = [
                 "WHERE id = :id"),
     (POSTED_TX, "UPDATE savings_transaction SET amount = amount WHERE id = :id"),  # no change is no rewrite
     (BILL, "UPDATE wajib_bill SET paid_amount = 0, version = version + 1 WHERE id = :id"),
+    (BILL, "UPDATE wajib_bill SET amount = amount + 1 WHERE id = :id"),  # a Pengurus' rate correction
 ]
 
 

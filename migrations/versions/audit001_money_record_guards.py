@@ -25,8 +25,9 @@ GUARDS = (
           set_once=("journal_entry_id", "reversed_at"), mutable=("version",)),
     Guard("exit_settlement", "exit settlements are immutable once posted",
           set_once=("journal_entry_id",), mutable=("version",)),
-    Guard("wajib_bill", "a wajib bill keeps its member, month and amount - only its payments change",
-          mutable=("paid_amount", "version")),
+    # The amount may be re-priced by the Pengurus' audited rate correction (savings do_correct_wajib_rate).
+    Guard("wajib_bill", "a wajib bill keeps its member and month - only its payments and a rate correction change",
+          mutable=("paid_amount", "amount", "version")),
     Guard("journal_entry", "posted journal entries are immutable", truncate_only=True),
     Guard("journal_line", "posted journal entries are immutable", truncate_only=True),
     Guard("audit_event", "audit_event is append-only", truncate_only=True),

@@ -15,6 +15,9 @@ from app.ledger.models import Account, JournalEntry, JournalLine
 
 from .conftest import post
 
+# The refusals are read by their English msgids (the product speaks Indonesian by default).
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 DAY = date(2026, 1, 15)
 _seq = iter(range(900000, 999999))
 

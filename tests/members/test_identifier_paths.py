@@ -29,10 +29,10 @@ def test_the_api_accepts_a_printed_npwp_and_a_dashed_nib_and_stores_the_digits(c
     coop = _coop(sysdb, API_KELURAHAN)
     assert coop.npwp == "013121660091000" and coop.nib == "1207250888002"
     # the same printed form on an edit, and a wrong check digit still refused with the NPWP message
-    r = client.put(f"/api/v1/cooperative/{coop.id}", json={"npwp": "01.312.167.8-091.000"}, headers=headers)
+    r = client.put(f"/api/v1/cooperative/{coop.id}", json={"version": _version(client, coop.id, headers), "npwp": "01.312.167.8-091.000"}, headers=headers)
     assert r.status_code == 200, r.get_data(as_text=True)
     assert _coop(sysdb, API_KELURAHAN).npwp == "013121678091000"
-    r = client.put(f"/api/v1/cooperative/{coop.id}", json={"npwp": "01.312.167.9-091.000"}, headers=headers)
+    r = client.put(f"/api/v1/cooperative/{coop.id}", json={"version": _version(client, coop.id, headers), "npwp": "01.312.167.9-091.000"}, headers=headers)
     assert r.status_code == 422 and "npwp" in r.json["message"]
     assert "Longer than maximum length" not in r.get_data(as_text=True)
     assert _coop(sysdb, API_KELURAHAN).npwp == "013121678091000"
@@ -73,3 +73,8 @@ def test_a_member_phone_is_stored_the_same_through_the_form_and_the_api(login, c
                                                  nik=make_nik(date(1990, 8, 4), "P")),
                     headers=api_token(client, "sekretaris.kebonjeruk"))
     assert r.status_code == 422 and "Telepon harus nomor Indonesia" in r.json["message"]["phone"][0]
+
+
+def _version(client, pk, headers):
+    """The record's version, which an API edit must name (If-Match or "version")."""
+    return client.get(f"/api/v1/cooperative/{pk}", headers=headers).json["result"]["version"]

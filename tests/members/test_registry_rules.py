@@ -47,7 +47,7 @@ def test_stage_and_readiness_agree_when_later_steps_are_filled_over_a_gap(login,
     assert shown["stage"] == "none" and shown["readiness"] == 0
     page = login("admin").get(f"/koperasi/show/{r.json['id']}").get_data(as_text=True)
     assert "Belum musyawarah" in page and "50%" not in page and "25%" not in page
-    r = client.put(f"/api/v1/cooperative/{r.json['id']}", json={"musyawarah_date": "2025-05-31",
+    r = client.put(f"/api/v1/cooperative/{r.json['id']}", json={"version": _version(client, r.json['id'], headers), "musyawarah_date": "2025-05-31",
                                                                 "musyawarah_ba_number": "BA/9/2025"},
                    headers=headers)
     assert r.status_code == 200, r.get_data(as_text=True)
@@ -69,3 +69,8 @@ def test_a_nik_whose_city_code_does_not_exist_is_refused_on_the_form(login, sysd
     data = dict(member_form(KEBON_JERUK, nik=make_nik(date(1990, 8, 4), "P", prefix="320101"), name="Pindahan"),
                 cooperative=str(coop_id(sysdb, KEBON_JERUK)))
     assert login("sekretaris.kebonjeruk").post("/anggota/add", data, form_url="/anggota/add").status_code == 302
+
+
+def _version(client, pk, headers):
+    """The record's version, which an API edit must name (If-Match or "version")."""
+    return client.get(f"/api/v1/cooperative/{pk}", headers=headers).json["result"]["version"]

@@ -37,27 +37,32 @@ def bill_months(uow, coop, months):
 
 # -- wajib -------------------------------------------------------------------------------------------------------
 
-def test_wajib_paid_against_a_half_paid_bill_may_not_exceed_what_is_still_open(uow, products):
+CURRENT = (D("10000.00"), D("0.00"))  # the current month: billed by the first wajib deposit of the month itself
+
+
+def test_wajib_paid_against_a_half_paid_bill_fills_only_what_is_still_open_and_holds_the_rest(uow, products):
+    """A half-paid Rp10.000 bill takes Rp5.000 more, not Rp15.000: the rest settles the current month and what is
+    left after that is held as prepaid wajib."""
     member = make_member(uow, products)
     bill_months(uow, products, 1)               # one bill of Rp10.000
-    deposit(uow, member, "wajib", 5000, "w1")   # now half paid
-    with pytest.raises(ValidationFailed, match="5.000") as e:
-        deposit(uow, member, "wajib", 15000, "w2")
-    assert e.value.field == "amount"
-    with pytest.raises(ValidationFailed):
-        deposit(uow, member, "wajib", 5001, "w3")
-    assert bills_of(uow, member) == [(D("10000.00"), D("5000.00"))]
-    assert transactions_of(uow, member) == 1
-    deposit(uow, member, "wajib", 5000, "w4")
-    assert bills_of(uow, member) == [(D("10000.00"), D("10000.00"))]
+    deposit(uow, member, "wajib", 5000, "w1")   # now half paid (and the current month billed)
+    assert bills_of(uow, member) == [(D("10000.00"), D("5000.00")), CURRENT]
+    deposit(uow, member, "wajib", 20000, "w2")
+    assert bills_of(uow, member) == [(D("10000.00"), D("10000.00")), (D("10000.00"), D("10000.00"))]
+    assert services.prepaid_wajib(uow, member.id) == D("5000.00")
+    assert services.balances(uow, member.id)["wajib"] == D("25000.00")
+    # below the service too: the bills never take more than they still ask
+    with pytest.raises(ValidationFailed, match="10.000|tagihan"):
+        services.allocate_wajib(uow, member.id, D("1"))
 
 
-def test_wajib_without_any_open_bill_is_refused_with_its_own_message(uow, products):
+def test_wajib_beyond_every_open_bill_is_held_as_prepaid(uow, products):
     member = make_member(uow, products)
     bill_months(uow, products, 1)
-    deposit(uow, member, "wajib", 10000, "w1")
-    with pytest.raises(ValidationFailed, match="tidak punya tagihan"):
-        deposit(uow, member, "wajib", 1000, "w2")
+    deposit(uow, member, "wajib", 20000, "w1")  # the billed month and the current one
+    deposit(uow, member, "wajib", 1000, "w2")
+    assert services.prepaid_wajib(uow, member.id) == D("1000.00")
+    assert transactions_of(uow, member) == 2
 
 
 def test_wajib_exactly_settling_every_open_bill_is_accepted_and_fills_them_oldest_first(uow, products):
@@ -65,10 +70,11 @@ def test_wajib_exactly_settling_every_open_bill_is_accepted_and_fills_them_oldes
     bill_months(uow, products, 3)
     deposit(uow, member, "wajib", 25000, "w1")
     assert bills_of(uow, member) == [(D("10000.00"), D("10000.00")), (D("10000.00"), D("10000.00")),
-                                     (D("10000.00"), D("5000.00"))]
-    deposit(uow, member, "wajib", 5000, "w2")
-    assert [paid for _, paid in bills_of(uow, member)] == [D("10000.00")] * 3
-    assert services.balances(uow, member.id)["wajib"] == D("30000.00")
+                                     (D("10000.00"), D("5000.00")), CURRENT]
+    deposit(uow, member, "wajib", 15000, "w2")
+    assert [paid for _, paid in bills_of(uow, member)] == [D("10000.00")] * 4
+    assert services.prepaid_wajib(uow, member.id) == D("0.00")
+    assert services.balances(uow, member.id)["wajib"] == D("40000.00")
 
 
 def test_reversing_a_wajib_deposit_reopens_the_newest_months_it_paid(uow, products):
@@ -77,7 +83,7 @@ def test_reversing_a_wajib_deposit_reopens_the_newest_months_it_paid(uow, produc
     deposit(uow, member, "wajib", 10000, "w1")
     second = deposit(uow, member, "wajib", 15000, "w2")
     services.do_reverse_transaction(uow, transaction=second, reason="salah catat jumlah", acting_user=PENGURUS)
-    assert [paid for _, paid in bills_of(uow, member)] == [D("10000.00"), D("0.00"), D("0.00")]
+    assert [paid for _, paid in bills_of(uow, member)] == [D("10000.00"), D("0.00"), D("0.00"), D("0.00")]
     assert services.balances(uow, member.id)["wajib"] == D("10000.00")
 
 
@@ -86,7 +92,7 @@ def test_reversing_the_only_wajib_deposit_reopens_every_month_it_paid(uow, produ
     bill_months(uow, products, 2)
     only = deposit(uow, member, "wajib", 15000, "w1")
     services.do_reverse_transaction(uow, transaction=only, reason="salah anggota", acting_user=PENGURUS)
-    assert [paid for _, paid in bills_of(uow, member)] == [D("0.00"), D("0.00")]
+    assert [paid for _, paid in bills_of(uow, member)] == [D("0.00"), D("0.00"), D("0.00")]
 
 
 def test_a_wajib_payment_names_the_months_it_settled_and_by_how_much(uow, products):

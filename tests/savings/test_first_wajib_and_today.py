@@ -117,7 +117,7 @@ def test_at_0030_wib_on_the_first_every_offered_date_is_the_local_one_and_the_fi
     assert now.date() != local  # the trap: UTC is still the day before
     member_id, coop_id = _approved_member(app, sysdb, "Rina Malam Pertama", local - timedelta(days=10))
 
-    assert _activate(login, member_id) == local.isoformat()
+    assert _activate(login, member_id) == local.strftime("%d/%m/%Y")  # the form offers the local date
     member = sysdb.get(Member, member_id)
     sysdb.refresh(member)
     assert (member.status, member.active_since) == ("aktif", local)
