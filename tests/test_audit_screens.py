@@ -45,7 +45,7 @@ def test_sudin_reads_a_change_in_indonesian_with_names_labels_and_local_time(log
     assert "Sekretaris KKMP Kebon Jeruk (sekretaris.kebonjeruk)" in row
     assert " Ubah " in f" {row} " and m.name in row
     assert "Koperasi Kelurahan Merah Putih Kebon Jeruk" in row
-    assert "Telepon: " in row and "→ 0812-3333-4444" in row
+    assert "Telepon: " in row and "→ +6281233334444" in row
     assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d WIB", row)
     for developer_word in ("organ_member", "update", '"phone"', "cooperative_id"):
         assert developer_word not in row, developer_word
@@ -78,7 +78,7 @@ def test_the_export_carries_the_filters_and_the_same_indonesian_text(login, sysd
     table = list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
     assert table[0][:6] == ["Waktu", "Pengguna", "Aksi", "Data", "Koperasi", "Perubahan"]
     assert table[1:] and all("sekretaris.kebonjeruk" in row[1] for row in table[1:])
-    assert any("→ 0812-7777-8888" in row[5] for row in table[1:])
+    assert any("→ +6281277778888" in row[5] for row in table[1:])
     x = s.get("/log-audit/export/xlsx?pengguna=sekretaris.kebonjeruk")
     assert x.status_code == 200 and x.data[:2] == b"PK"
 

@@ -63,6 +63,12 @@ def error_response(error):
         what = what % {"limit": _size_limit()}
     if request.path.startswith("/api/"):
         return jsonify(message=f"{title}. {what}"), code
+    from flask.globals import request_ctx
+
+    if request_ctx.url_adapter is None:
+        # No URL adapter: the request was refused before routing (a Host outside KKMP_ALLOWED_HOSTS), so no page
+        # with links can be built; a short plain answer says the same.
+        return f"{code} {title}. {what}", code, {"Content-Type": "text/plain; charset=utf-8"}
     context = dict(code=code, title=title, what=what, todo=todo, back=request.referrer)
     if _logged_in():
         try:
