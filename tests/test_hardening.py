@@ -332,6 +332,30 @@ def test_the_wait_is_capped_and_the_owner_gets_in_once_it_is_over_which_resets_t
     assert (user.fail_login_count, user.locked_until) == (0, None)
 
 
+def test_every_refusal_by_a_login_limit_is_announced_for_the_security_log(app, make_user, clock, monkeypatch):
+    from app.security.hardening import login_throttled
+
+    heard = []
+
+    def listener(sender, reason, username):
+        heard.append((reason, username))
+
+    login_throttled.connect(listener, app)
+    try:
+        username = make_user()
+        attacker = client_from(app)
+        for _ in range(5):
+            html_login(attacker, username, "salah-sandi-sekali")
+        html_login(client_from(app), username, STRONG)  # during the wait
+        monkeypatch.setitem(app.config, "AUTH_USERNAME_RATE_LIMIT", "1 per minute")
+        target = f"sasaran.{uuid.uuid4().hex[:8]}"
+        for _ in range(2):
+            api_login(client_from(app), target, "tebakan-ke-sekian")
+    finally:
+        login_throttled.disconnect(listener, app)
+    assert heard == [("account_delay", username), ("username", None)]
+
+
 def test_only_consecutive_failures_count_towards_the_wait(app, make_user, sysdb):
     username = make_user()
     client = client_from(app)

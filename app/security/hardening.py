@@ -23,7 +23,6 @@ import secrets
 import time
 
 from blinker import Namespace
-
 from flask import current_app, jsonify, request, session
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.api import SecurityApi
@@ -86,12 +85,9 @@ def login_username_key():
     return "login-user:" + hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:32]
 
 
-def _not_api_login():
+def _not_a_login():
+    """Exempt from the login limits: every request but a login (the API's refresh and logout, the form's logout)."""
     return not (request.endpoint or "").endswith(".login")
-
-
-def _not_html_login():
-    return request.endpoint is None or not request.endpoint.endswith(".login")
 
 
 class KkmpSecurityApi(SecurityApi):
@@ -102,9 +98,9 @@ class KkmpSecurityApi(SecurityApi):
     """
 
     limits = [Limit(limit_value=login_rate_limit, key_func=get_remote_address, methods=["POST"],
-                    exempt_when=_not_api_login),
+                    exempt_when=_not_a_login),
               Limit(limit_value=login_username_rate_limit, key_func=login_username_key, methods=["POST"],
-                    exempt_when=_not_api_login)]
+                    exempt_when=_not_a_login)]
 
     @expose("/logout", methods=["POST"])
     @jwt_required(verify_type=False)
@@ -182,7 +178,7 @@ def _username_limit_on_login_form(appbuilder):
     if getattr(sm, "auth_view", None) is None or not sm.is_auth_limited:
         return
     sm.limiter.limit(login_username_rate_limit, key_func=login_username_key, methods=["POST"],
-                     exempt_when=_not_html_login)(sm.auth_view.blueprint)
+                     exempt_when=_not_a_login)(sm.auth_view.blueprint)
 
 
 def _proxy_fix(app):
