@@ -7,7 +7,6 @@ cooperative a report is for is looked up through the scoped session, so a cooper
 404, exactly like a missing one; so is a business unit or an account of another cooperative.
 """
 import os
-from datetime import date
 
 from flask import abort, after_this_request, g, request, send_file
 from flask_appbuilder import BaseView, expose

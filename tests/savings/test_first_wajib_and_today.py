@@ -199,3 +199,18 @@ def test_at_0030_wib_on_the_first_the_deposit_form_and_the_bill_generator_offer_
     bills_page = p.get("/simpanan/tagihan-wajib/list/").get_data(as_text=True)
     assert re.search(rf'<option value="{local.month}" selected>', bills_page)
     assert f'name="year" value="{local.year}"' in bills_page
+
+
+def test_the_daily_job_makes_the_months_bills_everywhere_once(app, sysdb):
+    """`flask kkmp wajib-bills` (cron) bills the current month in every cooperative with a rate; a second run
+    makes nothing new."""
+    from sqlalchemy import func
+
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["kkmp", "wajib-bills"])
+    assert first.exit_code == 0, first.output
+    count = lambda: sysdb.scalar(select(func.count(WajibBill.id)))
+    before = count()
+    again = runner.invoke(args=["kkmp", "wajib-bills"])
+    assert again.exit_code == 0 and "Wajib bills made: 0 " in again.output
+    assert count() == before
