@@ -41,16 +41,16 @@ def clock(monkeypatch):
 
 def _approved_member(app, sysdb, name, approved_on):
     """An approved (not yet active) member of Kebon Jeruk, as the registry leaves it after approval."""
-    from app.members.services import nik_hmac
+    from app.members.services import format_number, next_member_number, nik_hmac
 
     coop = sysdb.scalar(select(Cooperative).where(Cooperative.region_code == KEBON_JERUK))
     serial = random.randint(1000, 9999)
     nik = f"{coop.region_code.replace('.', '')[:6]}440891{serial:04d}"
-    seq = 900000 + random.randint(0, 99999)
+    seq = next_member_number(sysdb, coop.id)  # the approval's own gapless number
     member = Member(cooperative_id=coop.id, nik=nik, nik_hmac=_in_app(app, nik_hmac, nik), name=name, sex="P",
                     birth_date=date(1991, 8, 4), address="Jl. Uji 2", rt="001", rw="002",
                     domicile_code=coop.region_code, phone="081234567891", join_date=approved_on - timedelta(days=3),
-                    status="disetujui", approved_on=approved_on, member_seq=seq, member_number=f"B-{seq:06d}")
+                    status="disetujui", approved_on=approved_on, member_seq=seq, member_number=format_number(seq))
     sysdb.add(member)
     sysdb.commit()
     return member.id, coop.id
