@@ -123,3 +123,24 @@ def reconcile_command(cooperative_ids):
     if problems:
         raise click.ClickException(f"{len(problems)} difference(s) between the balances and the journal lines.")
     click.echo("Balances and cash flows agree with the journal lines.")
+
+
+@kkmp_cli.command("wajib-bills")
+def wajib_bills_command():
+    """Make the current month's simpanan wajib bills in every cooperative (idempotent; run daily from cron).
+
+    Each cooperative's bills are also made by its first wajib deposit, arrears list or passbook of the month; this
+    job covers cooperatives nobody opened yet, so that national and provincial arrears lists are complete."""
+    from sqlalchemy import select
+
+    from .cooperatives.models import Cooperative
+    from .extensions import db
+    from .savings.services import ensure_month_billed
+
+    created = 0
+    with system_scope():
+        ids = db.session.execute(select(Cooperative.id).order_by(Cooperative.id)).scalars().all()
+        for coop_id in ids:
+            created += ensure_month_billed(db.session, db.session.get(Cooperative, coop_id))
+            db.session.commit()  # one cooperative at a time: a long run never holds every lock
+    click.echo(f"Wajib bills made: {created} in {len(ids)} cooperatives.")

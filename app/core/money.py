@@ -27,8 +27,8 @@ _PLAIN = re.compile(r"^\d+(,\d+)?$")
 _MACHINE = re.compile(r"^\d+\.\d{1,2}$")
 
 
-def _refuse(label, field, message, **kw):
-    raise ValidationFailed(gettext(message, f=label, **kw), field)
+def _refuse(field, message):
+    raise ValidationFailed(message, field)
 
 
 def parse_rupiah(value, field="amount", label=None, *, cents=False, allow_zero=False, maximum=None, api=False):
@@ -43,15 +43,15 @@ def parse_rupiah(value, field="amount", label=None, *, cents=False, allow_zero=F
     if value is None or (isinstance(value, str) and not value.strip()):
         if allow_zero:
             return Decimal("0.00")
-        _refuse(label, field, "%(f)s wajib diisi.")
+        _refuse(field, gettext("%(f)s wajib diisi.", f=label))
     if isinstance(value, bool):
-        _refuse(label, field, "%(f)s harus berupa angka rupiah.")
+        _refuse(field, gettext("%(f)s harus berupa angka rupiah.", f=label))
     shown = None
     if isinstance(value, str):
         raw = shown = value.strip()
         text = _PREFIX.sub("", raw).replace(" ", "").replace("\u00a0", "")
         if text.startswith("-") or text.startswith("(") or text.endswith("-"):
-            _refuse(label, field, "%(f)s tidak boleh negatif.")
+            _refuse(field, gettext("%(f)s tidak boleh negatif.", f=label))
         if api and _MACHINE.match(text):
             amount = Decimal(text)
         elif _GROUPED.match(text) or _PLAIN.match(text):
@@ -59,30 +59,31 @@ def parse_rupiah(value, field="amount", label=None, *, cents=False, allow_zero=F
             amount = Decimal(whole.replace(".", "") + ("." + frac if frac else ""))
         else:
             example = "1.500.000,50" if cents else "1.500.000"
-            _refuse(label, field, "%(f)s: tulis jumlah rupiah seperti %(e)s atau 1500000 (tertulis: %(v)s).",
-                    e=example, v=raw[:40])
+            _refuse(field, gettext("%(f)s: tulis jumlah rupiah seperti %(e)s atau 1500000 (tertulis: %(v)s).",
+                                   f=label, e=example, v=raw[:40]))
     else:
         if isinstance(value, float) and api:
-            _refuse(label, field, "%(f)s: kirim jumlah sebagai bilangan bulat atau teks, bukan pecahan.")
+            _refuse(field, gettext("%(f)s: kirim jumlah sebagai bilangan bulat atau teks, bukan pecahan.",
+                                   f=label))
         try:
             amount = value if isinstance(value, Decimal) else Decimal(repr(value) if isinstance(value, float)
                                                                       else value)
         except (InvalidOperation, ValueError, TypeError):
-            _refuse(label, field, "%(f)s harus berupa angka rupiah.")
+            _refuse(field, gettext("%(f)s harus berupa angka rupiah.", f=label))
         if not amount.is_finite():
-            _refuse(label, field, "%(f)s harus berupa angka rupiah.")
+            _refuse(field, gettext("%(f)s harus berupa angka rupiah.", f=label))
     if amount < 0:
-        _refuse(label, field, "%(f)s tidak boleh negatif.")
+        _refuse(field, gettext("%(f)s tidak boleh negatif.", f=label))
     if not cents and amount != amount.to_integral_value():
-        _refuse(label, field, "%(f)s dalam rupiah utuh, tanpa sen (tertulis: %(v)s).",
-                v=shown[:40] if shown is not None else format_plain(amount, True))
+        _refuse(field, gettext("%(f)s dalam rupiah utuh, tanpa sen (tertulis: %(v)s).", f=label,
+                               v=shown[:40] if shown is not None else format_plain(amount, True)))
     if cents and amount != amount.quantize(CENT):
-        _refuse(label, field, "%(f)s paling banyak dua angka di belakang koma (sen).")
+        _refuse(field, gettext("%(f)s paling banyak dua angka di belakang koma (sen).", f=label))
     if amount == 0 and not allow_zero:
-        _refuse(label, field, "%(f)s harus lebih dari nol.")
+        _refuse(field, gettext("%(f)s harus lebih dari nol.", f=label))
     if amount > maximum:
-        _refuse(label, field, "%(f)s terlalu besar (paling banyak %(max)s).",
-                max="Rp" + format_plain(maximum))
+        _refuse(field, gettext("%(f)s terlalu besar (paling banyak %(max)s).", f=label,
+                               max="Rp" + format_plain(maximum)))
     return amount.quantize(CENT)
 
 

@@ -41,16 +41,16 @@ def clock(monkeypatch):
 
 def _approved_member(app, sysdb, name, approved_on):
     """An approved (not yet active) member of Kebon Jeruk, as the registry leaves it after approval."""
-    from app.members.services import nik_hmac
+    from app.members.services import format_number, next_member_number, nik_hmac
 
     coop = sysdb.scalar(select(Cooperative).where(Cooperative.region_code == KEBON_JERUK))
     serial = random.randint(1000, 9999)
     nik = f"{coop.region_code.replace('.', '')[:6]}440891{serial:04d}"
-    seq = 900000 + random.randint(0, 99999)
+    seq = next_member_number(sysdb, coop.id)  # the approval's own gapless number
     member = Member(cooperative_id=coop.id, nik=nik, nik_hmac=_in_app(app, nik_hmac, nik), name=name, sex="P",
                     birth_date=date(1991, 8, 4), address="Jl. Uji 2", rt="001", rw="002",
                     domicile_code=coop.region_code, phone="081234567891", join_date=approved_on - timedelta(days=3),
-                    status="disetujui", approved_on=approved_on, member_seq=seq, member_number=f"B-{seq:06d}")
+                    status="disetujui", approved_on=approved_on, member_seq=seq, member_number=format_number(seq))
     sysdb.add(member)
     sysdb.commit()
     return member.id, coop.id
@@ -199,3 +199,18 @@ def test_at_0030_wib_on_the_first_the_deposit_form_and_the_bill_generator_offer_
     bills_page = p.get("/simpanan/tagihan-wajib/list/").get_data(as_text=True)
     assert re.search(rf'<option value="{local.month}" selected>', bills_page)
     assert f'name="year" value="{local.year}"' in bills_page
+
+
+def test_the_daily_job_makes_the_months_bills_everywhere_once(app, sysdb):
+    """`flask kkmp wajib-bills` (cron) bills the current month in every cooperative with a rate; a second run
+    makes nothing new."""
+    from sqlalchemy import func
+
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["kkmp", "wajib-bills"])
+    assert first.exit_code == 0, first.output
+    count = lambda: sysdb.scalar(select(func.count(WajibBill.id)))
+    before = count()
+    again = runner.invoke(args=["kkmp", "wajib-bills"])
+    assert again.exit_code == 0 and "Wajib bills made: 0 " in again.output
+    assert count() == before

@@ -137,7 +137,7 @@ def test_the_pengurus_corrects_a_wajib_rate_billed_wrongly_and_its_open_bills_ar
             assert after[bill_id] == (new, paid)   # re-priced, what was paid kept
         else:
             assert after[bill_id] == (amount, paid)  # paid bills stay as settled
-    event = sysdb.scalars(select(AuditEvent).where(AuditEvent.action == "wajib_rate_correction",
+    event = sysdb.scalars(select(AuditEvent).where(AuditEvent.action == "rate_correction",
                                                    AuditEvent.record_id == str(rate.id))
                           .order_by(AuditEvent.id.desc())).first()
     assert event is not None and "Salah ketik tarif RAT" in event.after and event.username == "pengurus.kebonjeruk"

@@ -11,7 +11,7 @@ from sqlalchemy import Numeric, exists, func, literal, select, update
 
 from app.cooperatives.models import Cooperative
 from app.core.audit import record_event
-from app.core.errors import DomainError, NotFound, ValidationFailed
+from app.core.errors import DomainError, ValidationFailed
 from app.core.formatting import rupiah
 from app.core.scope import current_scope, system_scope
 

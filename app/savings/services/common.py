@@ -1,25 +1,20 @@
 """What every savings verb shares: roles, amounts, the cooperative's today, balances, receipt numbers, the
 transaction date check, idempotent replay and the one write path (transaction row + journal)."""
-import re
 import uuid
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import current_app, has_app_context
 from flask_babel import gettext
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.cooperatives.models import Cooperative
-from app.core.audit import utcnow
 from app.core.dates import local_today as _today_for
 from app.core.errors import DomainError, NotFound, ValidationFailed
-from app.core.formatting import rupiah
 from app.core.money import parse_rupiah
-from app.core.scope import unscoped
 
-from ..models import (KIND_LABELS, MONTHS_ID, ZERO, ExitSettlement, ReceiptCounter, SavingsBalance, SavingsProduct,
-                      SavingsTransaction, WajibBill, WajibRate)
+from ..models import KIND_LABELS, ZERO, ReceiptCounter, SavingsBalance, SavingsTransaction
 
 DEFAULT_MAX_AMOUNT = Decimal("1000000000")
 ENTRY_ROLES = {"Sekretaris", "Pengurus"}

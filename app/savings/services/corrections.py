@@ -38,7 +38,7 @@ def do_correct_wajib_rate(session, *, acting_user, rate, new_amount, reason):
 
     require_role(acting_user, BOARD_ROLES, gettext("Hanya Pengurus yang dapat mengoreksi tarif simpanan wajib."))
     rate_id = rate.id if isinstance(rate, WajibRate) else rate
-    rate = session.execute(select(WajibRate).where(WajibRate.id == rate_id).with_for_update()
+    rate = session.execute(select(WajibRate).where(WajibRate.id == rate_id).with_for_update(of=WajibRate)
                            .execution_options(populate_existing=True)).scalar() if rate_id is not None else None
     if rate is None:
         raise NotFound(gettext("Tarif simpanan wajib tidak ditemukan."), "rate")
@@ -72,7 +72,7 @@ def do_correct_wajib_rate(session, *, acting_user, rate, new_amount, reason):
     for member_id, amount in excess.items():
         add_prepaid(session, member_id, amount)
         apply_prepaid(session, member_id)
-    record_event(session, "wajib_rate_correction", table_name="wajib_rate", record_id=rate.id,
+    record_event(session, "rate_correction", table_name="wajib_rate", record_id=rate.id,
                  cooperative_id=coop.id, region_code=coop.region_code,
                  details={"valid_from": rate.valid_from, "old_amount": old, "new_amount": new, "reason": reason,
                           "bills_repriced": len(bills), "to_prepaid": sum(excess.values(), ZERO)})

@@ -2,14 +2,10 @@
 from flask_babel import gettext
 from sqlalchemy import func, select
 
-from app.cooperatives.models import Cooperative
-from app.core.audit import utcnow
-from app.core.errors import DomainError, NotFound, ValidationFailed
+from app.core.errors import DomainError, ValidationFailed
 from app.core.formatting import rupiah
-from app.core.scope import unscoped
 
-from ..models import (KIND_LABELS, MONTHS_ID, ZERO, ExitSettlement, ReceiptCounter, SavingsBalance, SavingsProduct,
-                      SavingsTransaction, WajibBill, WajibRate)
+from ..models import KIND_LABELS, ZERO, ExitSettlement, SavingsTransaction
 from .bills import add_prepaid, ensure_month_billed, prepaid_wajib, settle_wajib, take_back_prepaid
 from .common import (BOARD_ROLES, CASH_PURPOSE, ENDED_STATUSES, ENTRY_ROLES, KIND_PURPOSE, LOSS_PURPOSE,
                      SukarelaInsufficient, _add_to_balance, _coop, _member, _next_receipt, _replay,
@@ -43,7 +39,8 @@ def _pokok_rules(session, coop, member, amount):
 
 def do_deposit(session, *, member, kind, amount, tx_date, idempotency_key, acting_user, note=None, today=None):
     """Setoran: pokok (within the product amount and its instalments), wajib (settles the oldest open bills
-    first, the rest is held as prepaid wajib for the next bills; the current month is billed first) or sukarela. Dr kas / Cr simpanan_<kind>. Returns the SavingsTransaction (the existing one when the
+    first, the rest is held as prepaid wajib for the next bills; the current month is billed first) or sukarela.
+    Dr kas / Cr simpanan_<kind>. Returns the SavingsTransaction (the existing one when the
     same idempotency key is replayed)."""
     require_role(acting_user, ENTRY_ROLES, gettext("Hanya Sekretaris atau Pengurus yang dapat menerima setoran."))
     member = _member(session, member)

@@ -4,14 +4,10 @@ from datetime import date
 from flask_babel import gettext
 from sqlalchemy import func, select
 
-from app.cooperatives.models import Cooperative
-from app.core.audit import utcnow
-from app.core.errors import DomainError, NotFound, ValidationFailed
-from app.core.formatting import rupiah
+from app.core.errors import ValidationFailed
 from app.core.scope import unscoped
 
-from ..models import (KIND_LABELS, MONTHS_ID, ZERO, ExitSettlement, ReceiptCounter, SavingsBalance, SavingsProduct,
-                      SavingsTransaction, WajibBill, WajibRate)
+from ..models import KIND_LABELS, SavingsProduct, WajibBill, WajibRate
 from .common import BOARD_ROLES, _coop, local_today, parse_amount, require_role
 
 

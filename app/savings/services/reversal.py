@@ -3,14 +3,11 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.cooperatives.models import Cooperative
 from app.core.audit import utcnow
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.formatting import rupiah
-from app.core.scope import unscoped
 
-from ..models import (KIND_LABELS, MONTHS_ID, ZERO, ExitSettlement, ReceiptCounter, SavingsBalance, SavingsProduct,
-                      SavingsTransaction, WajibBill, WajibRate)
+from ..models import KIND_LABELS, ZERO, ExitSettlement, SavingsTransaction
 from .bills import take_back_prepaid, unallocate_wajib
 from .common import (BOARD_ROLES, SukarelaInsufficient, _add_to_balance, _coop, _next_receipt,
                      _take_from_balance, actor_name, balances, check_tx_date, local_today, receipt_number,
