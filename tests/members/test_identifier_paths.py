@@ -6,7 +6,6 @@ from datetime import date
 from sqlalchemy import select
 
 from app.cooperatives.models import Cooperative
-from app.core.identifiers import check_phone
 from app.members.models import Member
 from tests.conftest import api_token
 from .helpers import KEBON_JERUK, coop_id, make_nik, member_form
@@ -47,6 +46,8 @@ def test_the_form_and_the_api_store_an_npwp_identically(login, client, sysdb):
 
 
 def test_phone_numbers_in_every_written_form_are_stored_as_one(app):
+    from app.core.identifiers import check_phone
+
     with app.test_request_context():
         for typed in ("0812-3456-7890", "+62 812 3456 7890", "6281234567890", "81234567890", "０８１２３４５６７８９０"):
             assert check_phone(typed) == "+6281234567890", typed
