@@ -4,6 +4,7 @@
     .venv/bin/python tools/mutation/run.py nik scope       # some of them
     .venv/bin/python tools/mutation/run.py --report        # only rewrite the report from the last runs
     .venv/bin/python tools/mutation/run.py --survivors scope   # after adding tests: rerun last run's survivors
+    .venv/bin/python tools/mutation/run.py --resume savings    # continue an interrupted run
 
 Per module: copy the working tree to instance/mutation/<name>/src<i> (one per worker; the checkout you work in
 is never touched), run the module's tests once unmutated (which also saves the test database as a template, see
@@ -91,7 +92,8 @@ def _worker_run(job_id, mutations, command, timeout):
     return job_id, mutate_and_test(mutations=mutations, test_command=command, timeout=timeout)
 
 
-def run_module(config, module, max_mutants=None, jobs=1, subprocess_mode=False, survivors_only=False):
+def run_module(config, module, max_mutants=None, jobs=1, subprocess_mode=False, survivors_only=False,
+               resume=False):
     from cosmic_ray.commands import init
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import WorkerOutcome, WorkResult
@@ -100,7 +102,7 @@ def run_module(config, module, max_mutants=None, jobs=1, subprocess_mode=False, 
 
     register()
     work = OUT / module["name"]
-    if survivors_only:
+    if survivors_only or resume:
         # Keep the session of the last run; only its survivors run again, against the tests as they are now.
         if not (work / "session.sqlite").exists():
             raise SystemExit(f"{module['name']}: no earlier run to take the survivors from")
@@ -134,11 +136,12 @@ def run_module(config, module, max_mutants=None, jobs=1, subprocess_mode=False, 
     cwd = os.getcwd()
     os.chdir(srcs[0])
     try:
-        with use_db(str(work / "session.sqlite"), WorkDB.Mode.open if survivors_only else WorkDB.Mode.create) as db:
-            if survivors_only:
+        with use_db(str(work / "session.sqlite"),
+                    WorkDB.Mode.open if survivors_only or resume else WorkDB.Mode.create) as db:
+            if survivors_only or resume:
                 items = [item for item, result in db.completed_work_items
-                         if getattr(result.test_outcome, "value", None) == "survived"]
-                items += list(db.pending_work_items)
+                         if survivors_only and getattr(result.test_outcome, "value", None) == "survived"]
+                items += list(db.pending_work_items) if resume else []
             else:
                 init([Path(module["path"])], db, {})
                 items = list(db.pending_work_items)
@@ -363,7 +366,8 @@ def main(argv=None):
     parser.add_argument("--subprocess", action="store_true",
                         help="one pytest process per mutant (cosmic-ray's own way; slower, for comparison)")
     parser.add_argument("--survivors", action="store_true",
-                        help="run again only the mutants that survived (or were not run) last time, after adding tests")
+                        help="run again only the mutants that survived last time (after adding tests)")
+    parser.add_argument("--resume", action="store_true", help="run the mutants an interrupted run did not reach")
     parser.add_argument("--max-mutants", type=int, help="run only the first N mutants (to try a new module)")
     args = parser.parse_args(argv)
     unknown = [n for n in args.modules if n not in modules]
@@ -372,7 +376,8 @@ def main(argv=None):
     chosen = args.modules or list(modules)
     if not args.report:
         for name in chosen:
-            run_module(config, modules[name], args.max_mutants, args.jobs, args.subprocess, args.survivors)
+            run_module(config, modules[name], args.max_mutants, args.jobs, args.subprocess, args.survivors,
+                       args.resume)
     write_report(list(modules))
 
 
