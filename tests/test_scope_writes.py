@@ -291,12 +291,16 @@ def test_a_deliberate_unscoped_lookup_sees_every_cooperative_and_nothing_else_do
 
 
 def test_a_change_is_caught_among_unchanged_and_unscoped_rows_in_the_same_flush(app, sysdb):
+    """The session hands its pending rows over in no fixed order: many untouched-in-effect rows of a table outside
+    the scope (regions) and of her own kelurahan's members surround the one real change, so a check that stopped
+    at the first such row would miss it."""
+    from app.regions.models import Region
+
     own = coop_id(sysdb, OWN)
     with acting_as(app, "lurah.kebonjeruk") as session:
-        from flask_login import current_user
-
-        current_user.first_name = current_user.first_name + " "   # her own account: not a cooperative's row
-        rows = session.scalars(select(Member).where(Member.cooperative_id == own).order_by(Member.id).limit(5)).all()
+        for region in session.scalars(select(Region).order_by(Region.code).limit(40)):
+            region.name = region.name                           # not a cooperative's row, unchanged
+        rows = session.scalars(select(Member).where(Member.cooperative_id == own).order_by(Member.id).limit(40)).all()
         for row in rows[:-1]:
             row.address = row.address                          # touched, unchanged
         rows[-1].address = "Jl. Diubah Diam-diam"

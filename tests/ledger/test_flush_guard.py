@@ -92,6 +92,17 @@ def test_an_entry_using_another_cooperatives_account_is_refused(uow, coop):
         uow.flush()
 
 
+def test_an_older_cooperatives_entry_using_a_newer_cooperatives_account_is_refused(uow, coop):
+    from app.cooperatives.models import Cooperative
+
+    older = uow.scalar(select(Cooperative).where(Cooperative.region_code == "31.73.05.1001"))
+    assert older.id < coop.id
+    hand_made(uow, older, [(5000, 0), (0, 5000)], day=date(2026, 11, 2),
+              accounts=[account(uow, older, "111000"), account(uow, coop, "311000")])
+    with pytest.raises(LedgerError, match="311000"):
+        uow.flush()
+
+
 def test_an_entry_of_a_cooperative_given_only_as_an_object_is_checked_against_its_closed_months(uow, coop):
     services.close_period(uow, coop.id, 2026, 1)
     entry = hand_made(uow, coop, [(5000, 0), (0, 5000)])

@@ -129,7 +129,9 @@ def test_a_credit_only_line_and_a_debit_only_line_make_an_entry(uow, coop):
 
 
 @pytest.mark.parametrize("lines", [[("kas", D(5), 0), ("simpanan_pokok", 0, D(-5)), ("bank", 0, D(10))],
-                                   [("kas", D(-5), 0), ("bank", D(10), 0), ("simpanan_pokok", 0, D(5))]])
+                                   [("kas", D(-5), 0), ("bank", D(10), 0), ("simpanan_pokok", 0, D(5))],
+                                   [("kas", D("-0.50"), D(5)), ("bank", D("4.50"), 0)],
+                                   [("kas", D(5), D("-0.50")), ("bank", 0, D("4.50"))]])
 def test_a_negative_amount_is_refused_even_when_the_entry_would_balance(uow, coop, lines):
     with pytest.raises(LedgerError, match="negative"):
         post(uow, coop, DAY, lines)
@@ -199,3 +201,18 @@ def test_a_reversal_keeps_the_memos_and_the_business_unit_of_the_original(uow, c
     assert reversal.business_unit_id == unit.id
     assert [(l.account.code, l.debit, l.credit, l.memo) for l in reversal.lines] == [
         ("111000", D("0.00"), D("5.00"), "tunai"), ("311000", D("5.00"), D("0.00"), None)]
+
+
+def test_an_opening_balance_entry_and_a_reversal_can_themselves_be_reversed(uow, coop):
+    opening = post(uow, coop, DAY, GOOD, _entry_type="pembuka")
+    assert services.reverse_entry(uow, opening, DAY, "saldo awal salah").reverses_id == opening.id
+    entry = post(uow, coop, DAY, GOOD)
+    reversal = services.reverse_entry(uow, entry, DAY, "salah catat")
+    assert services.reverse_entry(uow, reversal, DAY, "pembalikan keliru").reverses_id == reversal.id
+
+
+def test_reversing_a_later_entry_first_does_not_block_reversing_an_earlier_one(uow, coop):
+    earlier = post(uow, coop, DAY, GOOD)
+    later = post(uow, coop, DAY, GOOD)
+    services.reverse_entry(uow, later, DAY, "salah catat")
+    assert services.reverse_entry(uow, earlier, DAY, "salah catat juga").reverses_id == earlier.id

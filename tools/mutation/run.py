@@ -3,6 +3,8 @@
     .venv/bin/python tools/mutation/run.py                 # every module of modules.toml, one after the other
     .venv/bin/python tools/mutation/run.py nik scope       # some of them
     .venv/bin/python tools/mutation/run.py --report        # only rewrite the report from the last runs
+    .venv/bin/python tools/mutation/run.py --survivors scope   # after adding tests: rerun last run's survivors
+    .venv/bin/python tools/mutation/run.py --resume savings    # continue an interrupted run
 
 Per module: copy the working tree to instance/mutation/<name>/src<i> (one per worker; the checkout you work in
 is never touched), run the module's tests once unmutated (which also saves the test database as a template, see
@@ -90,7 +92,8 @@ def _worker_run(job_id, mutations, command, timeout):
     return job_id, mutate_and_test(mutations=mutations, test_command=command, timeout=timeout)
 
 
-def run_module(config, module, max_mutants=None, jobs=1, subprocess_mode=False):
+def run_module(config, module, max_mutants=None, jobs=1, subprocess_mode=False, survivors_only=False,
+               resume=False):
     from cosmic_ray.commands import init
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import WorkerOutcome, WorkResult
@@ -99,9 +102,16 @@ def run_module(config, module, max_mutants=None, jobs=1, subprocess_mode=False):
 
     register()
     work = OUT / module["name"]
-    if work.exists():
+    if survivors_only or resume:
+        # Keep the session of the last run; only its survivors run again, against the tests as they are now.
+        if not (work / "session.sqlite").exists():
+            raise SystemExit(f"{module['name']}: no earlier run to take the survivors from")
+        for old in work.iterdir():
+            if old.name != "session.sqlite":
+                shutil.rmtree(old) if old.is_dir() else old.unlink()
+    elif work.exists():
         shutil.rmtree(work)
-    work.mkdir(parents=True)
+    work.mkdir(parents=True, exist_ok=True)
     # One copy of the tree and one test database per worker: cosmic-ray writes each mutant into the file itself.
     srcs = [work / f"src{i}" for i in range(jobs)]
     print(f"== {module['name']}: copying the tree to {work}/src0..{jobs - 1}", flush=True)
@@ -126,10 +136,17 @@ def run_module(config, module, max_mutants=None, jobs=1, subprocess_mode=False):
     cwd = os.getcwd()
     os.chdir(srcs[0])
     try:
-        with use_db(str(work / "session.sqlite"), WorkDB.Mode.create) as db:
-            init([Path(module["path"])], db, {})
+        with use_db(str(work / "session.sqlite"),
+                    WorkDB.Mode.open if survivors_only or resume else WorkDB.Mode.create) as db:
+            if survivors_only or resume:
+                items = [item for item, result in db.completed_work_items
+                         if survivors_only and getattr(result.test_outcome, "value", None) == "survived"]
+                items += list(db.pending_work_items) if resume else []
+            else:
+                init([Path(module["path"])], db, {})
+                items = list(db.pending_work_items)
             todo = []
-            for item in list(db.pending_work_items):
+            for item in items:
                 m = item.mutations[0]
                 reason = None
                 if any(p.match(m.operator_name) for p in exclude):
@@ -285,18 +302,38 @@ def toml_entry(name, m, reason="..."):
             f"reason = {_toml_str(reason)}\n")
 
 
+def _duration(seconds):
+    return f"{seconds} s" if isinstance(seconds, int) else str(seconds)
+
+
+def partial_results(module):
+    """What a run still going (or stopped) has recorded so far, from cosmic-ray's session database."""
+    from cosmic_ray.work_db import WorkDB, use_db
+
+    with use_db(str(OUT / module["name"] / "session.sqlite"), WorkDB.Mode.open) as db:
+        results = collect(db, module)
+        results["pending"] = db.num_work_items - db.num_results
+    return results
+
+
 def write_report(modules):
+    _, configs = load_modules()
     equivalents = load_equivalents()
     rows, details = [], []
     for name in modules:
         path = OUT / name / "results.json"
-        if not path.exists():
+        session = OUT / name / "session.sqlite"
+        if path.exists():
+            results = json.loads(path.read_text())
+        elif session.exists():
+            results = partial_results(configs[name])
+            results["seconds"] = f"unfinished: {results['pending']} not run yet"
+        else:
             continue
-        results = json.loads(path.read_text())
         stale = classify(results, equivalents)
         s = score_line(results, stale)
         rows.append(f"| {name} | `{results['path']}` | {s['mutants']} | {s['killed']} | {s['survived']} | "
-                    f"{s['equivalent']} | {s['score']:.1f} % | {results.get('seconds', '?')} s |")
+                    f"{s['equivalent']} | {s['score']:.1f} % | {_duration(results.get('seconds'))} |")
         if s["survivors"] or s["wrongly_listed"] or s["stale"]:
             details.append(f"\n## {name}: {len(s['survivors'])} surviving\n")
             for m in s["survivors"]:
@@ -328,6 +365,9 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=1, help="workers in parallel (each its own copy and database)")
     parser.add_argument("--subprocess", action="store_true",
                         help="one pytest process per mutant (cosmic-ray's own way; slower, for comparison)")
+    parser.add_argument("--survivors", action="store_true",
+                        help="run again only the mutants that survived last time (after adding tests)")
+    parser.add_argument("--resume", action="store_true", help="run the mutants an interrupted run did not reach")
     parser.add_argument("--max-mutants", type=int, help="run only the first N mutants (to try a new module)")
     args = parser.parse_args(argv)
     unknown = [n for n in args.modules if n not in modules]
@@ -336,7 +376,8 @@ def main(argv=None):
     chosen = args.modules or list(modules)
     if not args.report:
         for name in chosen:
-            run_module(config, modules[name], args.max_mutants, args.jobs, args.subprocess)
+            run_module(config, modules[name], args.max_mutants, args.jobs, args.subprocess, args.survivors,
+                       args.resume)
     write_report(list(modules))
 
 
