@@ -92,18 +92,22 @@ class BaseConfig:
 
     # -- Hardening (app/security/hardening.py, manager.py, passwords.py; reliability.md §3.2) ------------------
     # Login rate limits: FAB's on the HTML form (AUTH_RATE_LIMITED) and ours on POST /api/v1/security/login, each
-    # AUTH_RATE_LIMIT per client address. memory:// counts per worker process; production uses Redis.
+    # AUTH_RATE_LIMIT per client address and AUTH_USERNAME_RATE_LIMIT per username tried (from any address).
+    # memory:// counts per worker process: production refuses it (KKMP_REQUIRE_SHARED_LIMITER) and uses Redis.
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: keep limiting per process rather than fail logins
     RATELIMIT_HEADERS_ENABLED = True
     AUTH_RATE_LIMITED = True
     AUTH_RATE_LIMIT = "10 per minute"
+    AUTH_USERNAME_RATE_LIMIT = "10 per minute"
+    KKMP_REQUIRE_SHARED_LIMITER = False
     # Behind N reverse proxies, trust N X-Forwarded-For/-Proto hops (else every client shares the proxy's limit).
     KKMP_PROXY_COUNT = 0
-    # Account lockout: this many consecutive failed logins lock the account for that many minutes.
-    KKMP_LOCKOUT_THRESHOLD = 5
-    KKMP_LOCKOUT_MINUTES = 15
+    # Failed logins (no hard lockout): after this many consecutive failures each further one makes the account wait
+    # 2, 4, 8 ... seconds, at most KKMP_LOGIN_DELAY_MAX_SECONDS, before a password is evaluated again.
+    KKMP_LOGIN_FREE_FAILURES = 5
+    KKMP_LOGIN_DELAY_MAX_SECONDS = 900
     # Password policy: length and a common-password list, no composition rules. FAB's forms and user API call
     # app.security.passwords.fab_password_validator (set as FAB_PASSWORD_COMPLEXITY_VALIDATOR by init_hardening).
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
@@ -118,6 +122,10 @@ class BaseConfig:
     SESSION_REFRESH_EACH_REQUEST = True
     # Absolute timeout: a login lasts at most this long, however active (a working day), then sign in again.
     KKMP_SESSION_MAX_AGE = timedelta(hours=12)
+    # API tokens: access tokens live 15 minutes; a refresh token no longer than a login (FAB leaves 30 days), and
+    # every token carries its login time and session generation (app/security/sessions.py).
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=15)
+    JWT_REFRESH_TOKEN_EXPIRES = KKMP_SESSION_MAX_AGE
     # HTTPS redirect and HSTS (production only, so that `make run` and the tests work over http).
     KKMP_FORCE_HTTPS = False
     KKMP_HSTS_SECONDS = 0
@@ -138,16 +146,19 @@ class TestConfig(BaseConfig):
     DEMO_USERS_ALLOWED = True
     DEMO_PASSWORD = "demo-kkmp-2026"
     FAB_API_SWAGGER_UI = True
-    # The suite logs in hundreds of times from one address; tests/test_hardening.py tightens this per test.
+    # The suite logs in hundreds of times from one address, as the same demo users; tests/test_hardening.py and
+    # tests/test_sessions.py tighten these per test.
     AUTH_RATE_LIMIT = "10000 per minute"
+    AUTH_USERNAME_RATE_LIMIT = "10000 per minute"
 
 
 class ProductionConfig(BaseConfig):
     FAB_API_SWAGGER_UI = False
     SESSION_COOKIE_SECURE = True
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") and _database_url(None)
-    # Shared rate-limit counters for all workers (memory:// would give each worker its own).
+    # Shared rate-limit counters for all workers; memory:// (each worker its own) is refused at start-up.
     RATELIMIT_STORAGE_URI = os.environ.get("KKMP_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    KKMP_REQUIRE_SHARED_LIMITER = True
     # The public host names, comma-separated (e.g. "koperasi.example.go.id"): the only ?next= redirect targets.
     # Unset, only relative targets work (an empty list would make FAB trust the request's Host header).
     FAB_SAFE_REDIRECT_HOSTS = [h.strip() for h in os.environ.get("KKMP_ALLOWED_HOSTS", "").split(",")
@@ -164,7 +175,8 @@ class ProductionConfig(BaseConfig):
 
     @classmethod
     def check(cls):
-        """Refuse to start without the two things production cannot guess."""
+        """Refuse to start without the two things production cannot guess (and, in create_app, without a shared
+        rate-limit store: app/security/hardening.py)."""
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
         if missing:
             raise ConfigError("Production needs these environment variables: " + ", ".join(missing))
@@ -172,6 +184,7 @@ class ProductionConfig(BaseConfig):
             raise ConfigError("SECRET_KEY must be at least 32 characters of random data")
         cls.SECRET_KEY = os.environ["SECRET_KEY"]
         cls.SQLALCHEMY_DATABASE_URI = _database_url(None)
+        cls.RATELIMIT_STORAGE_URI = os.environ.get("KKMP_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
 
 
 CONFIGS = {

@@ -29,7 +29,9 @@ def create_app(config_name=None, **overrides):
     from .core.navbar import register as register_navbar
     from .core.audit import install as install_audit
     from .core.scope import install as install_scope
+    from .core.security_log import install as install_security_log
     from .extensions import appbuilder, csrf, db, migrate
+    from .security.api_answers import install as install_api_answers
     from .security.hardening import init_hardening
 
     with app.app_context():
@@ -41,7 +43,9 @@ def create_app(config_name=None, **overrides):
         appbuilder.init_app(app, db.session)
         install_scope(db.session)
         install_audit(db.session)
+        install_security_log(app)
         init_hardening(app, appbuilder)
+        install_api_answers(app, appbuilder)
         register_template_filters(app)
         register_navbar(app)
         register_views(appbuilder)
@@ -58,7 +62,7 @@ def register_views(appbuilder):
     what users read comes from ``label``."""
     from flask_babel import lazy_gettext as _l
 
-    from .core.audit_views import AuditEventView
+    from .core.audit_views import AuditEventView, SecurityEventView
     from .cooperatives.api import CooperativeApi
     from .cooperatives.views import BusinessUnitView, CooperativeView, OrganMemberView
     from .regions.api import RegionApi
@@ -74,13 +78,16 @@ def register_views(appbuilder):
                         category="Wilayah", category_label=_l("Wilayah"))
     appbuilder.add_view(AuditEventView, "Log Audit", label=_l("Log audit"), icon="fa-history",
                         category="Pengawasan", category_label=_l("Pengawasan"))
+    appbuilder.add_view(SecurityEventView, "Log Keamanan", label=_l("Log keamanan"), icon="fa-shield-alt",
+                        category="Pengawasan")
     appbuilder.add_api(CooperativeApi)
     appbuilder.add_api(RegionApi)
-    from . import ledger, members, savings
+    from . import ledger, members, panduan, savings
 
     members.register(appbuilder)
     savings.register(appbuilder)
     ledger.register(appbuilder)
+    panduan.register(appbuilder)
 
 
 def _configure_sqlite(app, db):
@@ -99,5 +106,13 @@ def _configure_sqlite(app, db):
 
 
 def _configure_logging(app):
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """INFO by default (production, gunicorn); ``KKMP_LOG_LEVEL=WARNING`` (what ``make run`` sets) keeps a
+    newcomer's terminal to what a person reads: no audit line per seeded row, no FAB permission sync chatter
+    (its routine "refused to delete permission view" warnings included), no line per request."""
+    if app.debug or app.testing:
+        return
+    level = getattr(logging, os.environ.get("KKMP_LOG_LEVEL", "INFO").upper(), logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if level > logging.INFO:
+        logging.getLogger("flask_appbuilder").setLevel(logging.ERROR)
+        logging.getLogger("werkzeug").setLevel(level)

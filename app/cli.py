@@ -104,3 +104,22 @@ def demo_logins_command():
 
     for line in demo_logins():
         click.echo(line)
+
+
+@kkmp_cli.command("reconcile")
+@click.option("--cooperative", "cooperative_ids", type=int, multiple=True,
+              help="Only these cooperative ids (default: every cooperative).")
+def reconcile_command(cooperative_ids):
+    """Prove the kept ledger balances and cash flows equal the journal lines; exit 1 on any difference."""
+    from .extensions import db
+    from .ledger.balances import reconcile
+
+    with system_scope():
+        problems = reconcile(db.session, cooperative_ids or None)
+    for table, key, kept, actual in problems[:50]:
+        coop, account, year, month, unit = key
+        click.echo(f"{table}: cooperative {coop} account {account} {month:02d}/{year} unit {unit}: "
+                   f"kept {kept}, lines say {actual}")
+    if problems:
+        raise click.ClickException(f"{len(problems)} difference(s) between the balances and the journal lines.")
+    click.echo("Balances and cash flows agree with the journal lines.")

@@ -1,4 +1,5 @@
 import logging
+import os
 from logging.config import fileConfig
 
 from flask import current_app
@@ -13,6 +14,9 @@ config = context.config
 # This line sets up loggers basically.
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
+# `make run` asks for a quiet start (KKMP_LOG_LEVEL=WARNING): no line per migration step.
+if os.environ.get("KKMP_LOG_LEVEL"):
+    logging.getLogger("alembic").setLevel(os.environ["KKMP_LOG_LEVEL"].upper())
 
 
 def get_engine():

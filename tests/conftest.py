@@ -6,6 +6,9 @@ the identity map and the cached login of another user (scope-notes.md G5/c).
 """
 import os
 import re
+import shutil
+import sys
+import types
 
 import pytest
 from sqlalchemy import text
@@ -32,9 +35,40 @@ def _reset_database(app):
             conn.execute(text("CREATE SCHEMA public"))
 
 
+def _sqlite_path(app):
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    return url[len("sqlite:///"):] if url.startswith("sqlite:///") else None
+
+
+# The mutation runner's worker calls pytest.main once per mutant in one process (tests/README.md): with
+# KKMP_TEST_REUSE_APP=1 the app is created once per process and only its database is renewed per session.
+_REUSED = sys.modules.setdefault("kkmp_tests_reused_app", types.ModuleType("kkmp_tests_reused_app"))
+
+
+def _session_app():
+    if os.environ.get("KKMP_TEST_REUSE_APP") != "1":
+        return create_app("test")
+    if getattr(_REUSED, "app", None) is None:
+        _REUSED.app = create_app("test")
+    else:
+        with _REUSED.app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    return _REUSED.app
+
+
 @pytest.fixture(scope="session")
 def app():
-    app = create_app("test")
+    app = _session_app()
+    # Mutation runs start a test session per mutant: building 91k regions + demo each time would dominate. With
+    # KKMP_TEST_DB_TEMPLATE set (SQLite only), the first session saves its freshly built database there and later
+    # sessions start from a copy of it (tests/README.md). Unset (the default), every session builds anew.
+    template = os.environ.get("KKMP_TEST_DB_TEMPLATE")
+    path = _sqlite_path(app)
+    if template and path and os.path.exists(template):
+        _reset_database(app)
+        shutil.copyfile(template, path)
+        return app
     with app.app_context():
         from flask_migrate import upgrade
 
@@ -50,6 +84,12 @@ def app():
             load_regions(app.config["REGIONS_CSV"])
             seed_demo()
         db.session.remove()
+        if template and path:
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            db.engine.dispose()
+            shutil.copyfile(path, template + ".part")
+            os.replace(template + ".part", template)
     return app
 
 

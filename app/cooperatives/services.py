@@ -1,12 +1,12 @@
 """Rules of the KKMP registry: creating a cooperative, checking its identifiers, the organ rules."""
 from collections import Counter
-from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.core import identifiers
+from app.core.dates import local_today
 from app.core.errors import ValidationFailed
 from app.extensions import db
 from app.regions.models import Region
@@ -24,6 +24,38 @@ IDENTIFIER_CHECKS = {
 }
 
 DATE_FIELDS = ["musyawarah_date", "akta_date", "ahu_date", "simkopdes_registered_on", "operating_since"]
+
+
+def legal_progress(coop):
+    """The one derivation of a cooperative's legal stage and readiness: the steps are a sequence (no akta without
+    the musyawarah, no NIB without the AHU), so the stage is the last step reached without a gap and the readiness
+    is the share of steps up to it. A later step filled in over a gap (a bank account before the musyawarah)
+    counts for neither until the gap is closed; the checklist still shows it ticked. Returns (stage, percent)."""
+    reached, done = "none", 0
+    for key, _label, fields in LEGAL_STEPS:
+        if not coop.step_done(fields):
+            break
+        reached, done = key, done + 1
+    return reached, round(100 * done / len(LEGAL_STEPS))
+
+
+def check_name(coop, region, session):
+    """A cooperative is found by its name in the consolidation and arrears lists, so two must not share one: a
+    name carries its kelurahan's name (as the standard name does), or else is unique in the whole country."""
+    from app.core.scope import unscoped
+
+    def folded(text):
+        return " ".join((text or "").casefold().split())
+
+    if folded(region.name) in folded(coop.name):
+        return
+    stmt = select(Cooperative.id).where(func.lower(Cooperative.name) == coop.name.lower())
+    if coop.id is not None:
+        stmt = stmt.where(Cooperative.id != coop.id)
+    if session.execute(stmt, execution_options=unscoped()).first():
+        raise ValidationFailed(_l("Nama \"%(name)s\" sudah dipakai koperasi lain. Nama koperasi harus memuat nama "
+                                  "kelurahannya (%(kel)s), misalnya \"%(default)s\".", name=coop.name,
+                                  kel=region.name, default=default_name(region)), "name")
 
 
 def default_name(region):
@@ -71,7 +103,7 @@ def prepare_cooperative(coop, session=None, today=None):
     an unknown region, a malformed identifier, a date in the future or legal steps dated out of order.
     """
     session = session or db.session
-    today = today or date.today()
+    today = today or local_today(coop)
     region = coop.region if coop.region is not None else kelurahan_for(coop.region_code, session)
     coop.region = region
     coop.region_code = region.code
@@ -80,7 +112,8 @@ def prepare_cooperative(coop, session=None, today=None):
     coop.district_code = region.code[:8]
     if not (coop.name or "").strip():
         coop.name = default_name(region)
-    coop.name = coop.name.strip()
+    coop.name = " ".join(coop.name.split())
+    check_name(coop, region, session)
 
     for field, check in IDENTIFIER_CHECKS.items():
         setattr(coop, field, check(getattr(coop, field), field))
@@ -93,6 +126,11 @@ def prepare_cooperative(coop, session=None, today=None):
         raise ValidationFailed(_l("Tanggal akta cannot be before the musyawarah."), "akta_date")
     if coop.akta_date and coop.ahu_date and coop.ahu_date < coop.akta_date:
         raise ValidationFailed(_l("Tanggal AHU cannot be before the akta."), "ahu_date")
+    if coop.member_min_age in (None, ""):
+        coop.member_min_age = 17
+    if not 17 <= int(coop.member_min_age) <= 99:
+        raise ValidationFailed(_l("Umur minimum anggota paling sedikit 17 tahun (umur KTP) dan paling banyak 99."),
+                               "member_min_age")
     check_unique(coop, session)
     return coop
 
@@ -115,6 +153,7 @@ FIELD_LABELS = {
     "bank_account_number": _l("Nomor rekening"),
     "simkopdes_registered_on": _l("Terdaftar di SIMKOPDES"),
     "operating_since": _l("Beroperasi sejak"),
+    "member_min_age": _l("Umur minimum anggota"),
 }
 
 
@@ -135,7 +174,7 @@ def create_cooperative(region_code, session=None, **fields):
 # -- organs (kkmp-domain.md §2.3) ------------------------------------------------------------------------------
 
 def active_organ_members(coop, on=None):
-    on = on or date.today()
+    on = on or local_today(coop)
     return [m for m in coop.organ_members if m.term_start <= on <= m.term_end]
 
 
@@ -177,7 +216,7 @@ def check_business_unit(unit, existing=None, session=None):
         stmt = stmt.where(BusinessUnit.id != existing.id)
     if coop_id is not None and session.execute(stmt, execution_options=unscoped()).first():
         raise ValidationFailed(_l("This cooperative already has a unit of this kind."), "kind")
-    if unit.started_on and unit.started_on > date.today():
+    if unit.started_on and unit.started_on > local_today(unit.cooperative):
         raise ValidationFailed(_l("The date cannot be in the future."), "started_on")
     return unit
 
@@ -198,7 +237,8 @@ def keep_or_normalise_nik(member):
 
 
 def check_organ_member(member, today=None):
-    today = today or date.today()
+    today = today or local_today(member.cooperative)
+    member.phone = identifiers.check_phone(member.phone, "phone")
     if member.term_start and member.term_end and member.term_end < member.term_start:
         raise ValidationFailed(_l("The term cannot end before it starts."), "term_end")
     if member.organ == "pengawas" and member.position not in ("ketua", "anggota"):
@@ -229,3 +269,21 @@ def dashboard_summary(session=None):
         "organ_members": session.scalar(select(func.count()).select_from(OrganMember)),
         "lagging": sorted((c for c in coops if c.readiness < 100), key=lambda c: (c.readiness, c.name))[:10],
     }
+
+
+PICKER_LIMIT = 500
+
+
+def picker_choices(session=None):
+    """``[(id, name)]`` of the cooperatives the user reads, for the cooperative filter above a list (Camat,
+    Sudin, Admin); None for a user of a single cooperative, who has nothing to choose. Scoped by the session
+    listener and capped, so a national scope never loads every cooperative into one page."""
+    from app.core.scope import current_scope
+
+    session = session or db.session
+    scope = current_scope(session)
+    if not scope.all and len(scope.read_ids) < 2:
+        return None
+    rows = session.execute(select(Cooperative.id, Cooperative.name).order_by(Cooperative.name)
+                           .limit(PICKER_LIMIT)).all()
+    return [(r.id, r.name) for r in rows]

@@ -3,7 +3,7 @@ from flask import g
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from app.core.interface import KkmpInterface
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.forms import Checked, NotInFuture
@@ -92,6 +92,7 @@ class OrganMemberView(NikRevealMixin, KkmpModelView):
 
     def prepare_item(self, item):
         services.keep_or_normalise_nik(item)
+        services.check_organ_member(item)  # stores the phone in its one normalised form
 
 
 class CooperativeView(KkmpModelView):
@@ -114,7 +115,7 @@ class CooperativeView(KkmpModelView):
         (_l("Langkah legal"), {"fields": legal_fields}),
     ]
     add_columns = ["region_code", "name", "address", "is_pilot"] + legal_fields
-    edit_columns = ["name", "address", "is_pilot"] + legal_fields
+    edit_columns = ["name", "address", "is_pilot", "member_min_age"] + legal_fields
     search_columns = ["name", "region_code", "is_pilot", "nib", "city_code", "district_code"]
     order_columns = ["name", "region_code"]
     base_order = ("region_code", "asc")
@@ -127,6 +128,8 @@ class CooperativeView(KkmpModelView):
         "ahu_number": _l("Contoh: AHU-0025673.AH.01.29.TAHUN 2025"),
         "nib": _l("13 digit dari OSS."),
         "npwp": _l("15 digit, atau 16 digit diawali 0."),
+        "member_min_age": _l("Menurut AD/ART; paling sedikit 17 (umur KTP). Yang sudah/pernah kawin boleh lebih "
+                             "muda."),
     }
     _common_fields = {
         # Blank means the standard name; FAB would make it required because the column is NOT NULL.
@@ -139,6 +142,9 @@ class CooperativeView(KkmpModelView):
         **{field: StringField(services.FIELD_LABELS[field], widget=BS3TextFieldWidget(),
                               validators=[Optional(), Length(max=40), Checked(check)])
            for field, check in services.IDENTIFIER_CHECKS.items()},
+        # Blank keeps the KTP age 17 (prepare_cooperative); the range is checked there for form and API alike.
+        "member_min_age": IntegerField(services.FIELD_LABELS["member_min_age"], validators=[Optional()],
+                                       widget=BS3TextFieldWidget()),
     }
     add_form_extra_fields = dict(_common_fields, region_code=StringField(
         _l("Kode kelurahan"), widget=BS3TextFieldWidget(), validators=[DataRequired(), Checked(check_kelurahan_code)]))

@@ -14,14 +14,16 @@ from flask_appbuilder import Model
 from sqlalchemy import Column, DateTime, Integer, String, Text, event, insert, inspect
 from sqlalchemy.orm import attributes
 
-from .nik import mask_nik
+from .nik import birth_year_text, mask_nik
 
 log = logging.getLogger(__name__)
 
 # Values that never go into the audit log (they are secrets, or noise recorded by FAB on every login).
 SECRET_FIELDS = {"password"}
-# Personal identifiers are logged masked: the audit log is read by supervisors who may not see them in full.
-MASKED_FIELDS = {"nik"}
+# Personal identifiers are logged masked: the audit log is read by supervisors who may not see them in full, and
+# a NIK's middle six digits are the birth date, so the birth date is logged by its year only (app/core/nik.py).
+# Any table's column of these names is masked: the coming farmer and LPG buyer records need nothing more.
+MASKED_FIELDS = {"nik": mask_nik, "birth_date": birth_year_text}
 NOISE_FIELDS = {"nik_hmac", "last_login", "login_count", "fail_login_count", "changed_on", "updated_at", "created_on",
                 "created_at", "version"}
 # FAB's permission bookkeeping is rewritten by `kkmp init`; role grants are logged through the user.
@@ -47,6 +49,37 @@ class AuditEvent(Model):
 
     def __repr__(self):
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.table_name}#{self.record_id}"
+
+    # What the audit screens and exports show (app/core/audit_present.py names a whole page at once).
+    @property
+    def when_local(self):
+        return _presented(self, "when")
+
+    @property
+    def actor_name(self):
+        return _presented(self, "who")
+
+    @property
+    def action_label(self):
+        return _presented(self, "action")
+
+    @property
+    def record_label(self):
+        return _presented(self, "record")
+
+    @property
+    def cooperative_name(self):
+        return _presented(self, "cooperative")
+
+    @property
+    def changes_text(self):
+        return _presented(self, "changes")
+
+
+def _presented(row, key):
+    from .audit_present import presented
+
+    return presented(row, key)
 
 
 def utcnow():
@@ -80,10 +113,10 @@ def _actor():
 
 
 def _coop_and_region(obj):
-    from app.cooperatives.models import Cooperative
-
-    if isinstance(obj, Cooperative):
-        return obj.id, obj.region_code
+    # A model that owns itself (the cooperative) says so through ``audit_owner``: core imports no domain.
+    owner = getattr(obj, "audit_owner", None)
+    if owner is not None:
+        return owner
     coop_id = getattr(obj, "cooperative_id", None)
     if coop_id is None and getattr(obj, "cooperative", None) is not None:
         coop_id = obj.cooperative.id
@@ -113,7 +146,7 @@ def _changes(obj):
         if key in SECRET_FIELDS:
             before[key], after[key] = "***", "*** (changed)"
         elif key in MASKED_FIELDS:
-            before[key], after[key] = mask_nik(old), mask_nik(new)
+            before[key], after[key] = MASKED_FIELDS[key](old), MASKED_FIELDS[key](new)
         else:
             before[key], after[key] = old, new
     if "roles" in state.attrs:
@@ -133,7 +166,7 @@ def _snapshot(obj):
         if prop.key in SECRET_FIELDS and value:
             value = "***"
         elif prop.key in MASKED_FIELDS:
-            value = mask_nik(value)
+            value = MASKED_FIELDS[prop.key](value)
         values[prop.key] = value
     if hasattr(obj, "roles") and "roles" in attributes.instance_state(obj).dict:
         values["roles"] = sorted(r.name for r in obj.roles)
@@ -193,6 +226,23 @@ def _after_flush(session, flush_context):
 
 def _after_rollback(session):
     session.info.pop("kkmp_audit_pending", None)
+
+
+def redact_payload(text):
+    """An audit payload as shown: rows written before the masking above (a NIK with its region digits, a full
+    birth date) are masked again on the way out, since the log itself is never rewritten."""
+    if not text:
+        return text or ""
+    try:
+        values = json.loads(text)
+    except ValueError:
+        return text
+    if not isinstance(values, dict):
+        return text
+    for key, mask in MASKED_FIELDS.items():
+        if values.get(key):
+            values[key] = mask(values[key])
+    return json.dumps(values, ensure_ascii=False, sort_keys=True)
 
 
 def record_event(session, action, *, table_name=None, record_id=None, cooperative_id=None, region_code=None,

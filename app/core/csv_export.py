@@ -6,9 +6,15 @@ import io
 from datetime import date, datetime
 from decimal import Decimal
 
-from .xlsx import safe_text
-
 BOM = "\ufeff"
+# A spreadsheet opening a CSV runs a cell starting with these as a formula (ASVS 5.0 1.2.10, CWE-1236). A CSV cell
+# has no type to say "text", so such a cell gets a leading apostrophe. (Our xlsx files need none: app/core/xlsx.py.)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+def safe_text(value):
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def _csv_value(value):

@@ -35,3 +35,11 @@ def refusal_message(error):
 
 class ConflictError(DomainError):
     """The record changed since the user loaded it (a lost update was prevented)."""
+
+
+def lost_update_message():
+    """One wording for a prevented lost update, on the edit forms and in the API."""
+    from flask_babel import gettext
+
+    return gettext("Someone else saved this record after you opened it; nothing was saved. "
+                   "Reload the page to see their changes, then make yours again.")

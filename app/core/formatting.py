@@ -53,7 +53,14 @@ def yes_no(value):
     return gettext("Ya") if value else gettext("Tidak")
 
 
+def _finalize(value):
+    """Every ``{{ ... }}`` that is None prints as nothing, never "None" (a FAB show page's empty field, a
+    template's missing value), whichever view or template it comes from."""
+    return "" if value is None else value
+
+
 def register_template_filters(app):
+    app.jinja_env.finalize = _finalize
     app.jinja_env.filters["rupiah"] = rupiah
     app.jinja_env.filters["tanggal"] = tanggal
     app.jinja_env.filters["percent"] = percent

@@ -1,10 +1,12 @@
 """Adapters that let one domain checker serve WTForms fields, FAB forms and the marshmallow API schemas."""
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError as MarshmallowError
-from wtforms import DateField
+from marshmallow import fields as ma_fields
 from wtforms.validators import ValidationError as WtformsError
+
+from .dates import latest_today
+from wtforms import DateField
 
 from .dates import DISPLAY_FORMAT, date_error, parse_date
 from .errors import ValidationFailed
@@ -37,13 +39,45 @@ class NotInFuture:
     message = _l("The date cannot be in the future.")
 
     def __call__(self, form, field):
-        if field.data is not None and field.data > date.today():
+        if field.data is not None and field.data > latest_today():
             raise WtformsError(str(self.message))
 
 
 def ma_not_in_future(value):
-    if value is not None and value > date.today():
+    if value is not None and value > latest_today():
         raise MarshmallowError(str(NotInFuture.message))
+
+
+class MaNormalised(ma_fields.String):
+    """A marshmallow field that loads through a ``check_*`` normaliser: the API stores what the form stores, and
+    a column's length applies to the normalised value, not to what was typed (a printed NPWP
+    ``01.312.166.0-091.000`` is 20 characters; its 15 digits fit the column). A number sent as a JSON integer is
+    read as its digits."""
+
+    def __init__(self, checker, field_name, **kwargs):
+        kwargs.setdefault("allow_none", True)
+        super().__init__(**kwargs)
+        self.checker = checker
+        self.field_name = field_name
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return self.checker(text, self.field_name)
+        except ValidationFailed as e:
+            raise MarshmallowError(str(e)) from None
+
+
+def normalise_api_fields(api, checkers, **field_kwargs):
+    """Give a ModelRestApi's add and edit schemas a ``MaNormalised`` field for each ``{field: checker}`` (call from
+    ``_init_model_schemas`` after FAB built them)."""
+    for schema in (api.add_model_schema, api.edit_model_schema):
+        for field, checker in checkers.items():
+            if field in schema.declared_fields:
+                schema.declared_fields[field] = MaNormalised(checker, field, **field_kwargs.get(field, {}))
+        schema._init_fields()
 
 
 # -- one date field for every form: dd/mm/yyyy typed or pasted, ISO accepted, the Indonesian picker -----------

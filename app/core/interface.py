@@ -1,8 +1,12 @@
-"""Our SQLAInterface: FAB's, with list counts that respect cooperative scope."""
+"""Our SQLAInterface: FAB's, with list counts that respect cooperative scope, lost updates reported as such, and
+dates in list searches read the way people type them."""
 from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.exceptions import DatabaseException
+from sqlalchemy.orm.exc import StaleDataError
 
 from .dates import parse_date
+from .errors import ConflictError, lost_update_message
 from .scope import read_criteria
 
 
@@ -22,6 +26,10 @@ class KkmpFilterConverter(SQLAFilterConverter):
         for marker, filters in SQLAFilterConverter.conversion_table)
 
 
+class EditConflict(ConflictError):
+    """Another request saved the row between our read and our write (the versioned UPDATE matched no row)."""
+
+
 class KkmpInterface(SQLAInterface):
     filter_converter_class = KkmpFilterConverter
 
@@ -33,3 +41,13 @@ class KkmpInterface(SQLAInterface):
         if options:
             inner = inner.options(*options)
         return inner.count()
+
+    def edit(self, item, commit=True):
+        # A versioned row's UPDATE carries "WHERE version = <the version we read>"; when it matches nothing, FAB
+        # would answer a generic database error. Say what happened instead: someone else saved first.
+        try:
+            super().edit(item, commit=commit)
+        except DatabaseException as e:
+            if isinstance(e.__cause__, StaleDataError):
+                raise EditConflict(lost_update_message()) from e
+            raise

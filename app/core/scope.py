@@ -28,7 +28,17 @@ _disabled = contextvars.ContextVar("kkmp_scope_disabled", default=False)
 
 
 class TenantScopeError(PermissionError):
-    """A write would touch a cooperative outside the user's write scope. Deliberately not a SQLAlchemyError."""
+    """A write would touch a cooperative outside the user's write scope. Deliberately not a SQLAlchemyError.
+
+    Every refusal is noted in the security log (written after the request, outside its rolled-back transaction).
+    """
+
+    def __init__(self, message, *, table_name=None, record_id=None, cooperative_id=None):
+        super().__init__(message)
+        from .security_log import record_security_event
+
+        record_security_event("scope_write", table_name=table_name, record_id=record_id,
+                              cooperative_id=cooperative_id, refusal=message)
 
 
 class RelatedNotFound(LookupError):
@@ -225,7 +235,9 @@ def _do_orm_execute(state):
     if state.is_insert or state.is_update:
         outside = {i for i in _bulk_values_coop_ids(state) if i not in scope.write_ids}
         if outside:
-            raise TenantScopeError(f"Refused bulk write: cooperative(s) {sorted(outside)} outside your scope.")
+            raise TenantScopeError(f"Refused bulk write: cooperative(s) {sorted(outside)} outside your scope.",
+                                   table_name=state.all_mappers[0].local_table.name,
+                                   cooperative_id=sorted(outside, key=str)[0])
     if state.is_insert:
         return
     ids = scope.read_ids if state.is_select else scope.write_ids
@@ -292,12 +304,14 @@ def check_write(session, obj, action):
         code = obj.region.code if obj.region is not None else obj.region_code
         if scope.create_region and code and (code + ".").startswith(scope.create_region + "."):
             return
-        raise TenantScopeError(f"Refused insert of {name}: outside your scope.")
+        raise TenantScopeError(f"Refused insert of {name}: outside your scope.", table_name=obj.__tablename__)
     touched = coops_touched(session, obj)
     outside = sorted(str(i) for i in touched if i not in scope.write_ids)
     if outside or (not touched and action == "insert"):
         raise TenantScopeError(f"Refused {action} of {name}: cooperative(s) {', '.join(outside) or '?'} "
-                               f"outside your scope.")
+                               f"outside your scope.", table_name=obj.__tablename__,
+                               record_id=inspect(obj).identity[0] if inspect(obj).identity else None,
+                               cooperative_id=int(outside[0]) if outside and outside[0].isdigit() else None)
 
 
 def _before_flush(session, flush_context, instances):
@@ -329,3 +343,21 @@ def read_criteria():
         return ()
     scope = current_scope()
     return () if scope.all else _criteria(scope.read_ids)
+
+
+def owner_of(model, pk):
+    """The cooperative owning row ``pk`` of ``model``, read past the scope (None: no such row, or not scoped).
+
+    For the security log, to tell a refused read of another cooperative's record from a plain missing id.
+    """
+    from app.extensions import db
+
+    if not _is_scoped_class(model):
+        return None
+    pk_col = inspect(model).primary_key[0]
+    try:
+        value = pk_col.type.python_type(pk)
+    except (TypeError, ValueError, NotImplementedError):
+        return None
+    with db.engine.connect() as conn:
+        return conn.execute(select(_owner_column(model)).where(pk_col == value)).scalar()

@@ -8,7 +8,7 @@ from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import gettext
 from wtforms import HiddenField
 
-from .errors import ConflictError, DomainError, ValidationFailed, refusal_message
+from .errors import ConflictError, DomainError, ValidationFailed, lost_update_message, refusal_message
 from .formatting import blank_if_none, rupiah, tanggal, yes_no
 from .scope import RelatedNotFound, TenantScopeError, check_write
 
@@ -82,12 +82,29 @@ class KkmpModelView(ModelView):
     list_jump_label = None
     # FAB's /download/<filename> serves any file of UPLOAD_FOLDER, unscoped; we store no uploads that way.
     exclude_route_methods = {"download"}
+    # URL arguments that narrow the list (and its export) to one value of an indexed column, e.g.
+    # {"koperasi": "cooperative_id"}: links such as "this member's bills" and the cooperative picker of a Camat
+    # or Sudin. Not FAB search filters: those would put a relation select (a whole table) into the search form.
+    url_filters = {}
+    # ``fn(session) -> [(id, name)] | None``: the cooperatives offered by a picker above the list (with
+    # ``url_filters["koperasi"]``); the domain supplies it (app.cooperatives.services.picker_choices).
+    cooperative_picker = None
 
     def render_template(self, template, **kwargs):
         if template == self.list_template:
             kwargs.setdefault("kkmp_can_export", self.appbuilder.sm.has_access("can_export",
                                                                                 self.class_permission_name))
+            if self.cooperative_picker:
+                kwargs.setdefault("kkmp_coop_picker", self.cooperative_picker(self.datamodel.session))
         return super().render_template(template, **kwargs)
+
+    def _url_filtered(self, query):
+        model = self.datamodel.obj
+        for arg, column in self.url_filters.items():
+            value = request.args.get(arg, "")
+            if value.isdigit():
+                query = query.filter(getattr(model, column) == int(value))
+        return query
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,6 +126,7 @@ class KkmpModelView(ModelView):
         joined = filters.get_joined_filters(self._base_filters)
         query = self.datamodel._apply_inner_all(self.datamodel.session.query(self.datamodel.obj), joined,
                                                 aliases_mapping={})
+        query = self._url_filtered(query)
         # A search counts up to a smaller cap: "more than 200 matches" already says "narrow the search", and
         # counting a common name to 10,000 would read most of the register.
         searching = bool(filters.get_filters_values())
@@ -126,6 +144,7 @@ class KkmpModelView(ModelView):
             count, capped = paging.capped_count(self.datamodel, query, cap)
             result = paging.ListPage(items=[], count=count, capped=capped)
             items = paging.offset_page(self.datamodel, query, order_column, order_direction, page, page_size)
+        self.prepare_list_items(items)
         pks = [self._serialize_pk_if_composite(pk) for pk in self.datamodel.get_keys(items)]
         widgets["list"] = self.list_widget(
             label_columns=self.label_columns, include_columns=self.list_columns,
@@ -135,6 +154,9 @@ class KkmpModelView(ModelView):
             kkmp_page=result, kkmp_count_cap=f"{cap:,}".replace(",", "."), kkmp_jump=self.list_jump_label,
             kkmp_base_args=paging.without_cursor(request.args, self.__class__.__name__), **kwargs)
         return widgets
+
+    def prepare_list_items(self, items):
+        """Override: load what a page of rows shows in one go (names of related records) before it is rendered."""
 
     def validate_record(self, record, existing):
         """Override: check ``record`` (a transient copy holding the form's values); raise ValidationFailed."""
@@ -181,9 +203,7 @@ class KkmpModelView(ModelView):
             return
         submitted = request.form.get(VERSION_FIELD)
         if submitted is None or str(submitted) != str(item.version):
-            self._refuse(ConflictError(gettext(
-                "Someone else saved this record after you opened it; nothing was saved. "
-                "Reload the page to see their changes, then make yours again.")))
+            self._refuse(ConflictError(lost_update_message()))
 
     def prefill_form(self, form, pk):
         super().prefill_form(form, pk)
@@ -192,7 +212,29 @@ class KkmpModelView(ModelView):
             if item is not None:
                 form[VERSION_FIELD].data = item.version
 
+    def _money_fields(self, columns, extra):
+        """Every Numeric(18,2) column of a FAB add/edit form gets the one money field (``RupiahField``), so
+        ``10.000`` is ten thousand and ``Rp 20.000`` is understood, instead of WTForms' DecimalField (which reads
+        ``10.000`` as ten and answers ``Rp 20.000`` in English). A view's own extra field wins."""
+        from sqlalchemy import Numeric
+        from wtforms.validators import Optional
+
+        from .money import RupiahField
+
+        table = self.datamodel.obj.__table__.columns
+        fields = dict(extra or {})
+        for name in columns or []:
+            col = table.get(name) if isinstance(name, str) else None
+            if col is None or name in fields or not isinstance(col.type, Numeric) or col.type.scale != 2:
+                continue
+            label = (self.label_columns or {}).get(name, name)
+            fields[name] = RupiahField(label, validators=[Optional()] if col.nullable else [],
+                                       description=(self.description_columns or {}).get(name, ""))
+        return fields
+
     def _init_forms(self):
+        self.add_form_extra_fields = self._money_fields(self.add_columns, self.add_form_extra_fields)
+        self.edit_form_extra_fields = self._money_fields(self.edit_columns, self.edit_form_extra_fields)
         if self._has_version():
             self.edit_form_extra_fields = dict(self.edit_form_extra_fields or {},
                                                **{VERSION_FIELD: HiddenField()})
@@ -220,7 +262,8 @@ class KkmpModelView(ModelView):
         filters = Filters(self.datamodel.filter_converter_class, self.datamodel, self.search_columns)
         get_filter_args(filters, disallow_if_not_in_search=True)
         joined = filters.get_joined_filters(self._base_filters)
-        query = self.datamodel.apply_all(self.datamodel.session.query(self.datamodel.obj), joined)
+        query = self._url_filtered(self.datamodel.apply_all(self.datamodel.session.query(self.datamodel.obj),
+                                                            joined))
         return query.order_by(getattr(self.datamodel.obj, self.datamodel.get_pk_name()))
 
     def export_rows(self, query, columns):
@@ -256,7 +299,7 @@ class KkmpModelView(ModelView):
         from .csv_export import csv_chunks
 
         headers, rows = self._export()
-        response = Response(stream_with_context(csv_chunks(headers, rows)), mimetype="text/csv; charset=utf-8")
+        response = Response(stream_with_context(csv_chunks(headers, rows)), content_type="text/csv; charset=utf-8")
         response.headers["Content-Disposition"] = f"attachment; filename={self.route_base.strip('/')}.csv"
         return response
 
@@ -350,10 +393,32 @@ class NikRevealMixin:
     """For views of people with a NIK: never prefill it in the edit form, and reveal it only on purpose.
 
     The reveal is a POST (CSRF-protected) needing the ``can_reveal_nik`` permission; it writes an audit row and
-    answers with ``Cache-Control: no-store`` so the number does not linger in a browser cache.
+    answers with ``Cache-Control: no-store`` so the number does not linger in a browser cache. The birth date,
+    which is the NIK's middle six digits, is shown in full on pages and in exports only to a reader who may
+    reveal the NIK anyway; anyone else sees the year (app/core/nik.py).
     """
 
     nik_field = "nik"
+    birth_field = "birth_date"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.birth_field in self.datamodel.obj.__table__.columns:
+            self.formatters_columns = dict(self.formatters_columns or {}, **{self.birth_field: self._birth_shown})
+
+    def _birth_shown(self, value):
+        from .nik import visible_person
+
+        return visible_person(self.class_permission_name, birth_date=value).birth_text if value else ""
+
+    def _get_export_value(self, item, col):
+        value = super()._get_export_value(item, col)
+        if col == self.birth_field and value:
+            from .nik import visible_person
+
+            person = visible_person(self.class_permission_name, birth_date=value)
+            return person.birth_date or person.birth_text
+        return value
 
     def prefill_form(self, form, pk):
         super().prefill_form(form, pk)

@@ -1,8 +1,9 @@
 """Spreadsheet exports that are safe to open and fast to write.
 
-No cell a user typed is ever read by Excel as a formula: strings are written as inline text cells, and a text
-starting like a formula gets a leading apostrophe besides (ASVS 5.0 1.2.10, CWE-1236), so it stays inert even
-after someone edits the cell.
+No cell a user typed is ever read by Excel as a formula: strings are written as inline text cells (``t="inlineStr"``),
+which Excel and LibreOffice show as text and never evaluate, so a name typed as ``=HYPERLINK(...)`` or a phone
+``+62812...`` reads back exactly as typed, without the apostrophe CSV needs (app/core/csv_export.py: a CSV cell
+has no type, so there the guard is the only defence; ASVS 5.0 1.2.10, CWE-1236).
 
 Why not xlsxwriter here: a list export is a plain table, and xlsxwriter spends ~18 µs of Python per cell
 (measured: 5,600 rows/s for the member register's 17 columns), so the 500,000-member register would take 90 s.
@@ -16,9 +17,6 @@ import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 
-# Excel and LibreOffice treat a cell starting with these as a formula (ASVS 5.0 1.2.10, CWE-1236).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
-
 _EPOCH = date(1899, 12, 30).toordinal()  # Excel's day 0 (with the 1900 leap-year bug already folded in)
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 # Characters XML 1.0 cannot carry at all (control characters other than tab, newline, carriage return).
@@ -27,11 +25,6 @@ _XML_INVALID.update({0xFFFE: None, 0xFFFF: None})
 
 # Style indexes in _STYLES: 0 plain, 1 date, 2 rupiah, 3 header, 4 title.
 _DATE, _MONEY, _HEADER, _TITLE = 1, 2, 3, 4
-
-
-def safe_text(value):
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def _column_letters(index):
@@ -44,7 +37,7 @@ def _column_letters(index):
 
 
 def _text(value):
-    return safe_text(value).translate(_XML_INVALID).translate(_XML_ESCAPES)
+    return str(value).translate(_XML_INVALID).translate(_XML_ESCAPES)
 
 
 def _cell(ref, value):

@@ -107,3 +107,46 @@ def read_sheet_rows(data, sheet_name, columns, wrong_headers_message, max_rows=M
         return out
     finally:
         wb.close()
+
+
+def write_help_sheet(wb, sheet_name, title, steps, fields, data_sheet):
+    """The "Petunjuk" sheet of an import template: the steps, then one row per column of the data sheet with
+    how to fill it in and an example value.
+
+    The example lives here, never as a row of the data sheet: the importer reads only the data sheet, so an
+    example left in place can never be imported as a member or a deposit.
+
+    :param fields: ``[(header, how to fill it in, example)]``; an example that is a ``date`` is written as an
+        Excel date (dd/mm/yyyy), anything else as text.
+    """
+    from datetime import date, datetime
+
+    bold = wb.add_format({"bold": True, "font_size": 13})
+    head = wb.add_format({"bold": True, "bg_color": "#C00000", "font_color": "#FFFFFF", "border": 1})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    example = wb.add_format({"num_format": "@", "italic": True, "font_color": "#555555", "valign": "top"})
+    example_date = wb.add_format({"num_format": "dd/mm/yyyy", "italic": True, "font_color": "#555555",
+                                  "align": "left", "valign": "top"})
+    ws = wb.add_worksheet(sheet_name)
+    ws.write_string(0, 0, title, bold)
+    row = 1
+    for line in steps:
+        ws.write_string(row, 0, line)
+        row += 1
+    row += 1
+    ws.write_string(row, 0, f"Arti setiap kolom lembar '{data_sheet}' (contoh di sini tidak ikut diimpor)", bold)
+    row += 1
+    for c, text in enumerate(("Kolom", "Cara mengisi", "Contoh")):
+        ws.write_string(row, c, text, head)
+    for header, how, sample in fields:
+        row += 1
+        ws.write_string(row, 0, header, wrap)
+        ws.write_string(row, 1, how, wrap)
+        if isinstance(sample, date):
+            ws.write_datetime(row, 2, datetime(sample.year, sample.month, sample.day), example_date)
+        else:
+            ws.write_string(row, 2, "" if sample is None else str(sample), example)
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, 1, 70)
+    ws.set_column(2, 2, 28)
+    return ws

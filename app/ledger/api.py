@@ -12,10 +12,13 @@ from flask import g, request
 from flask_appbuilder.api import ModelRestApi, expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext
+from marshmallow import ValidationError as MarshmallowError
 from sqlalchemy import inspect, select
 
+from app.core.api_fields import DECIMAL_PATTERN
 from app.core.errors import DomainError, ValidationFailed
 from app.core.interface import KkmpInterface
+from app.core.money import RupiahApiField
 from app.core.scope import TenantScopeError
 from app.core.scoped_views import ScopedApiMixin
 
@@ -31,7 +34,7 @@ class AccountApi(ScopedApiMixin, ModelRestApi):
     class_permission_name = "Account"
     datamodel = KkmpInterface(Account)
     list_columns = ACCOUNT_FIELDS
-    show_columns = ACCOUNT_FIELDS
+    show_columns = ACCOUNT_FIELDS + ["version"]
     add_columns = ["cooperative", "code", "name", "kind", "member_flag"]
     edit_columns = ["name", "is_active"]
     search_columns = ["code", "name", "kind", "is_active", "member_flag"]
@@ -74,6 +77,15 @@ class JournalEntryApi(ScopedApiMixin, ModelRestApi):
     order_columns = ["number", "entry_date", "id"]
     base_order = ("id", "desc")
 
+    def add_apispec_components(self, api_spec):
+        super().add_apispec_components(api_spec)
+        # pre_get adds the entry's lines to a GET of one entry; the description says so.
+        money = {"type": "string", "format": "decimal", "pattern": DECIMAL_PATTERN}
+        api_spec.components.schemas[self.show_model_schema_name].setdefault("properties", {})["lines"] = {
+            "type": "array", "items": {"type": "object", "properties": {
+                "line_no": {"type": "integer"}, "account": {"type": "string"}, "account_name": {"type": "string"},
+                "debit": money, "credit": money, "memo": {"type": "string", "nullable": True}}}}
+
     def pre_get(self, data):
         # The lines of the entry (one more scoped query; FAB's show schema does not nest one-to-many rows).
         entry_id = data.get("id")
@@ -81,7 +93,7 @@ class JournalEntryApi(ScopedApiMixin, ModelRestApi):
             select(JournalLine).where(JournalLine.entry_id == entry_id).order_by(JournalLine.line_no)).scalars()
         data.setdefault("result", {})["lines"] = [
             {"line_no": l.line_no, "account": l.account.code, "account_name": l.account.name,
-             "debit": str(l.debit), "credit": str(l.credit), "memo": l.memo} for l in lines]
+             "debit": f"{l.debit:.2f}", "credit": f"{l.credit:.2f}", "memo": l.memo} for l in lines]
 
     def put_headless(self, pk):
         return self.response(405, message=gettext("A posted journal entry cannot be changed; post a reversing "
@@ -175,9 +187,12 @@ class JournalEntryApi(ScopedApiMixin, ModelRestApi):
         return self.response(201, **_entry_json(entry))
 
 
+_LINE_AMOUNT = RupiahApiField(cents=True, allow_zero=True, allow_none=True, label="Debet/kredit")
+
+
 def _amount(value):
-    if value is None or isinstance(value, Decimal):
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise ValidationFailed(gettext("Amounts are decimal strings such as \"1500000.00\"."), "lines")
-    return str(value)
+    """A line amount through the API's money field: a JSON integer or a string ("1500000.00", "1.500.000,00")."""
+    try:
+        return _LINE_AMOUNT.deserialize(value)
+    except MarshmallowError as e:
+        raise ValidationFailed(" ".join(e.messages) if isinstance(e.messages, list) else str(e), "lines") from None

@@ -55,6 +55,9 @@ def _book(session, coop, scale):
          "PLN-01")
     post(m2.replace(day=6), "Pelunasan utang ke agen RPK", [("utang_usaha", D(12_000_000), 0),
                                                          ("bank", 0, D(12_000_000))], "BKK-002", unit)
+    # Kas to bank before paying from the bank: kas and bank never go below zero (the posting service refuses it).
+    post(m2.replace(day=7), "Setor kas ke rekening koperasi", [("bank", D(8_000_000), 0), ("kas", 0, D(8_000_000))],
+         "BKK-004")
     post(m2.replace(day=8), "Pembelian sembako (tunai via bank)", [("persediaan", D(9_000_000), 0),
                                                                  ("bank", 0, D(9_000_000))], "FAK-RPK-1008", unit)
     post(m3.replace(day=1), "Honor pengelola gerai", [("521000", D(2_500_000), 0), ("kas", 0, D(2_500_000))],

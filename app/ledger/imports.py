@@ -25,11 +25,10 @@ imported (the opening balance comes from the saldo awal import).
 """
 import hashlib
 import io
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import gettext
 from sqlalchemy import func, select
@@ -38,6 +37,7 @@ from app.core.dates import parse_date
 from app.core.errors import DomainError, ValidationFailed
 from app.core.scope import unscoped
 # The members import already has the safe-file gate; reuse it rather than copy it.
+from app.core.money import parse_rupiah
 from app.core.xlsx_import import MAX_BYTES, ImportRefused, refuse_unsafe
 
 from . import services
@@ -49,7 +49,7 @@ __all__ = ["ImportRefused", "ImportResult", "import_opening_balances", "import_c
            "write_cash_book_template", "MAX_BYTES", "MAX_ROWS"]
 
 MAX_ROWS = 3000
-MAX_AMOUNT = Decimal("1000000000000")  # Rp 1 triliun per line: anything above is a typo
+_COLUMN_LABELS = {"debit": "Debet", "credit": "Kredit"}
 HEADER_SEARCH_ROWS = 10
 MAX_COLS = 30  # columns read per row: a forged sheet dimension (A1:XFD1048576) must not make rows 16 384 wide
 MAX_ROW_INDEX = 20000  # last spreadsheet row read; data below it refuses the file (never a silent partial import)
@@ -188,46 +188,18 @@ def _day(value, column="date"):
 
 
 def _amount(value, column):
-    """A non-negative Decimal with at most two decimals, from a number cell or Indonesian text (1.500.000)."""
-    if value is None:
-        return ZERO
-    if isinstance(value, bool):
-        raise _RowError(column, gettext("Jumlah harus berupa angka."))
+    """A non-negative Decimal with at most two decimals, from a number cell or Indonesian text (1.500.000), read
+    by the one rupiah parser (``app.core.money``); a blank cell or ``-`` is zero."""
     if isinstance(value, (datetime, date)):
         raise _RowError(column, gettext("Jumlah harus berupa angka, bukan tanggal."))
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise _RowError(column, gettext("Jumlah harus berupa angka."))
-        amount = Decimal(repr(value))  # the shortest decimal that round-trips: what the user typed
-    elif isinstance(value, (int, Decimal)):
-        amount = Decimal(value)
-    else:
-        text = str(value).strip()
-        if text in ("", "-"):
-            return ZERO
-        if text.startswith("-") or text.startswith("(") or text.lower().lstrip("rp. ").startswith("-"):
-            raise _RowError(column, gettext("Jumlah tidak boleh negatif; isi di kolom debet atau kredit."))
-        try:
-            return _checked(services.parse_rupiah(text, column), column)
-        except ValidationFailed:
-            raise _RowError(column, gettext("Jumlah %(v)s tidak dapat dibaca; tulis seperti 1.500.000 atau 1500000.",
-                                            v=text[:40])) from None
-    return _checked(amount, column)
-
-
-def _checked(amount, column):
+    if isinstance(value, str) and value.strip() == "-":
+        return ZERO
+    if isinstance(value, str) and value.strip().startswith("("):
+        raise _RowError(column, gettext("Jumlah tidak boleh negatif; isi di kolom debet atau kredit."))
     try:
-        if not amount.is_finite():
-            raise _RowError(column, gettext("Jumlah harus berupa angka."))
-        if amount < 0:
-            raise _RowError(column, gettext("Jumlah tidak boleh negatif; isi di kolom debet atau kredit."))
-        if amount != amount.quantize(services.CENT):
-            raise _RowError(column, gettext("Jumlah paling banyak dua angka desimal (sen)."))
-    except InvalidOperation:
-        raise _RowError(column, gettext("Jumlah harus berupa angka.")) from None
-    if amount > MAX_AMOUNT:
-        raise _RowError(column, gettext("Jumlah terlalu besar (lebih dari Rp 1 triliun); periksa lagi."))
-    return amount.quantize(services.CENT)
+        return parse_rupiah(value, column, _COLUMN_LABELS.get(column, column), cents=True, allow_zero=True)
+    except ValidationFailed as e:
+        raise _RowError(column, str(e)) from None
 
 
 def _code(value, column):
@@ -524,12 +496,10 @@ def _posting_accounts(session, cooperative_id):
 def write_opening_template(session, cooperative):
     """The saldo awal template: title, an example note, headers kode akun / nama akun / debet / kredit and one row
     per active posting account of the cooperative. Returns the xlsx bytes."""
-    from app.core.xlsx import safe_text
-
     coop = services._cooperative(session, cooperative)
     buf, wb, fmt = _workbook()
     ws = wb.add_worksheet("Saldo Awal")
-    ws.write_string(0, 0, safe_text(f"Saldo awal - {coop.name}"), fmt["title"])
+    ws.write_string(0, 0, f"Saldo awal - {coop.name}", fmt["title"])
     ws.merge_range(1, 0, 1, 3, "Isi saldo setiap akun pada tanggal saldo awal (hari sebelum bulan pertama yang "
                    "dicatat di sistem ini), di kolom debet ATAU kredit. Contoh: Kas 2.500.000 di debet, Simpanan "
                    "pokok 2.500.000 di kredit. Biarkan kosong akun yang tidak bersaldo. Jumlah debet harus sama "
@@ -542,7 +512,7 @@ def write_opening_template(session, cooperative):
     ws.set_column(2, 3, 18, fmt["money"])
     for r, account in enumerate(_posting_accounts(session, coop.id), start=4):
         ws.write_string(r, 0, account.code, fmt["text"])
-        ws.write_string(r, 1, safe_text(account.name))
+        ws.write_string(r, 1, str(account.name))
     ws.freeze_panes(4, 0)
     wb.close()
     return buf.getvalue()
@@ -551,15 +521,13 @@ def write_opening_template(session, cooperative):
 def write_cash_book_template(session, cooperative):
     """The buku kas template: the columns boards already keep (tanggal, uraian, bukti, debet, kredit, saldo,
     keterangan) plus kode akun lawan, one sheet per month is allowed; a Daftar Akun sheet and instructions."""
-    from app.core.xlsx import safe_text
-
     coop = services._cooperative(session, cooperative)
     buf, wb, fmt = _workbook()
     headers = [("tanggal", 12, fmt["date"]), ("uraian transaksi", 40, None), ("bukti", 12, fmt["text"]),
                ("kode akun lawan", 16, fmt["text"]), ("debet", 16, fmt["money"]), ("kredit", 16, fmt["money"]),
                ("saldo", 16, fmt["money"]), ("keterangan", 30, None)]
     ws = wb.add_worksheet("Buku Kas")
-    ws.write_string(0, 0, safe_text(f"Buku kas - {coop.name}"), fmt["title"])
+    ws.write_string(0, 0, f"Buku kas - {coop.name}", fmt["title"])
     ws.write_string(1, 0, "Satu baris per transaksi. Debet = uang masuk, kredit = uang keluar. Lihat lembar "
                     "Petunjuk dan Daftar Akun.", fmt["note"])
     for c, (header, width, f) in enumerate(headers):
@@ -592,7 +560,7 @@ def write_cash_book_template(session, cooperative):
     accounts.set_column(1, 1, 46)
     for r, account in enumerate(_posting_accounts(session, coop.id), start=1):
         accounts.write_string(r, 0, account.code)
-        accounts.write_string(r, 1, safe_text(account.name))
+        accounts.write_string(r, 1, str(account.name))
     wb.close()
     return buf.getvalue()
 

@@ -30,6 +30,7 @@ from app.core.audit import utcnow
 from app.core.errors import ValidationFailed
 from app.core.scope import unscoped
 
+from .balances import record_entry
 from .chart import DEFAULT_PURPOSES, KINDS, NOMINAL_KINDS, NORMAL_BALANCE, TEMPLATE, kind_for_code
 from .guards import ClosedPeriodError, ImmutableEntryError, LedgerError, period_is_closed  # noqa: F401
 from .models import (ZERO, Account, AccountPurpose, JournalCounter, JournalEntry, JournalLine, LedgerYear, Period)
@@ -47,6 +48,10 @@ class AccountError(LedgerError):
 
 class FutureDateError(LedgerError):
     """The date lies after today in the cooperative's time zone."""
+
+
+class OverdrawnCashError(LedgerError):
+    """A posting would take a kas or bank account below zero on its date or at a later date."""
 
 
 # -- time zones (Permendagri regions -> WIB / WITA / WIT) ------------------------------------------------------
@@ -200,22 +205,6 @@ def to_amount(value, field="lines"):
     return amount.quantize(CENT)
 
 
-_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+(,\d{1,2})?$")
-_PLAIN = re.compile(r"^\d+(,\d{1,2})?$")
-
-
-def parse_rupiah(text, field="amount"):
-    """Indonesian input: ``1.500.000``, ``1500000``, ``Rp 1.500.000,50``. Dots group thousands, the comma is the
-    decimal mark; anything else (``1,500,000``, ``1.5``) is refused rather than guessed."""
-    raw = (text or "").strip()
-    cleaned = re.sub(r"^rp\.?\s*", "", raw, flags=re.IGNORECASE).replace(" ", "")
-    if cleaned == "":
-        return ZERO
-    if not (_GROUPED.match(cleaned) or _PLAIN.match(cleaned)):
-        raise ValidationFailed(_l("Write the amount like 1.500.000 or 1500000 (got %(v)s).", v=raw), field)
-    return to_amount(cleaned.replace(".", "").replace(",", "."), field)
-
-
 # -- posting --------------------------------------------------------------------------------------------------
 
 ParsedLine = namedtuple("ParsedLine", "key debit credit memo")
@@ -348,6 +337,7 @@ def post_entry(session, *, cooperative_id, entry_date, description, lines, refer
     status = lock_period_for_posting(session, coop.id, entry_date)
     if status == "closed" and not _allow_closed:
         raise ClosedPeriodError(_closed_message(entry_date), "entry_date")
+    check_cash_not_overdrawn(session, coop.id, entry_date, parsed, accounts)
 
     seq = _next_number(session, coop.id, entry_date.year)
     user_id, username = _actor_name(acting_user)
@@ -362,7 +352,77 @@ def post_entry(session, *, cooperative_id, entry_date, description, lines, refer
                                        credit=line.credit, memo=line.memo and str(line.memo)[:255]))
     session.add(entry)
     session.flush()
+    # The balances every statement reads, in the same transaction (balances.py).
+    record_entry(session, entry, [(account, line.debit, line.credit) for line, account in zip(parsed, accounts)],
+                 unit_id=unit.id if unit is not None else None)
     return entry
+
+
+# -- kas and bank never below zero ------------------------------------------------------------------------------
+
+def cash_account_codes(session, cooperative_id):
+    """Code prefixes of the cooperative's cash accounts: the accounts the ``kas`` and ``bank`` purposes map to and
+    their sub-accounts (111000 -> 111xxx), the same set the buku kas / bank and the cash flow statement read."""
+    return [(code.rstrip("0") or code) for code in (account_code(session, cooperative_id, "kas"),
+                                                   account_code(session, cooperative_id, "bank"))]
+
+
+def is_cash_account(account, prefixes):
+    return not account.is_header and any(account.code.startswith(p) for p in prefixes)
+
+
+def check_cash_not_overdrawn(session, cooperative_id, entry_date, parsed, accounts):
+    """Refuse a posting that would leave a kas or bank account below zero at the end of its date or of any later
+    date on which that account moved (a backdated payment must not overdraw a later day). Other accounts are free.
+
+    The accounts the posting reduces are locked first (``SELECT ... FOR UPDATE`` on their ``account`` rows, in id
+    order so two postings never deadlock), so two concurrent payments that each fit but not together are
+    serialised: the second reads the first's committed lines and is refused. Only reductions lock: a receipt cannot
+    overdraw. On SQLite the period upsert before this already holds the single write lock.
+    """
+    prefixes = cash_account_codes(session, cooperative_id)
+    change = {}
+    for line, account in zip(parsed, accounts):
+        if is_cash_account(account, prefixes):
+            change[account.id] = change.get(account.id, ZERO) + line.debit - line.credit
+    reduced = sorted(account_id for account_id, delta in change.items() if delta < 0)
+    if not reduced:
+        return
+    table = Account.__table__
+    session.execute(select(table.c.id).where(table.c.id.in_(reduced)).order_by(table.c.id).with_for_update())
+    for account_id in reduced:
+        delta = change[account_id]
+        net = JournalLine.debit - JournalLine.credit
+        before = session.execute(
+            select(func.coalesce(func.sum(net), 0)).select_from(JournalLine)
+            .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+            .where(JournalLine.account_id == account_id, JournalEntry.entry_date <= entry_date),
+            execution_options=unscoped()).scalar()
+        balance = Decimal(before).quantize(CENT)
+        lowest, lowest_day = balance, entry_date
+        later = session.execute(
+            select(JournalEntry.entry_date, func.sum(net)).select_from(JournalLine)
+            .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+            .where(JournalLine.account_id == account_id, JournalEntry.entry_date > entry_date)
+            .group_by(JournalEntry.entry_date).order_by(JournalEntry.entry_date),
+            execution_options=unscoped()).all()
+        running = balance
+        for day, moved in later:
+            running += Decimal(moved)
+            if running < lowest:
+                lowest, lowest_day = running.quantize(CENT), day
+        if lowest + delta < 0:
+            account = next(a for a in accounts if a.id == account_id)
+            if lowest_day == entry_date:
+                message = _l("%(code)s %(name)s would go below zero: its balance on %(day)s is %(balance)s and "
+                             "this posting takes out %(amount)s.", code=account.code, name=account.name,
+                             day=entry_date.strftime("%d/%m/%Y"), balance=_rp(balance), amount=_rp(-delta))
+            else:
+                message = _l("%(code)s %(name)s would go below zero on %(later)s: its balance then is %(balance)s "
+                             "and this posting dated %(day)s takes out %(amount)s.", code=account.code,
+                             name=account.name, later=lowest_day.strftime("%d/%m/%Y"), balance=_rp(lowest),
+                             day=entry_date.strftime("%d/%m/%Y"), amount=_rp(-delta))
+            raise OverdrawnCashError(message, "lines")
 
 
 # Entries another domain posted for its own records: reversing one from the ledger alone would leave that

@@ -1,10 +1,11 @@
 """Excel exports of the accounting reports, formatted for printing (A4 landscape, fit to one page wide, header
 rows repeated on every page, rupiah number format), in Bahasa Indonesia.
 
-Text that came from users (cooperative, account and entry descriptions, references) goes through ``safe_text`` so
-that no cell is ever read as a formula; amounts are written as numbers (rupiah format), dates as dates. The workbook
-is written in xlsxwriter's ``constant_memory`` mode row by row, so a buku besar of a whole year streams from the
-database cursor to the file with flat memory.
+Text that came from users (cooperative, account and entry descriptions, references) is written with
+``write_string`` (and ``strings_to_formulas`` off): a text cell, which Excel never evaluates, so it reads back as
+typed. Amounts are written as numbers (rupiah format), dates as dates. The workbook is written in xlsxwriter's
+``constant_memory`` mode row by row, so a buku besar of a whole year streams from the database cursor to the file
+with flat memory.
 """
 import os
 import tempfile
@@ -13,13 +14,13 @@ from decimal import Decimal
 
 import xlsxwriter
 
+from app.core.dates import local_now
 from app.core.formatting import tanggal
-from app.core.xlsx import safe_text
 
 RUPIAH_FORMAT = '"Rp"#,##0;[Red]-"Rp"#,##0;"-"'
 
 
-def report_xlsx(report, printed_by=""):
+def report_xlsx(report, printed_by="", zone=None):
     """Write ``report`` (a statements.Report) to a temporary .xlsx; return its path (the caller removes it)."""
     fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="kkmp-laporan-")
     os.close(fd)
@@ -48,13 +49,13 @@ def report_xlsx(report, printed_by=""):
         f[style + "_date"] = wb.add_format({"bold": True, "border": 1, "num_format": "dd/mm/yyyy",
                                             "bg_color": "#F2F2F2"})
 
-    ws.write_string(0, 0, safe_text(report.cooperative), f["sub"])
-    ws.write_string(1, 0, safe_text(report.title), f["title"])
+    ws.write_string(0, 0, str(report.cooperative), f["sub"])
+    ws.write_string(1, 0, str(report.title), f["title"])
     period = f"Periode: {report.period}" + (f" (pembanding: {report.compare})" if report.compare else "")
     ws.write_string(2, 0, period, f["sub"])
-    ws.write_string(3, 0, safe_text(f"Unit usaha: {report.unit}" if report.unit else "Unit usaha: semua"),
+    ws.write_string(3, 0, f"Unit usaha: {report.unit}" if report.unit else "Unit usaha: semua",
                     f["meta"])
-    ws.write_string(4, 0, f"Dicetak {tanggal(datetime.now())}" + (f" oleh {safe_text(printed_by)}"
+    ws.write_string(4, 0, f"Dicetak {tanggal(local_now(zone).replace(tzinfo=None))}" + (f" oleh {printed_by}"
                                                                    if printed_by else ""), f["meta"])
     head_row = 6
     widths = [12] * len(report.headers)
@@ -89,15 +90,15 @@ def report_xlsx(report, printed_by=""):
                 day = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
                 ws.write_datetime(r, c, day, f[prefix + "date"])
             else:
-                ws.write_string(r, c, safe_text(value), f[prefix + "text"])
+                ws.write_string(r, c, str(value), f[prefix + "text"])
         r += 1
     r += 1
     for check in report.checks:
         text = f"{check.label}: " + ("Seimbang" if check.ok else f"TIDAK SEIMBANG ({check.detail})")
-        ws.write_string(r, 0, safe_text(text), f["ok" if check.ok else "bad"])
+        ws.write_string(r, 0, str(text), f["ok" if check.ok else "bad"])
         r += 1
     for note in report.notes:
-        ws.write_string(r, 0, safe_text(note), f["meta"])
+        ws.write_string(r, 0, str(note), f["meta"])
         r += 1
 
     ws.set_landscape()
@@ -114,7 +115,7 @@ def report_xlsx(report, printed_by=""):
 
 def _header_text(value):
     """Text for a print header: '&' starts a control code there, so it is doubled."""
-    return safe_text(value).replace("&", "&&")[:80]
+    return str(value).replace("&", "&&")[:80]
 
 
 def filename(report, coop_code=""):

@@ -7,15 +7,16 @@ cooperative a report is for is looked up through the scoped session, so a cooper
 404, exactly like a missing one; so is a business unit or an account of another cooperative.
 """
 import os
-from datetime import date
 
 from flask import abort, after_this_request, g, request, send_file
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access, permission_name
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from app.cooperatives.models import BusinessUnit, Cooperative
+from app.core.dates import local_today
 from app.core.scope import current_scope
 from app.extensions import db
 
@@ -53,11 +54,13 @@ def _int(name, default, low, high):
     return value
 
 
-def requested_period(today):
+def requested_period(today, whole_year_by_default=False):
+    """The period asked for; without ``bulan`` the current month of the current year, or (the city view, whose
+    form offers "Setahun penuh" first) the whole year, which for the current year is the year to date."""
     year = _int("tahun", today.year, 2000, 2200)
     month_raw = request.args.get("bulan")
     if month_raw is None:
-        month = today.month if year == today.year else None
+        month = today.month if year == today.year and not whole_year_by_default else None
     else:
         month = _int("bulan", None, 1, 12)
     return statements.ReportPeriod(year, month)
@@ -65,7 +68,7 @@ def requested_period(today):
 
 class _ReportBase(BaseView):
     def _send(self, report, code):
-        path = report_xlsx(report, printed_by=getattr(g.user, "username", ""))
+        path = report_xlsx(report, printed_by=getattr(g.user, "username", ""), zone=code)
 
         @after_this_request
         def _cleanup(response):
@@ -173,7 +176,7 @@ class LedgerReportView(_ReportBase):
 
 
 class LedgerConsolidatedView(_ReportBase):
-    """The Sudin's view of every cooperative of the city (Admin: any city, by its code)."""
+    """The Sudin's view of every cooperative of the city (Admin: any city or province, by its code)."""
 
     route_base = "/laporan-konsolidasi"
     class_permission_name = "LedgerConsolidated"
@@ -188,27 +191,39 @@ class LedgerConsolidatedView(_ReportBase):
             region = getattr(g.user, "scope_region_code", None) or ""
             if region.count(".") == 1:
                 city = region
-            elif region.count(".") == 0 and region and wanted.startswith(region + "."):
+            elif region.count(".") == 0 and region and (wanted == region or wanted.startswith(region + ".")):
                 city = wanted
             else:
                 abort(404)
-        if len(city) != 5 or city[2] != "." or not city.replace(".", "").isdigit():
+        # A city (31.73), or for Admin and province users a whole province (31).
+        if not ((len(city) == 5 and city[2] == "." and city.replace(".", "").isdigit())
+                or (len(city) == 2 and city.isdigit())):
             abort(404)
         return city
 
     def _build(self):
+        from types import SimpleNamespace
+
+        from app.core.dates import local_today
+        from app.core.formatting import tanggal
+
         city = self._city()
-        today = date.today()
-        period = requested_period(today)
-        return city, statements.consolidated(db.session, city, period)
+        today = local_today(SimpleNamespace(region_code=city))  # the city's own zone (WIB, WITA or WIT)
+        period = requested_period(today, whole_year_by_default=True)
+        report = statements.consolidated(db.session, city, period)
+        if period.month is None and period.year == today.year:
+            # say what is shown: the running year up to today, not a full year that has not happened yet
+            report.period = gettext("Tahun %(y)s (1 Januari sampai %(d)s)", y=period.year, d=tanggal(today))
+        return city, period, report
 
     @expose("/")
     @has_access
     @permission_name("read")
     def report(self):
-        city, report = self._build()
+        city, period, report = self._build()
         args = dict(request.args)
         return self.render_template("ledger/reports/consolidated.html", report=report, city=city, args=args,
+                                    period=period,
                                     months=statements.BULAN, title=report.title,
                                     can_export=self.appbuilder.sm.has_access("can_export",
                                                                              self.class_permission_name))
@@ -217,7 +232,7 @@ class LedgerConsolidatedView(_ReportBase):
     @has_access
     @permission_name("export")
     def export(self):
-        city, report = self._build()
+        city, _period, report = self._build()
         return self._send(report, city)
 
 

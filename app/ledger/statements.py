@@ -1,8 +1,10 @@
 """Accounting reports (issue 4 item 6): neraca saldo, buku besar, buku kas / bank, Laporan Posisi Keuangan,
 Laporan Hasil Usaha (PHU), Laporan Perubahan Ekuitas, Laporan Arus Kas, and the Sudin's city consolidation.
 
-Every figure is aggregated in SQL (conditional ``SUM(CASE ...)`` grouped by account, or by cooperative for the
-consolidation; running balances with a window function); Python only arranges the aggregated rows. Money is
+Every figure is aggregated in SQL from the monthly balances the posting service keeps (``balances.py``:
+conditional ``SUM(CASE ...)`` grouped by account, or by cooperative for the consolidation); only the line-level
+pages of the buku besar / kas / bank read journal lines (running balances with a window function), their opening
+balance coming from the balances too. Python only arranges the aggregated rows. Money is
 ``Decimal`` end to end: ``Numeric(18,2)`` sums, quantized to the sen, never float.
 
 A report covers a month or a year (``ReportPeriod``) and is compared with the previous month or year; an optional
@@ -31,10 +33,11 @@ Definitions:
 * **Laporan Perubahan Ekuitas**: per equity account saldo awal, penambahan (credits), pengurangan (debits) and
   saldo akhir, plus the computed "SHU tahun berjalan (belum dibukukan)" line as above; the total equals the equity
   of the Laporan Posisi Keuangan. The previous period's additions and reductions are the comparison.
-* **Laporan Arus Kas**, direct method: cash = the kas and bank accounts above. For every entry that touches a cash
-  account, each non-cash line is a cash receipt (its credit) or payment (its debit), grouped by counter-account;
-  since an entry balances, these add up exactly to the entry's change in cash (transfers between kas and bank have
-  no non-cash line and drop out). Counter-accounts are classified: aset tetap (12xxxx) -> investasi; equity
+* **Laporan Arus Kas**, direct method: cash = the kas and bank accounts (111xxx, 112xxx). Each entry's net change
+  in cash was classified when it was posted (``balances.cash_flows_of``): a receipt is shared among the entry's
+  credit-side counter-lines, a payment among its debit-side ones, in proportion to their amounts, so a credit
+  purchase shows only the cash actually paid, and the flows add up exactly to the change in cash (transfers
+  between kas and bank move no net cash and drop out). Counter-accounts are classified: aset tetap (12xxxx) -> investasi; equity
   (3xxxxx), simpanan sukarela (211), utang SHU anggota (213) and long-term bank debt (22xxxx) -> pendanaan;
   everything else (revenue, HPP, expenses, persediaan, piutang, utang usaha, pajak) -> operasi. The report checks
   saldo kas awal + kenaikan bersih = saldo kas akhir.
@@ -51,7 +54,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import Numeric, and_, case, func, literal, or_, select, type_coerce
 
 from app.cooperatives.models import Cooperative
+from app.core.formatting import rupiah
 
+from .balances import AccountBalance, CashFlow, first_month, last_month, month_of
 from .models import ZERO, Account, JournalEntry, JournalLine
 from .services import account_code
 
@@ -160,42 +165,47 @@ class AccountSums:
         return n if self.kind in ("aset", "hpp", "beban") else -n
 
 
-def _in_bucket(spec):
+def _bucket_months(spec):
+    """(first month index or None, last month index or None, without the closing entry) of a bucket."""
     start, end, *rest = spec
-    conds = []
-    if start is not None:
-        conds.append(JournalEntry.entry_date >= start)
-    if end is not None:
-        conds.append(JournalEntry.entry_date <= end)
-    if rest and rest[0]:  # without the year-end closing entry
-        conds.append(JournalEntry.entry_type != "penutup")
+    return first_month(start), last_month(end), bool(rest and rest[0])
+
+
+def _in_months(lo, hi):
+    months = month_of(AccountBalance.__table__)
+    conds = ([months >= lo] if lo is not None else []) + ([months <= hi] if hi is not None else [])
     return and_(*conds) if conds else literal(True)
 
 
 def account_sums(session, cooperative_id, buckets, business_unit_id=None, account_ids=None, kinds=None):
-    """{code: AccountSums} for accounts with postings, in one ``GROUP BY account`` query.
+    """{code: AccountSums} for accounts with postings, from the monthly balances (balances.py) in one
+    ``GROUP BY account`` query: a year is twelve rows per account, however many lines were posted.
 
-    :param buckets: {name: (date_from or None, date_to or None[, without_closing_entry])}; each bucket becomes a
+    :param buckets: {name: (date_from or None, date_to or None[, without_closing_entry])}, whole months (a
+        bucket starts on the 1st and ends on a month's last day); each becomes a
         ``SUM(CASE WHEN <in bucket> THEN debit ELSE 0 END)`` (and credit) column.
     """
+    b = AccountBalance.__table__
     cols, names = [], list(buckets)
     for name in names:
-        cond = _in_bucket(buckets[name])
-        cols.append(type_coerce(func.coalesce(func.sum(case((cond, JournalLine.debit), else_=0)), 0), MONEY))
-        cols.append(type_coerce(func.coalesce(func.sum(case((cond, JournalLine.credit), else_=0)), 0), MONEY))
-    conds = [JournalLine.cooperative_id == cooperative_id]
-    ends = [spec[1] for spec in buckets.values()]
+        lo, hi, without_closing = _bucket_months(buckets[name])
+        cond = _in_months(lo, hi)
+        debit = (b.c.debit - b.c.closing_debit) if without_closing else b.c.debit
+        credit = (b.c.credit - b.c.closing_credit) if without_closing else b.c.credit
+        cols.append(type_coerce(func.coalesce(func.sum(case((cond, debit), else_=0)), 0), MONEY))
+        cols.append(type_coerce(func.coalesce(func.sum(case((cond, credit), else_=0)), 0), MONEY))
+    conds = [b.c.cooperative_id == cooperative_id]
+    ends = [_bucket_months(spec)[1] for spec in buckets.values()]
     if all(e is not None for e in ends):
-        conds.append(JournalEntry.entry_date <= max(ends))
+        conds.append(month_of(b) <= max(ends))
     if business_unit_id is not None:
-        conds.append(JournalEntry.business_unit_id == business_unit_id)
+        conds.append(b.c.unit_id == business_unit_id)
     if account_ids is not None:
-        conds.append(JournalLine.account_id.in_(list(account_ids) or [-1]))
+        conds.append(b.c.account_id.in_(list(account_ids) or [-1]))
     if kinds:
         conds.append(Account.kind.in_(kinds))
     stmt = (select(Account.id, Account.code, Account.name, Account.kind, Account.member_flag, *cols)
-            .select_from(JournalLine).join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
-            .join(Account, Account.id == JournalLine.account_id).where(*conds)
+            .select_from(b).join(Account, Account.id == b.c.account_id).where(*conds)
             .group_by(Account.id, Account.code, Account.name, Account.kind, Account.member_flag)
             .order_by(Account.code))
     out = {}
@@ -219,7 +229,13 @@ def _header(key, title, coop, period, unit_label, headers, money, **kw):
 
 def _balanced_check(label, left, right):
     diff = left - right
-    return Check(label, diff == 0, "" if diff == 0 else f"selisih {diff}")
+    return Check(label, diff == 0, "" if diff == 0 else f"selisih {_rp(diff)}")
+
+
+def _rp(amount):
+    """Rupiah as everywhere else (Rp70.000), with sen only when there are any."""
+    amount = Decimal(amount)
+    return rupiah(amount, with_cents=amount != amount.quantize(Decimal(1)))
 
 
 # -- neraca saldo ------------------------------------------------------------------------------------------------
@@ -302,13 +318,12 @@ def ledger_report(session, coop, period, account_ids, title, key, business_unit_
                 ["Tanggal", "Nomor jurnal", "Uraian", "Bukti", "Akun", "Debet", "Kredit", "Saldo"], (5, 6, 7),
                 date_columns=(0,))
     r.rows.append(Row((period.start, "", "Saldo awal", "", "", None, None, opening), "subtotal"))
-    count = session.execute(select(func.count()).select_from(JournalLine)
-                            .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
-                            .where(JournalLine.cooperative_id == coop.id,
-                                   JournalLine.account_id.in_(list(account_ids) or [-1]),
-                                   JournalEntry.entry_date >= period.start, JournalEntry.entry_date <= period.end,
-                                   *([JournalEntry.business_unit_id == business_unit_id]
-                                     if business_unit_id is not None else []))).scalar()
+    b = AccountBalance.__table__
+    months = month_of(b)
+    count = int(session.execute(select(func.coalesce(func.sum(b.c.lines), 0)).where(
+        b.c.cooperative_id == coop.id, b.c.account_id.in_(list(account_ids) or [-1]),
+        months >= first_month(period.start), months <= last_month(period.end),
+        *([b.c.unit_id == business_unit_id] if business_unit_id is not None else []))).scalar())
     stmt = _ledger_lines_stmt(coop.id, account_ids, period, business_unit_id, sign)
     if all_lines:
         result = session.execute(stmt.execution_options(yield_per=2000))
@@ -320,8 +335,8 @@ def ledger_report(session, coop, period, account_ids, title, key, business_unit_
                        last_page=all_lines or r.page == r.pages)
     r.data = dict(opening=opening, debit=debit, credit=credit, closing=closing, lines=count,
                   prev_opening=p_open, prev_debit=p_debit, prev_credit=p_credit, prev_closing=p_close)
-    r.notes.append(f"Periode pembanding {prev.label}: saldo awal {p_open}, debet {p_debit}, kredit {p_credit}, "
-                   f"saldo akhir {p_close}.")
+    r.notes.append(f"Periode pembanding {prev.label}: saldo awal {_rp(p_open)}, debet {_rp(p_debit)}, "
+                   f"kredit {_rp(p_credit)}, saldo akhir {_rp(p_close)}.")
     r.data["compare_rows"] = [("Saldo awal", p_open, opening), ("Debet", p_debit, debit),
                               ("Kredit", p_credit, credit), ("Saldo akhir", p_close, closing)]
     r.checks = [_balanced_check("Saldo awal + debet - kredit = saldo akhir", opening + sign * (debit - credit),
@@ -526,27 +541,24 @@ def cash_flow(session, coop, period, business_unit_id=None, unit_label=""):
     prev = period.previous()
     cash_ids = sorted(set(purpose_account_ids(session, coop.id, "kas") + purpose_account_ids(session, coop.id,
                                                                                               "bank")))
-    cash_line = select(JournalLine.entry_id).where(JournalLine.cooperative_id == coop.id,
-                                                   JournalLine.account_id.in_(cash_ids or [-1]))
-    in_cur = and_(JournalEntry.entry_date >= period.start, JournalEntry.entry_date <= period.end)
-    in_prev = and_(JournalEntry.entry_date >= prev.start, JournalEntry.entry_date <= prev.end)
-    flow = JournalLine.credit - JournalLine.debit
-    conds = [JournalLine.cooperative_id == coop.id, JournalEntry.entry_date >= prev.start,
-             JournalEntry.entry_date <= period.end, JournalLine.account_id.notin_(cash_ids or [-1]),
-             JournalLine.entry_id.in_(cash_line)]
+    f = CashFlow.__table__
+    months = month_of(f)
+    cur = and_(months >= first_month(period.start), months <= last_month(period.end))
+    old = and_(months >= first_month(prev.start), months <= last_month(prev.end))
+    flow = f.c.inflow - f.c.outflow
+    conds = [f.c.cooperative_id == coop.id, months >= first_month(prev.start), months <= last_month(period.end)]
     if business_unit_id is not None:
-        conds.append(JournalEntry.business_unit_id == business_unit_id)
+        conds.append(f.c.unit_id == business_unit_id)
     stmt = (select(Account.code, Account.name, Account.kind,
-                   type_coerce(func.sum(case((in_cur, flow), else_=0)), MONEY),
-                   type_coerce(func.sum(case((in_prev, flow), else_=0)), MONEY))
-            .select_from(JournalLine).join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
-            .join(Account, Account.id == JournalLine.account_id).where(*conds)
+                   type_coerce(func.sum(case((cur, flow), else_=0)), MONEY),
+                   type_coerce(func.sum(case((old, flow), else_=0)), MONEY))
+            .select_from(f).join(Account, Account.id == f.c.account_id).where(*conds)
             .group_by(Account.code, Account.name, Account.kind).order_by(Account.code))
     by_section = {k: [] for k in SECTION_TITLES}
-    for code, name, kind, cur, old in session.execute(stmt):
-        cur, old = _q(cur), _q(old)
-        if cur or old:
-            by_section[cash_flow_section(code, kind)].append((code, name, cur, old))
+    for code, name, kind, cur_flow, old_flow in session.execute(stmt):
+        cur_flow, old_flow = _q(cur_flow), _q(old_flow)
+        if cur_flow or old_flow:
+            by_section[cash_flow_section(code, kind)].append((code, name, cur_flow, old_flow))
     balances = account_sums(session, coop.id, {"cur_open": (None, period.start - timedelta(days=1)),
                                                "cur_close": (None, period.end),
                                                "prev_open": (None, prev.start - timedelta(days=1))},
@@ -574,9 +586,11 @@ def cash_flow(session, coop, period, business_unit_id=None, unit_label=""):
     r.checks = [_balanced_check("Saldo awal + kenaikan bersih = saldo kas dan bank menurut buku", opening + net_cur,
                                 closing),
                 _balanced_check(f"Periode pembanding {prev.label}", p_open + net_prev, opening)]
-    r.notes.append("Metode langsung: setiap baris lawan (bukan kas/bank) dari jurnal yang menyentuh kas atau bank "
-                   "dihitung sebagai penerimaan (kredit) atau pembayaran (debet). Aset tetap = investasi; ekuitas, "
-                   "simpanan sukarela, utang SHU dan utang bank jangka panjang = pendanaan; lainnya = operasi. "
+    r.notes.append("Metode langsung: perubahan kas/bank setiap jurnal dibagi ke akun lawannya di sisi seberang "
+                   "(penerimaan ke akun yang dikredit, pembayaran ke akun yang didebet) menurut besarnya, sehingga "
+                   "pembelian sebagian kredit hanya mencatat uang yang benar-benar dibayar. Aset tetap = investasi; "
+                   "ekuitas, simpanan sukarela, utang SHU dan utang bank jangka panjang = pendanaan; lainnya = "
+                   "operasi. "
                    "Pemindahan antara kas dan bank tidak dihitung.")
     r.data = dict(sections, net=net_cur, opening=opening, closing=closing, prev_net=net_prev)
     return r
@@ -584,37 +598,47 @@ def cash_flow(session, coop, period, business_unit_id=None, unit_label=""):
 
 # -- the Sudin's consolidated view -------------------------------------------------------------------------------
 
+def _in_region(code):
+    """Cooperatives of a city (``31.73``) or a whole province (``31``)."""
+    if len(code) == 2:
+        return Cooperative.region_code.like(code + ".%")
+    return Cooperative.city_code == code
+
+
 def consolidated(session, city_code, period):
-    """Per cooperative of the city (one aggregate grouped by cooperative) plus totals."""
-    net = JournalLine.debit - JournalLine.credit
-    in_period = and_(JournalEntry.entry_date >= period.start, JournalEntry.entry_type != "penutup")
+    """Per cooperative of the city or province (one aggregate grouped by cooperative) plus totals."""
+    b = AccountBalance.__table__
+    months = month_of(b)
+    net = b.c.debit - b.c.credit
+    # The period's revenue and costs without the year-end closing entry (which empties them into equity).
+    period_net = (b.c.debit - b.c.closing_debit) - (b.c.credit - b.c.closing_credit)
+    in_period = months >= first_month(period.start)
 
     def sum_when(cond, value):
         return type_coerce(func.coalesce(func.sum(case((cond, value), else_=0)), 0), MONEY)
 
     is_cash = or_(Account.code.like("111%"), Account.code.like("112%"))
-    city_coops = select(Cooperative.id).where(Cooperative.city_code == city_code)
-    agg = (select(JournalLine.cooperative_id.label("cid"),
+    city_coops = select(Cooperative.id).where(_in_region(city_code))
+    agg = (select(b.c.cooperative_id.label("cid"),
                   sum_when(Account.kind == "aset", net).label("aset"),
                   sum_when(Account.kind == "kewajiban", -net).label("kewajiban"),
                   sum_when(Account.kind == "ekuitas", -net).label("ekuitas"),
                   sum_when(Account.kind.in_(NOMINAL), -net).label("shu_open"),
-                  sum_when(and_(in_period, Account.member_flag == "anggota"), -net).label("rev_member"),
-                  sum_when(and_(in_period, Account.member_flag == "non_anggota"), -net).label("rev_non"),
-                  sum_when(and_(in_period, Account.kind == "pendapatan"), -net).label("revenue"),
-                  sum_when(and_(in_period, Account.kind.in_(("hpp", "beban"))), net).label("costs"),
+                  sum_when(and_(in_period, Account.member_flag == "anggota"), -period_net).label("rev_member"),
+                  sum_when(and_(in_period, Account.member_flag == "non_anggota"), -period_net).label("rev_non"),
+                  sum_when(and_(in_period, Account.kind == "pendapatan"), -period_net).label("revenue"),
+                  sum_when(and_(in_period, Account.kind.in_(("hpp", "beban"))), period_net).label("costs"),
                   sum_when(is_cash, net).label("cash"),
-                  type_coerce(func.coalesce(func.sum(JournalLine.debit), 0), MONEY).label("debit"),
-                  type_coerce(func.coalesce(func.sum(JournalLine.credit), 0), MONEY).label("credit"))
-           .select_from(JournalLine).join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
-           .join(Account, Account.id == JournalLine.account_id)
-           .where(JournalLine.cooperative_id.in_(city_coops), JournalEntry.entry_date <= period.end)
-           .group_by(JournalLine.cooperative_id).subquery())
+                  type_coerce(func.coalesce(func.sum(b.c.debit), 0), MONEY).label("debit"),
+                  type_coerce(func.coalesce(func.sum(b.c.credit), 0), MONEY).label("credit"))
+           .select_from(b).join(Account, Account.id == b.c.account_id)
+           .where(b.c.cooperative_id.in_(city_coops), months <= last_month(period.end))
+           .group_by(b.c.cooperative_id).subquery())
     stmt = (select(Cooperative.region_code, Cooperative.name, agg.c.aset, agg.c.kewajiban, agg.c.ekuitas,
                    agg.c.shu_open, agg.c.rev_member, agg.c.rev_non, agg.c.revenue, agg.c.costs, agg.c.cash,
                    agg.c.debit, agg.c.credit)
             .select_from(Cooperative).outerjoin(agg, agg.c.cid == Cooperative.id)
-            .where(Cooperative.city_code == city_code).order_by(Cooperative.region_code))
+            .where(_in_region(city_code)).order_by(Cooperative.region_code))
     from app.regions.models import Region
 
     city_name = session.execute(select(Region.name).where(Region.code == city_code)).scalar()

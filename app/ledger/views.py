@@ -18,9 +18,11 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.cooperatives.models import BusinessUnit, Cooperative
+from app.core.dates import latest_today
 from app.core.dates import date_error, parse_date
 from app.core.errors import DomainError, ValidationFailed, refusal_message
 from app.core.interface import KkmpInterface
+from app.core.money import parse_rupiah
 from app.core.scope import TenantScopeError, current_scope
 from app.core.views import KkmpModelView, commit_or_refuse
 
@@ -56,6 +58,7 @@ def choose_cooperative(session, coops):
     if len(coops) == 1:
         return coops[0]
     return next((c for c in coops if str(c.id) == wanted or c.region_code == wanted), None)
+
 
 
 class AccountView(KkmpModelView):
@@ -155,8 +158,10 @@ class JournalEntryView(KkmpModelView):
 
     def render_template(self, template, **kwargs):
         if template == self.show_template:
+            entry = self.datamodel.get(kwargs.get("pk"), self._base_filters) if kwargs.get("pk") else None
+            coop = entry.cooperative if entry is not None else None
             kwargs.update(can_reverse=self.appbuilder.sm.has_access("can_reverse", self.class_permission_name),
-                          today=date.today().isoformat())
+                          today=(services.local_today(coop) if coop is not None else latest_today()).isoformat())
         return super().render_template(template, **kwargs)
 
     # -- the manual journal entry form ---------------------------------------------------------------------
@@ -210,8 +215,8 @@ class JournalEntryView(KkmpModelView):
             if not any(v.strip() for v in line.values()):
                 continue
             try:
-                debit = services.parse_rupiah(line["debit"], f"line-{i}")
-                credit = services.parse_rupiah(line["credit"], f"line-{i}")
+                debit = parse_rupiah(line["debit"], f"line-{i}", gettext("Debet"), cents=True, allow_zero=True)
+                credit = parse_rupiah(line["credit"], f"line-{i}", gettext("Kredit"), cents=True, allow_zero=True)
             except ValidationFailed as e:
                 errors[f"line-{i}"] = str(e)
                 continue
@@ -245,9 +250,10 @@ class JournalEntryView(KkmpModelView):
         entry = self.datamodel.get(pk, self._base_filters)
         if entry is None:
             abort(404)
-        try:
-            day = datetime.strptime(request.form.get("entry_date", "").strip(), "%Y-%m-%d").date()
-        except ValueError:
+        # The reversal form reads the date like the journal form (it took ISO only, so a typed 01/04/2026 was
+        # refused with a message asking for exactly that form). The common date field (helper "uia") replaces both.
+        day = parse_date(request.form.get("entry_date"))
+        if day is None:
             flash(gettext("Write the date as dd/mm/yyyy."), "danger")
             return redirect(url_for(".show", pk=pk))
         reversal, refused = commit_or_refuse(session, lambda: services.reverse_entry(

@@ -1,5 +1,7 @@
 """REST API: /api/v1/member/ with the same rules as the screens. The NIK is write-only: responses carry
-``nik_masked``, never the stored number; status changes are not API fields (they go through the services)."""
+``nik_masked`` (last four digits), never the stored number; ``birth_date`` is null for a reader without the NIK
+reveal right, who gets ``birth_year`` only (app/core/nik.py); status changes are not API fields (they go through
+the services)."""
 from datetime import date
 
 from flask import g, request
@@ -7,6 +9,7 @@ from flask_appbuilder.api import ModelRestApi, expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
 
 from app.core.errors import ValidationFailed
+from app.core.nik import may_reveal
 
 from app.core.scoped_views import ScopedApiMixin
 
@@ -14,8 +17,8 @@ from . import services
 from .models import Member
 from .views import MemberInterface
 
-EDITABLE = ["nik", "name", "sex", "birth_date", "address", "rt", "rw", "domicile_code", "phone", "occupation",
-            "join_date"]
+EDITABLE = ["nik", "name", "sex", "birth_date", "marital_status", "address", "rt", "rw", "domicile_code",
+            "phone", "occupation", "join_date"]
 
 
 class MemberApi(ScopedApiMixin, ModelRestApi):
@@ -27,9 +30,9 @@ class MemberApi(ScopedApiMixin, ModelRestApi):
     include_route_methods = {"get", "get_list", "info", "post", "put", "set_status"}
     list_columns = ["id", "cooperative_id", "member_number", "name", "nik_masked", "sex", "rt", "rw", "status",
                     "join_date"]
-    show_columns = ["id", "cooperative_id", "member_number", "name", "nik_masked", "sex", "birth_date", "address",
-                    "rt", "rw", "domicile_code", "phone", "occupation", "join_date", "status", "approved_on",
-                    "active_since", "ended_on", "end_note"]
+    show_columns = ["id", "cooperative_id", "member_number", "name", "nik_masked", "sex", "birth_date", "birth_year",
+                    "address", "marital_status", "rt", "rw", "domicile_code", "phone", "occupation", "join_date",
+                    "status", "approved_on", "active_since", "ended_on", "end_note", "version"]
     add_columns = ["cooperative"] + EDITABLE
     edit_columns = EDITABLE
     search_columns = ["name", "member_number", "status", "sex"]
@@ -40,13 +43,24 @@ class MemberApi(ScopedApiMixin, ModelRestApi):
     def _init_model_schemas(self):
         super()._init_model_schemas()
         # The NIK may be written but is never dumped back (a POST/PUT answer echoes the schema). It may be typed
-        # with spaces or dashes, so the column's 16-character limit does not apply before normalising.
-        from marshmallow import fields, validate
+        # with spaces or dashes: it is normalised before the column's 16-character limit applies.
+        # NIK and phone load through the one normaliser of each (app.core.nik, app.core.identifiers), as in the form.
+        from app.core.forms import normalise_api_fields
+        from app.core.identifiers import check_phone
+        from app.core.nik import check_nik
 
-        for schema in (self.add_model_schema, self.edit_model_schema):
-            schema.declared_fields["nik"] = fields.String(load_only=True, allow_none=True,
-                                                          validate=validate.Length(max=40))
-            schema._init_fields()
+        normalise_api_fields(self, {"nik": check_nik, "phone": check_phone}, nik={"load_only": True})
+        # Null for a reader who may not see it (pre_get): the description says so.
+        from marshmallow import fields
+
+        self.show_model_schema.declared_fields["birth_date"] = fields.Date(
+            allow_none=True, metadata={"description": "null without the NIK reveal right; see birth_year"})
+        self.show_model_schema.declared_fields["birth_year"] = fields.Integer(allow_none=True)
+        self.show_model_schema._init_fields()
+
+    def pre_get(self, data):
+        if not may_reveal(self.class_permission_name):
+            data["result"]["birth_date"] = None
 
     def _merge_update_item(self, model_item, data):
         # FAB fills fields missing from a PUT from a dump of the row; the NIK is never dumped: blank keeps it.

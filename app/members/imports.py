@@ -55,10 +55,28 @@ class ImportResult:
 
 # -- the template -----------------------------------------------------------------------------------------------
 
+HELP = {
+    "nik": "16 digit sesuai KTP, diketik sebagai teks (jangan diubah menjadi angka).",
+    "name": "Nama lengkap sesuai KTP.",
+    "sex": "L (laki-laki) atau P (perempuan).",
+    "birth_date": "dd/mm/yyyy; harus sama dengan tanggal lahir yang tertulis di NIK.",
+    "address": "Alamat sesuai KTP.",
+    "rt": "Nomor RT, contoh 003.",
+    "rw": "Nomor RW, contoh 002.",
+    "domicile_code": "Kode kelurahan domisili sesuai KTP; harus kelurahan koperasi ini.",
+    "phone": "Nomor HP (boleh kosong); dipakai untuk pengingat WhatsApp.",
+    "occupation": "Pekerjaan (boleh kosong).",
+    "join_date": "Tanggal permohonan menjadi anggota, dd/mm/yyyy; tidak boleh di masa depan.",
+}
+
+
 def write_template(example_domicile="31.73.05.1001"):
-    """The members template (xlsxwriter): Indonesian headers, one example row, text cells for NIK/RT/RW/phone so
-    Excel keeps leading zeros and all 16 digits, date cells, a drop-down for L/P, and a sheet of instructions."""
+    """The members template (xlsxwriter): the 'Anggota' sheet holds only the Indonesian headers (text cells for
+    NIK/RT/RW/phone so Excel keeps leading zeros and all 16 digits, date cells, a drop-down for L/P); the example
+    member and the help per column are on the 'Petunjuk' sheet, which the importer never reads."""
     import xlsxwriter
+
+    from app.core.xlsx_import import write_help_sheet
 
     fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="kkmp-template-")
     os.close(fd)
@@ -68,37 +86,23 @@ def write_template(example_domicile="31.73.05.1001"):
     head = wb.add_format({"bold": True, "bg_color": "#C00000", "font_color": "#FFFFFF", "border": 1,
                           "text_wrap": True, "valign": "top"})
     text = wb.add_format({"num_format": "@"})
-    example = wb.add_format({"num_format": "@", "italic": True, "font_color": "#555555"})
-    example_date = wb.add_format({"num_format": "dd/mm/yyyy", "italic": True, "font_color": "#555555"})
     date_fmt = wb.add_format({"num_format": "dd/mm/yyyy"})
     for c, (name, header, sample, width) in enumerate(COLUMNS):
         ws.write_string(0, c, header, head)
-        is_date = isinstance(sample, date)
-        ws.set_column(c, c, width, date_fmt if is_date else text)
-        if name == "domicile_code":
-            sample = example_domicile
-        if is_date:
-            ws.write_datetime(1, c, datetime(sample.year, sample.month, sample.day), example_date)
-        else:
-            ws.write_string(1, c, str(sample), example)
+        ws.set_column(c, c, width, date_fmt if isinstance(sample, date) else text)
     ws.data_validation(1, 2, MAX_ROWS, 2, {"validate": "list", "source": ["L", "P"]})
     ws.freeze_panes(1, 0)
     ws.set_row(0, 32)
-    info = wb.add_worksheet("Petunjuk")
-    lines = [
-        "Petunjuk pengisian daftar anggota",
-        "1. Isi satu baris per anggota di lembar 'Anggota', mulai baris 2. Hapus atau timpa baris contoh.",
-        "2. NIK 16 digit sesuai KTP, diketik sebagai teks (jangan diubah menjadi angka).",
-        "3. Jenis kelamin L atau P; tanggal lahir harus sama dengan yang tertulis di NIK.",
-        "4. Kode kelurahan domisili sesuai KTP harus kelurahan koperasi ini.",
-        "5. Tanggal dalam format dd/mm/yyyy; tidak boleh di masa depan.",
-        "6. Jangan memakai rumus. Seluruh berkas ditolak bila ada satu baris yang salah; daftar kesalahan "
+    steps = [
+        f"1. Isi satu baris per anggota di lembar '{SHEET_NAME}', mulai baris 2 (di bawah judul kolom).",
+        "2. Contoh pengisian ada di tabel di bawah ini; lembar Petunjuk ini tidak diimpor.",
+        "3. Jangan memakai rumus. Seluruh berkas ditolak bila ada satu baris yang salah; daftar kesalahan "
         "ditampilkan per baris.",
-        f"7. Paling banyak {MAX_ROWS} baris dan {MAX_BYTES // (1024 * 1024)} MB per berkas.",
+        f"4. Paling banyak {MAX_ROWS} baris dan {MAX_BYTES // (1024 * 1024)} MB per berkas.",
     ]
-    for r, line in enumerate(lines):
-        info.write_string(r, 0, line)
-    info.set_column(0, 0, 110)
+    fields = [(header, HELP[name], example_domicile if name == "domicile_code" else sample)
+              for name, header, sample, _width in COLUMNS]
+    write_help_sheet(wb, "Petunjuk", "Petunjuk pengisian daftar anggota", steps, fields, SHEET_NAME)
     wb.close()
     return path
 

@@ -37,6 +37,12 @@ END_STATUSES = ("keluar", "meninggal", "diberhentikan")
 SEXES = [("L", _l("Laki-laki")), ("P", _l("Perempuan"))]
 SEX_LABELS = dict(SEXES)
 
+# Status perkawinan as printed on the KTP. Kawin, cerai hidup and cerai mati count as "married" for the age rule.
+MARITAL_STATUSES = [("belum_kawin", _l("Belum kawin")), ("kawin", _l("Kawin")), ("cerai_hidup", _l("Cerai hidup")),
+                    ("cerai_mati", _l("Cerai mati"))]
+MARITAL_LABELS = dict(MARITAL_STATUSES)
+EVER_MARRIED = ("kawin", "cerai_hidup", "cerai_mati")
+
 
 def name_key_of(name):
     """What a name search compares: case-folded, with runs of spaces made one."""
@@ -66,6 +72,7 @@ class Member(TenantMixin, Model):
     domicile_code = Column(String(13), nullable=False)
     phone = Column(String(20))
     occupation = Column(String(80))
+    marital_status = Column(String(12), nullable=True)  # MARITAL_STATUSES; NULL = not recorded
     join_date = Column(Date, nullable=False)
     status = Column(String(14), nullable=False, default="permohonan")
     approved_on = Column(Date)
@@ -90,6 +97,8 @@ class Member(TenantMixin, Model):
         Index("ix_member_coop_number", "cooperative_id", "member_number"),
         Index("ix_member_coop_status_sex", "cooperative_id", "status", "sex"),
         CheckConstraint("sex IN ('L','P')", name="ck_member_sex"),
+        CheckConstraint("marital_status IS NULL OR marital_status IN ('belum_kawin','kawin','cerai_hidup',"
+                        "'cerai_mati')", name="ck_member_marital_status"),
         CheckConstraint("status IN ('permohonan','disetujui','aktif','keluar','meninggal','diberhentikan',"
                         "'ditolak')", name="ck_member_status"),
     )
@@ -105,8 +114,17 @@ class Member(TenantMixin, Model):
         return mask_nik(self.nik)
 
     @property
+    def birth_year(self):
+        """The part of the birth date every reader may see (app/core/nik.py)."""
+        return self.birth_date.year if self.birth_date else None
+
+    @property
     def status_label(self):
         return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def marital_label(self):
+        return MARITAL_LABELS.get(self.marital_status, "") if self.marital_status else ""
 
     @property
     def sex_label(self):

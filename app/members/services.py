@@ -21,7 +21,7 @@ import unicodedata
 from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, insert, or_, select, update
+from sqlalchemy import and_, case, false, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.cooperatives.models import Cooperative
@@ -29,12 +29,20 @@ from app.core.errors import DomainError, ValidationFailed
 from app.core.nik import check_nik, mask_nik, normalise_nik
 from app.extensions import db
 
-from .models import END_STATUSES, LIVE, Member, MemberCounter, MemberStatusEvent, NikRegistry, name_key_of
+from .models import (END_STATUSES, EVER_MARRIED, LIVE, MARITAL_LABELS, Member, MemberCounter, MemberStatusEvent,
+                     NikRegistry, name_key_of)
 
 NUMBER_PREFIX = "A-"
 ENTRY_ROLES = {"Sekretaris", "Pengurus"}
 BOARD_ROLES = {"Pengurus"}
-NIK_TAKEN = _l("This NIK is already an active member of another cooperative.")
+# Why a NIK cannot be registered: the true reason, by where and in what state the live membership is (issue 10.9).
+NIK_TAKEN = _l("NIK ini sudah terdaftar pada keanggotaan atau permohonan lain yang masih berjalan.")
+NIK_ACTIVE_ELSEWHERE = _l("This NIK is already an active member of another cooperative.")
+NIK_APPROVED_ELSEWHERE = _l("NIK ini sudah disetujui menjadi anggota koperasi lain (belum diaktifkan).")
+NIK_APPLIED_ELSEWHERE = _l("NIK ini sedang dalam permohonan keanggotaan di koperasi lain; permohonan itu harus "
+                           "ditolak atau keanggotaannya diakhiri lebih dulu.")
+NIK_HERE = _l("NIK ini sudah terdaftar di koperasi ini: %(who)s, status %(status)s. Buka data anggota itu; "
+              "jangan mendaftarkannya dua kali.")
 NAME_MAX = 120
 LOOKUP_PAGE_SIZE = 20
 
@@ -54,6 +62,8 @@ FIELD_LABELS = {
     "domicile_code": _l("Kode kelurahan domisili (KTP)"),
     "phone": _l("Telepon"),
     "occupation": _l("Pekerjaan"),
+    "marital_status": _l("Status perkawinan"),
+    "marital_label": _l("Status perkawinan"),
     "join_date": _l("Tanggal daftar"),
     "status": _l("Status"),
     "status_label": _l("Status"),
@@ -64,7 +74,6 @@ FIELD_LABELS = {
 }
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-_PHONE = re.compile(r"^\+?\d{8,15}$")
 _KELURAHAN = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
 
 
@@ -121,13 +130,9 @@ def _rt_rw(value, field):
 
 
 def _phone(value):
-    if not (value or "").strip():
-        return None
-    digits = re.sub(r"[\s.\-()]", "", unicodedata.normalize("NFKC", value))
-    if not _PHONE.match(digits):
-        raise ValidationFailed(_l("Telepon harus 8 sampai 15 digit, boleh diawali +, contoh 0812-3456-7890."),
-                               "phone")
-    return digits
+    from app.core.identifiers import check_phone
+
+    return check_phone(value, "phone")
 
 
 def nik_birth(nik):
@@ -150,12 +155,68 @@ def cross_check_nik(nik, birth_date, sex):
                "Periksa NIK atau tanggal lahir.", d=day, m=month, y=yy), "birth_date")
 
 
+MAX_AGE = 120  # a birth date further back is a typing error (1845 for 1985), not a member
+
+
+def _years_before(day, years):
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_on(birth_date, day):
+    """Completed years of age on ``day``."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def check_member_age(member, coop):
+    """The age rule (UU 25/1992 and the AD/ART; the KTP is issued at 17 or on marriage): on the day of application
+    the applicant is at least the cooperative's minimum age (``member_min_age``, 17 unless its AD/ART says more),
+    or is or has been married (the KTP's status perkawinan)."""
+    minimum = coop.member_min_age or 17
+    age = age_on(member.birth_date, member.join_date)
+    if age >= minimum or member.marital_status in EVER_MARRIED:
+        return
+    raise ValidationFailed(
+        _l("Umur pada tanggal daftar %(age)d tahun: anggota koperasi harus berumur paling sedikit %(min)d tahun "
+           "atau sudah/pernah kawin (UU 25/1992 dan AD/ART koperasi). Periksa tanggal lahir, atau isi status "
+           "perkawinan sesuai KTP.", age=age, min=minimum), "birth_date")
+
+
+def check_nik_city(nik, session):
+    """The NIK's first four digits (PPKK) are the kabupaten/kota where it was first issued: it must be one in the
+    Kemendagri list the app holds (python-stdnum checks the province only).
+
+    A refusal, because no NIK can carry a city that does not exist: it is a typing error. Where the city is not
+    the cooperative's is neither a refusal nor a warning: membership follows the KTP domicile (checked against the
+    cooperative's kelurahan below), and a NIK keeps the region of its first registration for life, so most members
+    who moved in carry another city's NIK (kkmp-domain.md §0.1). The kecamatan digits are not compared either:
+    kecamatan are split and renumbered more often, and old NIKs keep the old code.
+    """
+    from app.regions.models import Region
+
+    city = f"{nik[:2]}.{nik[2:4]}"
+    if session.get(Region, city) is None:
+        raise ValidationFailed(_l("NIK diawali %(code)s, padahal tidak ada kabupaten/kota dengan kode %(city)s di "
+                                  "daftar wilayah Kemendagri. Periksa empat digit pertama NIK.",
+                                  code=nik[:4], city=city), "nik")
+
+
 def _coop_of(member, session):
+    from sqlalchemy import inspect as sa_inspect
+
     coop = member.cooperative
+    state = sa_inspect(coop) if coop is not None else None
+    if state is not None and (state.transient or (state.pending and coop.region_code is None)):
+        # The API's related field makes a transient row for an id it could not load (a cooperative outside the
+        # user's area looks missing): that is no cooperative, not one without a kelurahan ("(None)").
+        coop = None
+        member.cooperative = None
     if coop is None and member.cooperative_id is not None:
         coop = session.get(Cooperative, member.cooperative_id)
     if coop is None:
-        raise ValidationFailed(_l("Pilih koperasi."), "cooperative")
+        raise ValidationFailed(_l("Pilih koperasi di wilayah Anda."), "cooperative")
     return coop
 
 
@@ -174,6 +235,7 @@ def check_member(member, session=None, existing=None, today=None):
     if not (member.nik or "").strip():
         raise ValidationFailed(_l("NIK wajib diisi (16 digit dari KTP)."), "nik")
     member.nik = check_nik(member.nik)
+    check_nik_city(member.nik, session)
     member.name = clean_text(member.name, "name", NAME_MAX)
     if member.sex not in ("L", "P"):
         raise ValidationFailed(_l("Jenis kelamin harus L (laki-laki) atau P (perempuan)."), "sex")
@@ -181,6 +243,9 @@ def check_member(member, session=None, existing=None, today=None):
         raise ValidationFailed(_l("Tanggal lahir wajib diisi."), "birth_date")
     if member.birth_date > today:
         raise ValidationFailed(_l("Tanggal lahir tidak boleh di masa depan."), "birth_date")
+    if member.birth_date < _years_before(today, MAX_AGE):
+        raise ValidationFailed(_l("Tanggal lahir %(d)s berarti umur lebih dari %(n)d tahun; periksa tahun lahir.",
+                                  d=member.birth_date.strftime("%d/%m/%Y"), n=MAX_AGE), "birth_date")
     cross_check_nik(member.nik, member.birth_date, member.sex)
     if member.join_date is None:
         raise ValidationFailed(_l("Tanggal daftar wajib diisi."), "join_date")
@@ -188,6 +253,11 @@ def check_member(member, session=None, existing=None, today=None):
         raise ValidationFailed(_l("Tanggal daftar tidak boleh di masa depan."), "join_date")
     if member.join_date < member.birth_date:
         raise ValidationFailed(_l("Tanggal daftar tidak boleh sebelum tanggal lahir."), "join_date")
+    member.marital_status = (member.marital_status or "").strip() or None
+    if member.marital_status is not None and member.marital_status not in MARITAL_LABELS:
+        raise ValidationFailed(_l("Status perkawinan harus belum_kawin, kawin, cerai_hidup atau cerai_mati "
+                                  "(sesuai KTP)."), "marital_status")
+    check_member_age(member, coop)
     member.address = clean_text(member.address, "address", 255)
     member.rt = _rt_rw(member.rt, "rt")
     member.rw = _rt_rw(member.rw, "rw")
@@ -206,16 +276,29 @@ def check_member(member, session=None, existing=None, today=None):
     return member
 
 
-def nik_taken_message(session, coop_id_of_other):
-    """The refusal for a NIK already live elsewhere; it names the cooperative only to users who may see it."""
-    from app.core.scope import current_scope
+def nik_taken_message(session, coop_id_of_other, holder_id=None, own_coop_id=None):
+    """The refusal for a NIK already live in a membership or an application: the true reason (this cooperative, or
+    another one where it is an application, approved or active); the other cooperative is named only to users who
+    may see it."""
+    from app.core.scope import current_scope, unscoped
 
+    holder = None
+    if holder_id is not None:
+        holder = session.execute(select(Member.status, Member.member_number, Member.name)
+                                 .where(Member.id == holder_id), execution_options=unscoped()).first()
+    if holder is not None and own_coop_id is not None and coop_id_of_other == own_coop_id:
+        from .models import STATUS_LABELS
+
+        who = f"{holder.member_number} {holder.name}" if holder.member_number else holder.name
+        return str(NIK_HERE) % {"who": who, "status": str(STATUS_LABELS.get(holder.status, holder.status))}
+    message = {"permohonan": NIK_APPLIED_ELSEWHERE, "disetujui": NIK_APPROVED_ELSEWHERE,
+               "aktif": NIK_ACTIVE_ELSEWHERE}.get(holder.status if holder is not None else None, NIK_TAKEN)
     scope = current_scope(session)
     if coop_id_of_other is not None and (scope.all or coop_id_of_other in scope.read_ids):
         name = session.execute(select(Cooperative.name).where(Cooperative.id == coop_id_of_other)).scalar()
         if name:
-            return gettext("%(msg)s (%(coop)s)", msg=str(NIK_TAKEN), coop=name)
-    return str(NIK_TAKEN)
+            return gettext("%(msg)s (%(coop)s)", msg=str(message), coop=name)
+    return str(message)
 
 
 def check_nik_free(member, session=None):
@@ -224,7 +307,8 @@ def check_nik_free(member, session=None):
     row = session.execute(select(NikRegistry.member_id, NikRegistry.cooperative_id)
                           .where(NikRegistry.nik_hmac == member.nik_hmac)).first()
     if row is not None and row.member_id != member.id:
-        raise ValidationFailed(nik_taken_message(session, row.cooperative_id), "nik")
+        own = member.cooperative.id if member.cooperative is not None else member.cooperative_id
+        raise ValidationFailed(nik_taken_message(session, row.cooperative_id, row.member_id, own), "nik")
 
 
 def is_registry_conflict(error):
@@ -377,6 +461,11 @@ def do_activate(session, member, acting_user, on=None, today=None):
     member.status = "aktif"
     member.active_since = on
     _event(session, member, "disetujui", "aktif", on, acting_user)
+    # Wajib is due from the month of activation: the bills exist at once, so the first payment can be taken today.
+    from app.savings.services import bill_new_member
+
+    session.flush()
+    bill_new_member(session, member, today)
     return member
 
 
@@ -460,10 +549,14 @@ def lookup_text(number, name, nik, status):
     return f"{label} — {name} ({mask_nik(nik)})"
 
 
-def lookup(session, q="", page=1, active_only=False, cooperative_id=None):
+def lookup(session, q="", page=1, active_only=False, cooperative_id=None, nik_search=False):
     """Member picker: at most 20 members of the user's scope matching ``q`` (number prefix, exact NIK via its
     HMAC, or part of the name), ordered by name, through the (cooperative_id, ...) indexes. Never loads more
-    than one page."""
+    than one page.
+
+    The exact-NIK search only with ``nik_search`` (a reader who may reveal NIKs): for anyone else it would be an
+    oracle, since trying the few hundred NIKs that fit a member's visible year, sex, domicile and last four digits
+    would tell which one is theirs."""
     q = unicodedata.normalize("NFKC", (q or "")).strip()[:60]
     page = max(1, min(int(page or 1), 500))
     # The matching ids first, from the (name, id) index that carries name_key, status and cooperative_id, so a
@@ -476,7 +569,7 @@ def lookup(session, q="", page=1, active_only=False, cooperative_id=None):
         digits = normalise_nik(q)
         conditions = [Member.name_key.contains(name_key_of(q), autoescape=True)]
         if digits.isdigit() and len(digits) == 16:
-            conditions = [Member.nik_hmac == nik_hmac(digits)]
+            conditions = [Member.nik_hmac == nik_hmac(digits)] if nik_search else [false()]
         elif q.upper().startswith(NUMBER_PREFIX) or q.isdigit():
             number = q.upper() if q.upper().startswith(NUMBER_PREFIX) else None
             if number is None and len(q) <= 6:

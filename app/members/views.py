@@ -18,15 +18,17 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.cooperatives.models import Cooperative
 from app.core.dates import parse_date_field
 from app.core.errors import DomainError, refusal_message
+from app.cooperatives.services import picker_choices
+from app.core.errors import DomainError, ValidationFailed, refusal_message
 from app.core.forms import Checked
 from app.core.interface import KkmpInterface
-from app.core.nik import check_nik
+from app.core.nik import check_nik, may_reveal, visible_person
 from app.core.scope import RelatedNotFound, TenantScopeError, current_scope
 from app.core.views import KkmpModelView, NikRevealMixin
 from app.extensions import db
 
 from . import imports, services
-from .models import END_STATUSES, SEXES, STATUS_LABELS, Member
+from .models import END_STATUSES, MARITAL_STATUSES, SEXES, STATUS_LABELS, Member
 
 
 class _NameKeyFilter:
@@ -114,6 +116,11 @@ _FIELDS = {
                                  validators=[DataRequired(), Length(max=20)],
                                  description=_l("Sesuai KTP; harus kelurahan koperasi, contoh 31.73.05.1001.")),
     "phone": StringField(_l("Telepon"), widget=BS3TextFieldWidget(), validators=[Optional(), Length(max=30)]),
+    # Sesuai KTP; needed for an applicant younger than the minimum age (a married person may join).
+    "marital_status": SelectField(_l("Status perkawinan"), choices=[("", "-")] + _choices(MARITAL_STATUSES),
+                                  validators=[Optional()],
+                                  description=_l("Sesuai KTP. Pemohon di bawah umur minimum hanya dapat menjadi "
+                                                 "anggota bila sudah/pernah kawin.")),
 }
 
 
@@ -133,15 +140,15 @@ class MemberView(NikRevealMixin, KkmpModelView):
                     "cooperative"]
     show_fieldsets = [
         (_l("Anggota"), {"fields": ["cooperative", "member_number", "name", "nik_masked", "sex_label", "birth_date",
-                                    "occupation", "phone"]}),
+                                    "marital_label", "occupation", "phone"]}),
         (_l("Domisili"), {"fields": ["address", "rt_rw", "domicile_code"]}),
         (_l("Keanggotaan"), {"fields": ["status_label", "join_date", "approved_on", "active_since", "ended_on",
                                         "end_note"]}),
     ]
-    add_columns = ["cooperative", "nik", "name", "sex", "birth_date", "address", "rt", "rw", "domicile_code",
-                   "phone", "occupation", "join_date"]
-    edit_columns = ["nik", "name", "sex", "birth_date", "address", "rt", "rw", "domicile_code", "phone",
-                    "occupation", "join_date"]
+    add_columns = ["cooperative", "nik", "name", "sex", "birth_date", "marital_status", "address", "rt", "rw",
+                   "domicile_code", "phone", "occupation", "join_date"]
+    edit_columns = ["nik", "name", "sex", "birth_date", "marital_status", "address", "rt", "rw", "domicile_code",
+                    "phone", "occupation", "join_date"]
     export_columns = ["member_number", "name", "nik_masked", "sex", "birth_date", "address", "rt", "rw",
                       "domicile_code", "phone", "occupation", "status_label", "join_date", "approved_on",
                       "active_since", "ended_on", "cooperative"]
@@ -150,6 +157,8 @@ class MemberView(NikRevealMixin, KkmpModelView):
     order_columns = ["member_number", "name", "join_date"]
     base_order = ("name", "asc")
     list_jump_label = _l("Nama mulai dari...")
+    url_filters = {"koperasi": "cooperative_id"}
+    cooperative_picker = staticmethod(picker_choices)
     label_columns = dict(services.FIELD_LABELS)
     add_form_extra_fields = _FIELDS
     edit_form_extra_fields = _FIELDS
@@ -177,6 +186,15 @@ class MemberView(NikRevealMixin, KkmpModelView):
         except (TenantScopeError, RelatedNotFound) as e:
             self._refuse(DomainError(refusal_message(e)))
 
+    def post_add(self, item):
+        g.kkmp_added_member_id = item.id
+
+    def post_add_redirect(self):
+        """After registering a member the clerk lands on that member (next: approve, first deposit), not on the
+        list where they would have to find the person again."""
+        pk = g.pop("kkmp_added_member_id", None)
+        return redirect(url_for(".show", pk=pk)) if pk is not None else super().post_add_redirect()
+
     def prepare_item(self, item):
         # edits only (pre_add above registers); a blank NIK keeps the stored one
         from sqlalchemy import inspect as sa_inspect
@@ -188,11 +206,11 @@ class MemberView(NikRevealMixin, KkmpModelView):
 
     # -- export: a column-wise select streamed from a server-side cursor (the register may hold 500,000 rows) ----
     def export_rows(self, query, columns):
-        from app.core.nik import mask_nik
-
         if list(columns) != list(self.export_columns):
             yield from super().export_rows(query, columns)
             return
+        # Asked once for the whole export: a reader without the reveal right gets the birth year only.
+        full = may_reveal(self.class_permission_name)
         statuses = {key: str(label) for key, label in STATUS_LABELS.items()}
         # The cooperative's name in the same statement (the query's own joins and scope stay as they are).
         query = query.join(Member.cooperative).with_entities(
@@ -201,7 +219,8 @@ class MemberView(NikRevealMixin, KkmpModelView):
             Member.join_date, Member.approved_on, Member.active_since, Member.ended_on, Cooperative.name)
         for row in query.yield_per(5000):
             row = list(row)
-            row[2] = mask_nik(row[2])
+            person = visible_person(None, row[2], row[4], full=full)
+            row[2], row[4] = person.nik, person.birth_date or person.birth_text
             row[11] = statuses.get(row[11], row[11])
             yield row
 
@@ -217,7 +236,13 @@ class MemberView(NikRevealMixin, KkmpModelView):
             kwargs.update(member=item, history=list(item.history), end_statuses=[
                 (s, STATUS_LABELS[s]) for s in END_STATUSES], today=services.local_today(item.cooperative),
                 can_set_status=sm.has_access("can_set_status", self.class_permission_name),
-                can_reveal=sm.has_access("can_reveal_nik", self.class_permission_name))
+                can_reveal=sm.has_access("can_reveal_nik", self.class_permission_name),
+                # the way on from a member: every link only for a role the security manager grants it to
+                can_passbook=sm.has_access("can_passbook", "SavingsTransaction"),
+                can_deposit=sm.has_access("can_deposit", "SavingsTransaction"),
+                can_withdraw=sm.has_access("can_withdraw", "SavingsTransaction"),
+                can_bills=sm.has_access("can_list", "WajibBill"),
+                can_transactions=sm.has_access("can_list", "SavingsTransaction"))
         if template == self.list_template:
             kwargs.setdefault("kkmp_can_import", self.appbuilder.sm.has_access("can_add",
                                                                                 self.class_permission_name))
@@ -293,7 +318,8 @@ class MemberView(NikRevealMixin, KkmpModelView):
         except ValueError:
             page = 1
         data = services.lookup(self.datamodel.session, request.args.get("q", ""), page,
-                               active_only=request.args.get("aktif") == "1")
+                               active_only=request.args.get("aktif") == "1",
+                               nik_search=may_reveal(self.class_permission_name))
         response = jsonify(data)
         response.headers["Cache-Control"] = "no-store"
         return response

@@ -2,11 +2,12 @@
 from flask_appbuilder.api import ModelRestApi, expose, get_item_schema, rison, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from app.core.interface import KkmpInterface
+from app.core.scoped_views import KkmpApiMixin
 
 from .models import Region
 
 
-class RegionApi(ModelRestApi):
+class RegionApi(KkmpApiMixin, ModelRestApi):
     resource_name = "region"
     class_permission_name = "Region"
     datamodel = KkmpInterface(Region)
@@ -38,6 +39,15 @@ class RegionApi(ModelRestApi):
           responses:
             200:
               description: Region
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id:
+                        type: string
+                      result:
+                        $ref: '#/components/schemas/{{self.__class__.__name__}}.get'
             404:
               $ref: '#/components/responses/404'
         """

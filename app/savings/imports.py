@@ -13,6 +13,7 @@ from datetime import date, datetime
 from flask_babel import gettext
 from sqlalchemy import select
 
+from app.core.dates import latest_today
 from app.core.dates import parse_date
 from app.core.errors import DomainError, ValidationFailed
 from app.core.xlsx_import import MAX_ROWS, ImportRefused, read_sheet_rows, refuse_unsafe
@@ -41,10 +42,23 @@ class ImportResult:
     errors: list = field(default_factory=list)  # [(row number, column header, message)]
 
 
+HELP = {
+    "member_number": "Nomor anggota seperti tertulis di kartu anggota; anggota harus aktif.",
+    "kind": "pokok, wajib atau sukarela. Setoran wajib melunasi tagihan tertua lebih dahulu.",
+    "amount": "Rupiah utuh tanpa sen, lebih dari nol.",
+    "tx_date": "dd/mm/yyyy; tidak di masa depan dan tidak di periode yang sudah ditutup.",
+    "note": "Keterangan (boleh kosong).",
+}
+
+
 def write_template(today=None):
+    """The deposits template: the 'Setoran' sheet holds only the headers (and the cell formats); the example
+    deposit and the help per column are on the 'Petunjuk' sheet, which the importer never reads."""
     import xlsxwriter
 
-    today = today or date.today()
+    from app.core.xlsx_import import write_help_sheet
+
+    today = today or latest_today()
     fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="kkmp-setoran-")
     os.close(fd)
     wb = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False,
@@ -57,30 +71,19 @@ def write_template(today=None):
     number = wb.add_format({"num_format": "#,##0"})
     for c, (name, header, sample, width) in enumerate(COLUMNS):
         ws.write_string(0, c, header, head)
-        fmt = date_fmt if name == "tx_date" else number if name == "amount" else text
-        ws.set_column(c, c, width, fmt)
-        if name == "tx_date":
-            ws.write_datetime(1, c, datetime(today.year, today.month, today.day), date_fmt)
-        elif name == "amount":
-            ws.write_number(1, c, int(sample), number)
-        else:
-            ws.write_string(1, c, sample, text)
+        ws.set_column(c, c, width, date_fmt if name == "tx_date" else number if name == "amount" else text)
     ws.data_validation(1, 1, MAX_ROWS, 1, {"validate": "list", "source": ["pokok", "wajib", "sukarela"]})
     ws.freeze_panes(1, 0)
     ws.set_row(0, 32)
-    info = wb.add_worksheet("Petunjuk")
-    for r, line in enumerate([
-        "Petunjuk pengisian setoran simpanan",
-        "1. Satu baris per setoran di lembar 'Setoran', mulai baris 2. Timpa baris contoh.",
-        "2. Nomor anggota seperti tertulis di kartu anggota (A-000123); anggota harus aktif.",
-        "3. Jenis simpanan: pokok, wajib atau sukarela. Setoran wajib melunasi tagihan tertua lebih dahulu.",
-        "4. Jumlah dalam rupiah utuh tanpa sen, lebih dari nol.",
-        "5. Tanggal dd/mm/yyyy, tidak di masa depan dan tidak di periode yang sudah ditutup.",
-        "6. Jangan memakai rumus. Bila ada satu baris salah, seluruh berkas ditolak dan kesalahan ditampilkan "
+    steps = [
+        f"1. Satu baris per setoran di lembar '{SHEET_NAME}', mulai baris 2 (di bawah judul kolom).",
+        "2. Contoh pengisian ada di tabel di bawah ini; lembar Petunjuk ini tidak diimpor.",
+        "3. Jangan memakai rumus. Bila ada satu baris salah, seluruh berkas ditolak dan kesalahan ditampilkan "
         "per baris. Berkas yang sama tidak dapat diimpor dua kali.",
-    ]):
-        info.write_string(r, 0, line)
-    info.set_column(0, 0, 110)
+    ]
+    fields = [(header, HELP[name], today if name == "tx_date" else sample)
+              for name, header, sample, _width in COLUMNS]
+    write_help_sheet(wb, "Petunjuk", "Petunjuk pengisian setoran simpanan", steps, fields, SHEET_NAME)
     wb.close()
     return path
 

@@ -129,10 +129,13 @@ class SavingsBalance(TenantMixin, Model):
     member_id = Column(Integer, ForeignKey("member.id"), nullable=False)
     kind = Column(String(10), nullable=False)
     balance = Column(Numeric(18, 2), nullable=False, default=ZERO)
+    # wajib only: the part of the balance paid ahead of any bill (applied to the next bills as they are made).
+    prepaid = Column(Numeric(18, 2), nullable=False, default=ZERO, server_default="0")
 
     __table_args__ = (
         UniqueConstraint("member_id", "kind", name="uq_savings_balance_member_kind"),
         CheckConstraint("balance >= 0", name="ck_savings_balance_not_negative"),
+        CheckConstraint("prepaid >= 0 AND prepaid <= balance", name="ck_savings_balance_prepaid"),
         CheckConstraint("kind IN ('pokok','wajib','sukarela')", name="ck_savings_balance_kind"),
     )
 
@@ -145,6 +148,30 @@ class ReceiptCounter(Model):
     cooperative_id = Column(Integer, ForeignKey("cooperative.id"), primary_key=True, autoincrement=False)
     year = Column(Integer, primary_key=True, autoincrement=False)
     last_number = Column(Integer, nullable=False, default=0)
+
+
+class WajibBillRun(Model):
+    """A month whose wajib bills were made for a cooperative (by the first deposit, arrears list or passbook of the
+    month, or by the board): the lazy monthly run happens once, and the PRIMARY KEY makes it idempotent."""
+
+    __tablename__ = "wajib_bill_run"
+
+    cooperative_id = Column(Integer, ForeignKey("cooperative.id"), primary_key=True, autoincrement=False)
+    year = Column(Integer, primary_key=True, autoincrement=False)
+    month = Column(Integer, primary_key=True, autoincrement=False)
+    created_at = Column(DateTime, nullable=False, server_default=func.now())
+
+
+class ReceiptPrint(Model):
+    """How often a receipt was printed: from the second print on it is marked SALINAN (copy). Kept apart from
+    the immutable transaction row."""
+
+    __tablename__ = "savings_receipt_print"
+
+    transaction_id = Column(Integer, ForeignKey("savings_transaction.id"), primary_key=True, autoincrement=False)
+    print_count = Column(Integer, nullable=False, default=0)
+    first_printed_at = Column(DateTime, nullable=False)
+    last_printed_at = Column(DateTime, nullable=False)
 
 
 class SavingsTransaction(TenantMixin, Model):

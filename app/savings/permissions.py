@@ -3,7 +3,7 @@
 Format: {"RoleName": [["^ViewOrApiPermissionName$", "^can_(list|show)$"], ...]}; anchor every regex.
 
 * Sekretaris and Pengurus take deposits and withdrawals for their cooperative (forms, Excel import, API POST).
-* Pengurus also sets products and wajib rates, generates the monthly bills, settles a leaving member's savings and
+* Pengurus also sets products and wajib rates (and corrects a rate billed wrongly: can_correct), generates the monthly bills, settles a leaving member's savings and
   reverses (koreksi) a transaction entered by mistake (form and API: can_reverse).
 * Everyone who reads savings reads the exit settlements (ExitSettlement: list, show, export; no writes there).
 * Lurah, Camat and Sudin read, see the arrears and the passbooks, and export within their area.
@@ -31,7 +31,7 @@ GRANTS = {
     "Sekretaris": _READ + _ENTRY,
     "Pengurus": _READ + _ENTRY + [
         ["^(SavingsProduct)$", "^can_(add|edit)$"],
-        ["^WajibRate$", "^can_add$"],
+        ["^WajibRate$", "^can_(add|correct)$"],
         ["^WajibBill$", "^can_generate$"],
         ["^SavingsTransaction$", "^can_(exit_settlement|reverse)$"],
     ],

@@ -4,9 +4,10 @@ WhatsApp reminders, the Excel import and the exit settlement. Views are thin: ev
 ``services`` and commits once.
 """
 import os
+from datetime import datetime
 from datetime import date
 
-from flask import abort, flash, g, make_response, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, request, send_file, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import gettext
@@ -17,7 +18,9 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.cooperatives.models import Cooperative
+from app.core.dates import latest_today, local_today
 from app.core.dates import date_error, parse_date
+from app.cooperatives.services import picker_choices
 from app.core.errors import DomainError, ValidationFailed, refusal_message
 from app.core.forms import NotInFuture
 from app.core.interface import KkmpInterface
@@ -134,7 +137,8 @@ class WajibRateView(KkmpModelView):
     datamodel = KkmpInterface(WajibRate)
     class_permission_name = "WajibRate"
     route_base = "/simpanan/tarif-wajib"
-    include_route_methods = {"list", "show", "add", "export_xlsx", "export_csv", "action", "action_post"}
+    include_route_methods = {"list", "show", "add", "export_xlsx", "export_csv", "action", "action_post", "correct"}
+    show_template = "savings/rate_show.html"
     list_title = _l("Tarif simpanan wajib")
     show_title = _l("Tarif simpanan wajib")
     add_title = _l("Tarif simpanan wajib baru")
@@ -155,6 +159,29 @@ class WajibRateView(KkmpModelView):
     def prepare_item(self, item):
         services.check_rate(item, None, self.datamodel.session)
 
+    def render_template(self, template, **kwargs):
+        if template == self.show_template:
+            kwargs.update(rate_pk=kwargs.get("pk"),
+                          can_correct=self.appbuilder.sm.has_access("can_correct", self.class_permission_name))
+        return super().render_template(template, **kwargs)
+
+    @expose("/koreksi/<int:pk>", methods=["POST"])
+    @has_access
+    @permission_name("correct")
+    def correct(self, pk):
+        """Koreksi tarif: the Pengurus corrects a rate billed wrongly; its open bills are re-priced."""
+        session = self.datamodel.session
+        rate = self.datamodel.get(pk, self._base_filters)
+        if rate is None:
+            abort(404)
+        n, refused = commit_or_refuse(session, lambda: services.do_correct_wajib_rate(
+            session, acting_user=g.user, rate=rate, new_amount=request.form.get("amount"),
+            reason=request.form.get("reason")), url_for(".show", pk=pk))
+        if refused:
+            return refused
+        flash(gettext("Tarif dikoreksi; %(n)d tagihan yang belum lunas dihitung ulang.", n=n), "success")
+        return redirect(url_for(".show", pk=pk))
+
 
 class WajibBillView(KkmpModelView):
     datamodel = KkmpInterface(WajibBill)
@@ -171,6 +198,8 @@ class WajibBillView(KkmpModelView):
     order_columns = ["amount", "paid_amount"]
     base_order = ("id", "desc")
     label_columns = _LABELS
+    url_filters = {"koperasi": "cooperative_id", "anggota": "member_id"}
+    cooperative_picker = staticmethod(picker_choices)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -181,7 +210,8 @@ class WajibBillView(KkmpModelView):
         if template == self.list_template:
             kwargs.setdefault("kkmp_can_generate", self.appbuilder.sm.has_access("can_generate",
                                                                                   self.class_permission_name))
-            today = date.today()
+            coop, _coops = chosen_cooperative(self.datamodel.session)
+            today = local_today(coop) if coop is not None else latest_today()
             kwargs.setdefault("gen_year", today.year)
             kwargs.setdefault("gen_month", today.month)
             kwargs.setdefault("months", MONTHS_ID)
@@ -229,6 +259,8 @@ class SavingsTransactionView(KkmpModelView):
     order_columns = ["receipt_number", "tx_date", "amount"]
     base_order = ("id", "desc")
     label_columns = _LABELS
+    url_filters = {"koperasi": "cooperative_id", "anggota": "member_id"}
+    cooperative_picker = staticmethod(picker_choices)
 
     def _get_show_widget(self, pk, item, **kwargs):
         g.kkmp_savings_tx = item
@@ -256,12 +288,16 @@ class SavingsTransactionView(KkmpModelView):
         if request.method == "GET":
             values["member"] = (request.args.get("member") or "").strip()
             values["kind"] = request.args.get("kind") or ("sukarela" if direction == "tarik" else "wajib")
-        values["tx_date"] = values["tx_date"] or date.today().strftime("%d/%m/%Y")
+            values["amount"] = (request.args.get("amount") or "").strip()[:30]  # e.g. the arrears' pay link
         values["idempotency_key"] = values["idempotency_key"] or services.new_idempotency_key()
         errors, member = {}, None
         if values["member"].isdigit():
             from app.members.models import Member
             member = session.get(Member, int(values["member"]))
+        if not values["tx_date"]:
+            # the cooperative's date (the member's, else the user's own cooperative), never the server's
+            coop = member.cooperative if member is not None else chosen_cooperative(session)[0]
+            values["tx_date"] = (local_today(coop) if coop is not None else latest_today()).strftime("%d/%m/%Y")
         if request.method == "POST":
             tx_date = parse_date(values["tx_date"])
             if tx_date is None:
@@ -346,11 +382,19 @@ class SavingsTransactionView(KkmpModelView):
         if size not in RECEIPT_SIZES:
             size = "a5"
         from app.core.formatting import rupiah, tanggal
+        session = self.datamodel.session
+        # The balances of the receipt's own moment (never today's), and the print count: every opening of the
+        # receipt counts as a print, and from the second on the same receipt is marked SALINAN. Switching the
+        # paper size on the receipt page (ganti=1) is the same print.
+        balances = services.balances_after(session, tx)
+        prints = services.print_count(session, tx) if request.args.get("ganti") else 0
+        if not prints:
+            prints = services.record_print(session, tx)
+        session.commit()
         html = self.render_template("savings/receipt.html", tx=tx, size=size, sizes=RECEIPT_SIZES,
                                     clerk=_clerk_name(self.datamodel.session, tx.created_by),
                                     words=terbilang_title(tx.amount), amount=rupiah(tx.amount),
-                                    day=tanggal(tx.tx_date), balances=services.balances(self.datamodel.session,
-                                                                                        tx.member_id))
+                                    day=tanggal(tx.tx_date), balances=balances, copy=bool(prints and prints > 1))
         response = make_response(html)
         response.headers["Cache-Control"] = "no-store"
         return response
@@ -371,10 +415,23 @@ class SavingsTransactionView(KkmpModelView):
     def passbook(self, member_id):
         member = self._member_or_404(member_id)
         session = self.datamodel.session
+        self._ensure_bills(lambda: services.ensure_month_billed(session, member.cooperative))
         return self.render_template("savings/passbook.html", member=member,
                                     lines=services.passbook(session, member.id),
                                     balances=services.balances(session, member.id),
+                                    prepaid=services.prepaid_wajib(session, member.id),
                                     arrears=services.arrears(session, member_id=member.id))
+
+    def _ensure_bills(self, run):
+        """The month's wajib bills are made by the first look at them (committed on their own, before the page
+        reads them); a failure to make them never hides the page."""
+        session = self.datamodel.session
+        try:
+            run()
+            session.commit()
+        except Exception:  # noqa: BLE001 - a page must still show; the next visit or the daily job retries
+            session.rollback()
+            current_app.logger.exception("wajib bills of the month could not be made")
 
     @expose("/buku/<int:member_id>/xlsx")
     @has_access
@@ -404,11 +461,19 @@ class SavingsTransactionView(KkmpModelView):
             page = max(0, int(request.args.get("page", 0)))
         except ValueError:
             page = 0
-        rows = services.arrears(self.datamodel.session, limit=self.PAGE + 1, offset=page * self.PAGE)
+        self._ensure_bills(lambda: services.ensure_bills_for_scope(self.datamodel.session))
+        session = self.datamodel.session
+        coop_id = request.args.get("koperasi", "")
+        coop_id = int(coop_id) if coop_id.isdigit() else None
+        rows = services.arrears(session, cooperative_id=coop_id, limit=self.PAGE + 1, offset=page * self.PAGE)
         items = [(r, services.whatsapp_link(r.phone, r.name, r.cooperative_name, r.months, r.amount))
                  for r in rows[:self.PAGE]]
+        sm = self.appbuilder.sm
         return self.render_template("savings/arrears.html", items=items, page=page,
-                                    more=len(rows) > self.PAGE, months=MONTHS_ID)
+                                    more=len(rows) > self.PAGE, months=MONTHS_ID,
+                                    totals=services.arrears_totals(session, cooperative_id=coop_id),
+                                    coop_choices=picker_choices(session), coop_id=coop_id,
+                                    can_deposit=sm.has_access("can_deposit", self.class_permission_name))
 
     @expose("/tunggakan/xlsx")
     @has_access
@@ -416,7 +481,8 @@ class SavingsTransactionView(KkmpModelView):
     def arrears_xlsx(self):
         from app.core.xlsx import write_xlsx
 
-        rows = services.arrears(self.datamodel.session)
+        coop_id = request.args.get("koperasi", "")
+        rows = services.arrears(self.datamodel.session, cooperative_id=int(coop_id) if coop_id.isdigit() else None)
         headers = ["Koperasi", "Nomor anggota", "Nama", "Telepon", "Bulan tertunggak", "Jumlah tunggakan",
                    "Tunggakan sejak"]
         data = ([r.cooperative_name, r.member_number, r.name, r.phone, r.months, r.amount,
@@ -483,7 +549,7 @@ class SavingsTransactionView(KkmpModelView):
         member = self._member_or_404(member_id)
         session = self.datamodel.session
         values = {k: (request.form.get(k) or "").strip() for k in ("settle_date", "loss_share", "note")}
-        values["settle_date"] = values["settle_date"] or date.today().strftime("%d/%m/%Y")
+        values["settle_date"] = values["settle_date"] or local_today(member.cooperative).strftime("%d/%m/%Y")
         errors = {}
         if request.method == "POST":
             day = parse_date(values["settle_date"])

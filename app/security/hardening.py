@@ -4,23 +4,32 @@ What lives where:
 
 * Login rate limits: FAB's own limit on the HTML login form (``AUTH_RATE_LIMITED``) and ours on
   ``POST /api/v1/security/login`` (:class:`KkmpSecurityApi`, installed as ``KkmpSecurityManager.security_api``).
-  Both read ``AUTH_RATE_LIMIT`` at request time and count per client address, in ``RATELIMIT_STORAGE_URI``.
-* Account lockout and the password policy: ``KkmpSecurityManager`` and ``app.security.passwords``.
+  Both read ``AUTH_RATE_LIMIT`` at request time and count per client address, in ``RATELIMIT_STORAGE_URI``; both
+  forms also count per username (``AUTH_USERNAME_RATE_LIMIT``), whatever address the attempts come from.
+* The growing delay after failed logins and the password policy: ``KkmpSecurityManager`` and
+  ``app.security.passwords``; revocable sessions and tokens: ``app.security.sessions``.
+* ``login_throttled``: a signal sent whenever a login is refused by a limit (``reason`` is ``account_delay``,
+  ``username`` or ``address``), for the security log to connect to.
 * Everything else is installed on the app by :func:`init_hardening`: Talisman (CSP with script nonces,
   frame-ancestors, nosniff, Referrer-Policy, HSTS and HTTPS redirect in production), the idle and absolute
   session timeouts,
   ``Cache-Control: no-store`` on authenticated responses, a plain 429 answer, the proxy fix and a real fake hash
   for FAB's timing balance.
 """
+import hashlib
 import logging
 import os
 import secrets
 import time
 
+from blinker import Namespace
+
 from flask import current_app, jsonify, request, session
+from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.utils.limit import Limit
 from flask_babel import lazy_gettext as _l
+from flask_jwt_extended import get_current_user, jwt_required
 from flask_limiter.util import get_remote_address
 from markupsafe import escape
 from werkzeug.security import generate_password_hash
@@ -28,6 +37,10 @@ from werkzeug.security import generate_password_hash
 log = logging.getLogger("kkmp.security")
 
 DEFAULT_AUTH_RATE_LIMIT = "10 per minute"
+DEFAULT_AUTH_USERNAME_RATE_LIMIT = "10 per minute"
+
+# Sent with (app, reason=..., username=...) when a login is refused by a limit; nothing here listens to it.
+login_throttled = Namespace().signal("kkmp-login-throttled")
 
 # 'unsafe-inline' for styles only: FAB's templates and widgets carry style="..." attributes. Scripts need the
 # per-request nonce that FAB's templates put on every <script> (baselib.get_nonce() -> Talisman's csp_nonce()).
@@ -48,6 +61,7 @@ PERMISSIONS_POLICY = {"browsing-topics": "()", "camera": "()", "microphone": "()
 REFERRER_POLICY = "same-origin"  # Flask-WTF's HTTPS referrer check needs the header on same-origin POSTs.
 ONE_YEAR = 365 * 24 * 3600
 
+SIGNED_OUT_EVERYWHERE = _l("Signed out: every session and token of this user has ended.")
 TOO_MANY_REQUESTS = _l("Too many attempts. Please wait a minute and try again.")
 
 
@@ -56,8 +70,28 @@ def login_rate_limit():
     return current_app.config.get("AUTH_RATE_LIMIT") or DEFAULT_AUTH_RATE_LIMIT
 
 
+def login_username_rate_limit():
+    return current_app.config.get("AUTH_USERNAME_RATE_LIMIT") or DEFAULT_AUTH_USERNAME_RATE_LIMIT
+
+
+def login_username_key():
+    """The rate-limit bucket of the username being tried (HTML form or API JSON), whatever the client address: one
+    account guessed from many addresses, or many proxies, meets the limit all the same. Counted for any name,
+    existing or not, so the limit tells nothing about which accounts exist. Hashed: keys stay short and plain."""
+    name = request.form.get("username") if request.form else None
+    if name is None:
+        body = request.get_json(silent=True) if request.is_json else None
+        name = body.get("username") if isinstance(body, dict) else None
+    name = name.strip().lower() if isinstance(name, str) else ""
+    return "login-user:" + hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:32]
+
+
 def _not_api_login():
     return not (request.endpoint or "").endswith(".login")
+
+
+def _not_html_login():
+    return request.endpoint is None or not request.endpoint.endswith(".login")
 
 
 class KkmpSecurityApi(SecurityApi):
@@ -68,7 +102,37 @@ class KkmpSecurityApi(SecurityApi):
     """
 
     limits = [Limit(limit_value=login_rate_limit, key_func=get_remote_address, methods=["POST"],
+                    exempt_when=_not_api_login),
+              Limit(limit_value=login_username_rate_limit, key_func=login_username_key, methods=["POST"],
                     exempt_when=_not_api_login)]
+
+    @expose("/logout", methods=["POST"])
+    @jwt_required(verify_type=False)
+    @safe
+    def logout(self):
+        """API clients' logout: like the browser's, it ends every session and every token of the user.
+        ---
+        post:
+          description: >-
+            End every browser session and every access and refresh token of the user holding this token
+            (either kind is accepted).
+          responses:
+            200:
+              description: Every session and token of the user has ended
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      message:
+                        type: string
+            401:
+              $ref: '#/components/responses/401'
+          security:
+            - jwt: []
+        """
+        self.appbuilder.sm.on_user_logout(get_current_user())
+        return self.response(200, message=str(SIGNED_OUT_EVERYWHERE))
 
     def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
         # Keep FAB's endpoint names (SecurityApi.login, SecurityApi.refresh) for url_for and the OpenAPI spec.
@@ -77,17 +141,48 @@ class KkmpSecurityApi(SecurityApi):
 
 def init_hardening(app, appbuilder):
     """Called by create_app() after AppBuilder is initialised."""
+    _require_shared_limiter_store(app)
     _proxy_fix(app)
     _fake_password_hash(app)
     from .passwords import fab_password_validator
 
     app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", fab_password_validator)
     _safe_redirects(app)
+    _username_limit_on_login_form(appbuilder)
     _talisman(app)
     _session_timeout(app)
     _no_store(app)
     _too_many_requests(app)
     _warn_about_production_settings(app)
+
+
+SHARED_LIMITER_STORES = ("redis://", "rediss://", "redis+unix://", "redis+cluster://", "redis+sentinel://",
+                         "valkey://", "valkeys://", "valkey+unix://", "valkey+cluster://", "valkey+sentinel://",
+                         "memcached://", "mongodb://", "mongodb+srv://")
+
+
+def _require_shared_limiter_store(app):
+    """With several workers, memory:// gives each one its own login counters (four workers let four times the
+    guesses through). Where ``KKMP_REQUIRE_SHARED_LIMITER`` is set (production) the app refuses to start unless
+    ``RATELIMIT_STORAGE_URI`` names a store all workers share."""
+    if not app.config.get("KKMP_REQUIRE_SHARED_LIMITER"):
+        return
+    uri = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if not uri.startswith(SHARED_LIMITER_STORES):
+        from config import ConfigError
+
+        raise ConfigError(
+            f"RATELIMIT_STORAGE_URI (KKMP_RATELIMIT_STORAGE_URI) is {uri.split('://')[0]}://, which every worker "
+            "counts on its own: production needs a store all workers share, e.g. redis://127.0.0.1:6379/0")
+
+
+def _username_limit_on_login_form(appbuilder):
+    """FAB limits its login form per client address only; count attempts per username there as well."""
+    sm = appbuilder.sm
+    if getattr(sm, "auth_view", None) is None or not sm.is_auth_limited:
+        return
+    sm.limiter.limit(login_username_rate_limit, key_func=login_username_key, methods=["POST"],
+                     exempt_when=_not_html_login)(sm.auth_view.blueprint)
 
 
 def _proxy_fix(app):
@@ -166,9 +261,12 @@ def _talisman(app):
 LOGIN_AT = "_kkmp_login_at"
 
 
-def _make_permanent(*_args, **_kwargs):
+def _make_permanent(_sender, user=None, **_kwargs):
+    from .sessions import stamp_session
+
     session.permanent = True
     session[LOGIN_AT] = int(time.time())
+    stamp_session(user)
 
 
 def _session_timeout(app):
@@ -219,6 +317,11 @@ def _no_store(app):
 def _too_many_requests(app):
     @app.errorhandler(429)
     def _answer_429(error):
+        from app.core.security_log import record_security_event
+
+        body = request.get_json(silent=True) if request.is_json else None
+        attempted = request.form.get("username") or (body.get("username") if isinstance(body, dict) else None)
+        record_security_event("rate_limit", username=attempted, limit=str(getattr(error, "description", "")))
         message = str(TOO_MANY_REQUESTS)
         if request.path.startswith("/api/"):
             response = jsonify(message=message)
@@ -231,13 +334,15 @@ def _too_many_requests(app):
         retry_after = getattr(error, "retry_after", None)
         if retry_after:
             response.headers["Retry-After"] = str(retry_after)
+        if (request.endpoint or "").endswith(".login"):
+            by_username = getattr(getattr(error, "limit", None), "key_func", None) is login_username_key
+            login_throttled.send(current_app._get_current_object(),
+                                 reason="username" if by_username else "address", username=None)
         return response
 
 
 def _warn_about_production_settings(app):
     if not app.config.get("KKMP_FORCE_HTTPS"):
         return
-    if str(app.config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://"):
-        log.warning("RATELIMIT_STORAGE_URI is memory://: every worker process counts login attempts on its own")
     if not os.environ.get("KKMP_ALLOWED_HOSTS"):
         log.warning("KKMP_ALLOWED_HOSTS is not set: after login, users land on the index instead of ?next=")

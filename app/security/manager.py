@@ -1,13 +1,14 @@
-"""Our security manager: FAB's, with the scoped user model, account lockout, the password policy and the
-rate-limited security API (hardening.py)."""
+"""Our security manager: FAB's, with the scoped user model, a growing delay after failed logins, revocable
+sessions and tokens (sessions.py), the password policy and the rate-limited security API (hardening.py)."""
 import logging
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from sqlalchemy import case, func, null, update
+from sqlalchemy import func, update
 from werkzeug.security import check_password_hash
 
+from . import sessions
 from .hardening import KkmpSecurityApi, login_rate_limit
 from .models import KkmpUser
 from .views import KkmpUserView
@@ -95,18 +96,30 @@ class KkmpSecurityManager(SecurityManager):
         at request time."""
         return login_rate_limit
 
-    # -- account lockout ------------------------------------------------------------------------------------------
-    # After KKMP_LOCKOUT_THRESHOLD consecutive failures the account refuses every password, the right one too, for
-    # KKMP_LOCKOUT_MINUTES, answering exactly as for a wrong password. A success resets the count; so does the
-    # first failure after a lock has run out.
+    # -- growing delay after failed logins (ASVS 5.0 V6.3: no hard lockout) ---------------------------------------
+    # The first KKMP_LOGIN_FREE_FAILURES consecutive failures cost nothing. From then on each failure makes the
+    # account wait 2, 4, 8 ... seconds (at most KKMP_LOGIN_DELAY_MAX_SECONDS) before a password is looked at again;
+    # an attempt during the wait, the right password too, is refused exactly like a wrong one (so the wait tells
+    # nothing) and does not count. A success resets the count. Unlike the former 15-minute lock after five
+    # failures, five requests no longer shut `admin` out: an attacker must keep guessing to keep the owner waiting,
+    # and the owner never waits more than the cap. The counters live on the user row, which every worker shares.
 
     @staticmethod
     def is_locked(user, now=None):
         return user.locked_until is not None and user.locked_until > (now or utcnow())
 
+    @staticmethod
+    def login_delay(failures):
+        """Seconds the account waits after its ``failures``-th consecutive failure."""
+        free = int(current_app.config.get("KKMP_LOGIN_FREE_FAILURES", 5))
+        cap = int(current_app.config.get("KKMP_LOGIN_DELAY_MAX_SECONDS", 900))
+        if failures < free:
+            return 0
+        return min(2 ** min(failures - free + 1, 30), cap)
+
     def auth_user_db(self, username, password):
-        """Authenticate, refusing locked accounts, and write every success and failure to the audit log."""
-        user = self._auth_user_db_unless_locked(username, password)
+        """Authenticate, refusing accounts in their wait, and write every success and failure to the audit log."""
+        user = self._auth_user_db_unless_waiting(username, password)
         self._audit_login(username, user)
         return user
 
@@ -120,13 +133,13 @@ class KkmpSecurityManager(SecurityManager):
             else:
                 # The attempted name is kept (truncated): it is what an investigation of a brute force needs.
                 record_event(self.session, "login_failed", table_name="ab_user",
-                             username=(username or "")[:100], details={"reason": "bad credentials or locked"})
+                             username=(username or "")[:100], details={"reason": "bad credentials or waiting"})
             self.session.commit()
         except Exception:  # auditing must never turn a login into a 500
             self.session.rollback()
             log.exception("could not write the login audit row")
 
-    def _auth_user_db_unless_locked(self, username, password):
+    def _auth_user_db_unless_waiting(self, username, password):
         if username:
             user = self.find_user(username=username) or self.find_user(email=username)
             if user is not None and user.is_active and self.is_locked(user):
@@ -134,7 +147,11 @@ class KkmpSecurityManager(SecurityManager):
                 check_password_hash(user.password or current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"],
                                     password or "")
                 self.noop_user_update(user)
-                log.warning("Login refused: account %s is locked until %s UTC", user.username, user.locked_until)
+                log.warning("Login refused: account %s must wait until %s UTC", user.username, user.locked_until)
+                from .hardening import login_throttled
+
+                login_throttled.send(current_app._get_current_object(), reason="account_delay",
+                                     username=user.username)
                 return None
         return super().auth_user_db(username, password)
 
@@ -143,33 +160,73 @@ class KkmpSecurityManager(SecurityManager):
             user.locked_until = None
             return super().update_user_auth_stat(user, True)
         # Count the failure in the database, not in Python: parallel attempts must not overwrite each other's count.
-        threshold = int(current_app.config.get("KKMP_LOCKOUT_THRESHOLD", 5))
-        minutes = int(current_app.config.get("KKMP_LOCKOUT_MINUTES", 15))
         model, now = self.user_model, utcnow()
-        lock_ran_out = model.locked_until.isnot(None) & (model.locked_until <= now)
         self.session.execute(
-            update(model).where(model.id == user.id).values(
-                fail_login_count=case((lock_ran_out, 1), else_=func.coalesce(model.fail_login_count, 0) + 1),
-                locked_until=case((lock_ran_out, null()), else_=model.locked_until),
-            ).execution_options(synchronize_session=False))
-        if threshold > 0:
-            self.session.execute(
-                update(model).where(model.id == user.id, model.locked_until.is_(None),
-                                    model.fail_login_count >= threshold)
-                .values(locked_until=now + timedelta(minutes=minutes))
-                .execution_options(synchronize_session=False))
+            update(model).where(model.id == user.id)
+            .values(fail_login_count=func.coalesce(model.fail_login_count, 0) + 1)
+            .execution_options(synchronize_session=False))
         self.session.commit()
         self.session.refresh(user)
-        if self.is_locked(user, now):
-            log.warning("Account %s locked until %s UTC after %s failed logins", user.username, user.locked_until,
-                        user.fail_login_count)
+        delay = self.login_delay(user.fail_login_count or 0)
+        if delay:
+            until = now + timedelta(seconds=delay)
+            # Never shorten a longer wait set meanwhile by a parallel failure.
+            self.session.execute(
+                update(model).where(model.id == user.id,
+                                    model.locked_until.is_(None) | (model.locked_until < until))
+                .values(locked_until=until).execution_options(synchronize_session=False))
+            self.session.commit()
+            self.session.refresh(user)
+            log.warning("Account %s waits %s s (until %s UTC) after %s failed logins", user.username, delay,
+                        user.locked_until, user.fail_login_count)
         self.on_user_login_failed(user)
 
     def unlock_user(self, user):
-        """Lift a lock and forget the failures (an Admin resetting the password does this too)."""
+        """Lift a wait and forget the failures (an Admin resetting the password does this too)."""
         user.locked_until = None
         user.fail_login_count = 0
         return self.update_user(user)
+
+    # -- revocable sessions and tokens (app/security/sessions.py) ----------------------------------------------------
+
+    def load_user(self, pk):
+        """Flask-Login's user loader: an active user, and a session issued under the user's current generation."""
+        from flask import session
+
+        user = super().load_user(pk)
+        if user is not None and not sessions.session_is_current(user):
+            log.info("Session of %s refused: ended by a logout, password, role or scope change", user.username)
+            session.clear()
+            return None
+        return user
+
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        """The JWT's user: active, and the token issued under the user's current generation and login."""
+        from flask import g
+
+        try:
+            user = self.get_user_by_id(int(jwt_data["sub"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+        if user is None or not user.is_active or not sessions.token_is_current(user, jwt_data):
+            return None
+        g.user = user
+        return user
+
+    def create_jwt_manager(self, app):
+        jwt_manager = super().create_jwt_manager(app)
+        jwt_manager.additional_claims_loader(sessions.token_claims)
+        return jwt_manager
+
+    def on_user_logout(self, user):
+        """Logout ends every session and every token of the user, not only this browser's cookie."""
+        from app.core.audit import record_event
+
+        sessions.end_all_sessions(self.session, user.id)
+        record_event(self.session, "logout", table_name="ab_user", record_id=user.id,
+                     region_code=user.scope_region_code, username=user.username)
+        self.session.commit()
+        super().on_user_logout(user)
 
     # -- password policy ------------------------------------------------------------------------------------------
     # FAB's forms and user API use FAB_PASSWORD_COMPLEXITY_VALIDATOR; these cover our code and FAB's CLI.
@@ -187,4 +244,15 @@ class KkmpSecurityManager(SecurityManager):
         if user is not None:
             user.locked_until = None
             user.fail_login_count = 0
-        return super().reset_password(userid, password)
+            from app.core.audit import record_event
+
+            # Every path (Sudin's and Admin's forms, the user's own, `flask fab reset-password`) is logged, in the
+            # transaction that changes the password (FAB's update_user commits both).
+            record_event(self.session, "password_reset", table_name="ab_user", record_id=user.id,
+                         cooperative_id=user.scope_cooperative_id, region_code=user.scope_region_code,
+                         details={"user": user.username})
+        # The UPDATE raises the user's session generation (sessions._raise_on_sensitive_change): every session and
+        # token ends, except the session of a user changing their own password.
+        result = super().reset_password(userid, password)
+        sessions.restamp_if_own(userid)
+        return result

@@ -34,7 +34,8 @@ def _menus(names):
 
 ROLE_CATALOGUE = {
     "Sudin": _pairs(REFERENCE + REGISTRY, READ) + _pairs(["Cooperative"], ["can_edit", "can_put"])
-    + _pairs(["AuditEvent"], ["can_list", "can_show"]) + _menus(MENUS_READ + ["Pengawasan", "Log Audit"])
+    + _pairs(["AuditEvent"], ["can_list", "can_show", "can_export"])
+    + _menus(MENUS_READ + ["Pengawasan", "Log Audit", "Log Keamanan"])
     + [["^HomeView$", "^can_index$"]],
     "Camat": _pairs(REFERENCE + REGISTRY, READ) + _menus(MENUS_READ) + [["^HomeView$", "^can_index$"]],
     "Lurah": _pairs(REFERENCE + REGISTRY, READ) + _menus(MENUS_READ) + [["^HomeView$", "^can_index$"]],
@@ -66,11 +67,12 @@ for _name in ROLE_CATALOGUE:
 
 
 def _merge_domain_grants():
+    from app.panduan.permissions import GRANTS as HELP
     from app.ledger.permissions import GRANTS as LEDGER
     from app.members.permissions import GRANTS as MEMBERS
     from app.savings.permissions import GRANTS as SAVINGS
 
-    for grants in (MEMBERS, SAVINGS, LEDGER):
+    for grants in (MEMBERS, SAVINGS, LEDGER, HELP):
         for role, pairs in grants.items():
             ROLE_CATALOGUE[role] = ROLE_CATALOGUE[role] + [list(p) for p in pairs]
 

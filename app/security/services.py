@@ -167,3 +167,119 @@ def create_user(username, role_name, scope_code, password, email=None, first_nam
     user.scope_cooperative_id = coop_id
     db.session.commit()
     return user
+
+
+# -- password resets of several users at once (the user list's "Reset Password" action) ------------------------------
+
+# No 0/O, 1/l/I: the Sudin reads these out or writes them down for each user.
+TEMPORARY_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def temporary_password():
+    """A random password for one user to sign in with and then replace (15 letters and digits, ~74 bits)."""
+    import secrets
+
+    from .passwords import PasswordPolicyError, check_password
+
+    while True:
+        groups = ["".join(secrets.choice(TEMPORARY_PASSWORD_ALPHABET) for _ in range(5)) for _ in range(3)]
+        password = "-".join(groups)
+        try:
+            check_password(password)
+        except PasswordPolicyError:  # astronomically rare (a common word by chance): draw again
+            continue
+        return password
+
+
+def do_reset_passwords(acting_user, user_ids):
+    """Give each of these users a new random password, in one transaction, and return ``[(username, password)]``.
+
+    Who may: Admin anyone but themselves; a Sudin the Camat, Lurah, Pengurus and Sekretaris of their own city (the
+    rules of :func:`check_grant`). One user out of reach refuses the whole request and changes nothing. Each reset
+    ends every session and token of that user (the password change raises the session generation,
+    app/security/sessions.py), unlocks the account and writes a ``password_reset`` audit row; the new passwords
+    themselves are shown once to the acting user and stored nowhere but as hashes.
+    """
+    from flask_babel import lazy_gettext as _l
+    from werkzeug.security import generate_password_hash
+
+    from app.core.audit import record_event
+    from app.core.errors import DomainError, ValidationFailed
+
+    from .models import KkmpUser
+
+    ids = sorted({int(i) for i in user_ids})
+    if not ids:
+        raise ValidationFailed(_l("Select at least one user."), "rowid")
+    users = db.session.query(KkmpUser).filter(KkmpUser.id.in_(ids)).order_by(KkmpUser.username).all()
+    if len(users) != len(ids):
+        raise DomainError(_l("One of the selected users is not yours to manage."))
+    admin_role = current_app.config["AUTH_ROLE_ADMIN"]
+    acting_is_admin = admin_role in {r.name for r in acting_user.roles}
+    for user in users:
+        if user.id == acting_user.id:
+            raise DomainError(_l("Change your own password with \"Reset my password\", not in this list."))
+        if acting_is_admin:
+            continue
+        protected = {r.name for r in user.roles} & {admin_role, "Sudin"}
+        if "Sudin" not in {r.name for r in acting_user.roles} or protected or not _in_city(user, acting_user):
+            raise DomainError(_l("One of the selected users is not yours to manage."))
+    method = current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt")
+    salt_length = current_app.config.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16)
+    issued = []
+    try:
+        for user in users:
+            password = temporary_password()
+            user.password = generate_password_hash(password, method=method, salt_length=salt_length)
+            user.fail_login_count, user.locked_until = 0, None
+            record_event(db.session, "password_reset", table_name="ab_user", record_id=user.id,
+                         cooperative_id=user.scope_cooperative_id, region_code=user.scope_region_code,
+                         details={"user": user.username, "how": "bulk"})
+            issued.append((user.username, password))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return issued
+
+
+def _in_city(user, acting_user):
+    city = acting_user.scope_region_code
+    target = user_city(user)
+    return bool(city and target and (target + ".").startswith(city + "."))
+
+
+LOOKUP_PAGE = 20
+
+
+def scope_region_choices(acting_user, text, page=1):
+    """Regions a user manager may give as a scope, for the picker of the user form: Admin any region, a Sudin
+    the kecamatan and kelurahan of their own city (the server checks the grant again on save, check_grant).
+    Matches the code's start or any part of the name; one page of 20 in code order, and whether more follow."""
+    from sqlalchemy import func, select
+
+    from app.core.scope import unscoped
+    from app.regions.models import KIND_LABELS, Region
+
+    role_names = {r.name for r in acting_user.roles}
+    stmt = select(Region.code, Region.name, Region.kind)
+    if current_app.config["AUTH_ROLE_ADMIN"] not in role_names:
+        city = acting_user.scope_region_code if "Sudin" in role_names else None
+        if not city:
+            return [], False
+        stmt = stmt.where(Region.code.startswith(city + ".", autoescape=True))
+    text = (text or "").strip()[:60]
+    if text:
+        if text[0].isdigit():
+            stmt = stmt.where(Region.code.startswith(text, autoescape=True))
+        else:
+            stmt = stmt.where(func.lower(Region.name).contains(text.lower(), autoescape=True))
+    page = max(1, page)
+    rows = db.session.execute(stmt.order_by(Region.code).offset((page - 1) * LOOKUP_PAGE).limit(LOOKUP_PAGE + 1),
+                              execution_options=unscoped()).all()
+
+    def label(code, name, kind):  # cities already carry Kota/Kabupaten in their name (Region.full_name)
+        return f"{code} {KIND_LABELS[kind]} {name}" if kind in ("kecamatan", "kelurahan", "desa") else f"{code} {name}"
+
+    items = [(code, label(code, name, kind)) for code, name, kind in rows[:LOOKUP_PAGE]]
+    return items, len(rows) > LOOKUP_PAGE

@@ -1,8 +1,7 @@
 """User administration: Admin manages everyone, a Sudin the users of their own city (checked on the server)."""
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
-from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.security.decorators import has_access, permission_name
@@ -15,7 +14,10 @@ from sqlalchemy import and_, false, not_, or_, select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Optional
 
+from markupsafe import Markup, escape
+
 from app.core.errors import DomainError
+from app.core.formatting import tanggal, yes_no
 from app.extensions import db
 
 from . import services
@@ -56,6 +58,26 @@ class UserScopeFilter(BaseFilter):
         return query.filter(model.id == user.id)
 
 
+class RegionPickerWidget:
+    """The scope field as a searchable picker (select2 over ``/users/wilayah``, app/static/js/kkmp-select2.js):
+    a Sudin chooses among the regions of their own city instead of typing 31.73.05.1002. It posts the code,
+    as the text field did; the server checks the grant whatever is posted."""
+
+    def __call__(self, field, **kwargs):
+        value = field.data or ""
+        option = (f'<option value="{escape(value)}" selected>{escape(value)}</option>' if value
+                  else '<option value=""></option>')
+        return Markup(
+            '<select class="form-control kkmp-region-picker" id="{id}" name="{name}" data-lookup="{url}" '
+            'data-placeholder="{ph}">{option}</select>').format(
+                id=field.id, name=field.name, url=url_for("KkmpUserView.scope_lookup"),
+                ph=gettext("Ketik nama atau kode wilayah"), option=Markup(option))
+
+
+def _roles_text(roles):
+    return ", ".join(r.name for r in roles or ())
+
+
 def grantable_roles():
     return list(ROLE_NAMES) if _is_admin() else list(GRANTABLE_BY_SUDIN)
 
@@ -78,14 +100,39 @@ class KkmpUserView(UserDBModelView):
     add_form_query_rel_fields = {"roles": [["name", FilterInFunction, grantable_roles]]}
     edit_form_query_rel_fields = {"roles": [["name", FilterInFunction, grantable_roles]]}
     _scope_field = StringField(
-        _l("Scope"), widget=BS3TextFieldWidget(), validators=[Optional()],
+        _l("Scope"), widget=RegionPickerWidget(), validators=[Optional()],
         description=_l("Region code (Sudin 31.73, Camat 31.73.05, Lurah 31.73.05.1001) or, for Pengurus and "
                        "Sekretaris, the kelurahan code of their cooperative."))
+    # FAB's own help texts speak of DB, LDAP and OID authentication, which mean nothing to a Sudin.
+    description_columns = {
+        "username": _l("Nama untuk masuk (login); huruf kecil, tanpa spasi, contoh sekretaris.kebonjeruk."),
+        "active": _l("Jangan menghapus pengguna: nonaktifkan saja bila tidak bertugas lagi."),
+        "roles": _l("Satu peran: menentukan apa yang boleh dilakukan pengguna ini."),
+    }
+    # Ya/Tidak, role names and the scope's own name instead of True, [Sudin] and koperasi #1.
+    formatters_columns = {"active": yes_no, "roles": _roles_text, "last_login": tanggal, "created_on": tanggal,
+                          "changed_on": tanggal}
     add_form_extra_fields = dict(UserDBModelView.add_form_extra_fields, scope_code=_scope_field)
     edit_form_extra_fields = {"scope_code": _scope_field}
     label_columns = dict(UserDBModelView.label_columns, scope_label=_l("Scope"), scope_code=_l("Scope"))
     # FAB's roles-or-groups validator reads a groups field this form does not have.
     validators_columns = {"roles": [DataRequired()]}
+
+    @expose("/wilayah")
+    @has_access
+    @permission_name("list")
+    def scope_lookup(self):
+        """GET /users/wilayah?q=...&page=... -> {"results": [{id, text}], "pagination": {"more"}} for the scope
+        picker; only regions the acting user may grant (services.scope_region_choices)."""
+        try:
+            page = int(request.args.get("page", 1))
+        except ValueError:
+            page = 1
+        items, more = services.scope_region_choices(g.user, request.args.get("q", ""), page)
+        response = jsonify({"results": [{"id": code, "text": text} for code, text in items],
+                            "pagination": {"more": more}})
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     def prefill_form(self, form, pk):
         item = self.datamodel.get(pk, self._base_filters)
@@ -133,9 +180,29 @@ class KkmpUserView(UserDBModelView):
             raise DomainError(gettext("Deactivate the user instead of deleting it."))
 
     # FAB's own action sends to ResetPasswordView, which resets *any* user by ?pk=; ours stays inside the filter.
-    @action("resetpasswords", _l("Reset Password"), "", "fa-lock", multiple=False)
-    def resetpasswords(self, item):
-        return redirect(url_for(".reset_password", pk=item.id))
+    # From a show page it opens the form for that user; from the list, with several users ticked, it gives each a
+    # new random password at once (services.do_reset_passwords) and shows them once. FAB loads the ticked rows
+    # without the view's filter, so they are looked up again through it: a row out of reach answers 404.
+    @action("resetpasswords", _l("Reset Password"),
+            _l("Reset the password of the selected users? Each gets a new password and is signed out everywhere."),
+            "fa-lock")
+    def resetpasswords(self, items):
+        if not isinstance(items, list):
+            if items is None or self.datamodel.get(items.id, self._base_filters) is None:
+                abort(404)
+            return redirect(url_for(".reset_password", pk=items.id))
+        ids = []
+        for item in items:
+            if item is None or self.datamodel.get(item.id, self._base_filters) is None:
+                abort(404)
+            ids.append(item.id)
+        try:
+            issued = services.do_reset_passwords(g.user, ids)
+        except DomainError as e:
+            flash(str(e), "danger")
+            return redirect(url_for(".list"))
+        return self.render_template("kkmp/reset_passwords_done.html", issued=issued,
+                                    title=gettext("New passwords"), appbuilder=self.appbuilder)
 
     @expose("/reset-password/<int:pk>", methods=["GET", "POST"])
     @has_access

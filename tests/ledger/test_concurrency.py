@@ -12,6 +12,7 @@ from app.cooperatives.models import Cooperative
 from app.core.scope import system_scope
 from app.extensions import db
 from app.ledger import services
+from app.ledger.balances import reconcile
 from app.ledger.guards import ClosedPeriodError
 from app.ledger.models import JournalCounter, JournalEntry, Period
 
@@ -99,6 +100,8 @@ def test_postings_racing_a_month_close_commit_before_it_or_are_refused(app, requ
         assert seqs == list(range(1, len(seqs) + 1))
         assert session.scalar(select(JournalCounter.last_number).where(JournalCounter.cooperative_id == coop_id,
                                                                        JournalCounter.year == 2026)) == len(seqs)
+        # The balances the statements read were upserted by every racing posting that committed, and only those.
+        assert reconcile(session, [coop_id]) == []
         db.session.remove()
 
 
@@ -137,4 +140,5 @@ def test_concurrent_postings_get_distinct_gapless_numbers(app, require_postgres)
         seqs = sorted(db.session.scalars(select(JournalEntry.seq).where(JournalEntry.cooperative_id == coop_id,
                                                                         JournalEntry.year == 2026)))
         assert seqs == list(range(1, len(seqs) + 1))
+        assert reconcile(db.session, [coop_id]) == []
         db.session.remove()

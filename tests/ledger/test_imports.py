@@ -181,7 +181,7 @@ def _closed_day(uow, coop):
     ("future", "masa depan"),
     ("closed", "sudah ditutup"),
     ("both_sides", "tepat satu dari debet atau kredit"),
-    ("bad_amount", "1,500,000 tidak dapat dibaca"),
+    ("bad_amount", r"Kredit: tulis jumlah rupiah seperti .*tertulis: 1,500,000"),
     ("bad_date", "31/02/2026 tidak dapat dibaca"),
     ("running_balance", "seharusnya"),
     ("inactive", "tidak aktif"),

@@ -23,7 +23,8 @@ def _remove_members_added_by_this_module(app):
 
 def _delete(engine, last_member, last_import):
     with engine.begin() as conn:
-        for statement in ("DELETE FROM nik_registry WHERE member_id > :m",
+        for statement in ("DELETE FROM wajib_bill WHERE member_id > :m",  # billed on activation
+                          "DELETE FROM nik_registry WHERE member_id > :m",
                           "DELETE FROM member_status_event WHERE member_id > :m",
                           "DELETE FROM member WHERE id > :m",
                           "DELETE FROM member_import WHERE id > :i",

@@ -82,10 +82,13 @@ def test_api_edit_keeps_the_nik_when_none_is_sent_and_cannot_change_the_status(c
     headers = api_token(client, "sekretaris.kebonjeruk")
     m = sysdb.scalar(select(Member).where(Member.cooperative_id == coop_id(sysdb, KEBON_JERUK),
                                           Member.status == "aktif").order_by(Member.id))
+    etag = client.get(f"/api/v1/member/{m.id}", headers=headers).headers["ETag"]
     r = client.put(f"/api/v1/member/{m.id}", json={"occupation": "Guru ngaji", "status": "keluar"},
-                   headers=headers)
+                   headers={**headers, "If-Match": etag})
     assert r.status_code in (200, 400, 422)
-    r = client.put(f"/api/v1/member/{m.id}", json={"occupation": "Guru ngaji"}, headers=headers)
+    etag = client.get(f"/api/v1/member/{m.id}", headers=headers).headers["ETag"]
+    r = client.put(f"/api/v1/member/{m.id}", json={"occupation": "Guru ngaji"},
+                   headers={**headers, "If-Match": etag})
     assert r.status_code == 200, r.json
     assert m.nik not in r.get_data(as_text=True)
     sysdb.expire_all()

@@ -180,11 +180,12 @@ def test_one_nik_holds_one_live_membership_and_the_refusal_hides_a_cooperative_o
         with pytest.raises(ValidationFailed) as e:
             services.register_member(session, new_member(session, nik=full_width(nik)), user)
         assert e.value.field == "nik"
-        assert str(e.value) == str(services.NIK_TAKEN) and "Cemorokandang" not in str(e.value)
+        # the true reason: an application (not an active membership) in another cooperative, not named
+        assert str(e.value) == str(services.NIK_APPLIED_ELSEWHERE) and "Cemorokandang" not in str(e.value)
     with acting_as(app, "sekretaris.cemorokandang") as (session, user):
-        with pytest.raises(ValidationFailed) as e:  # inside their own area the cooperative may be named
+        with pytest.raises(ValidationFailed) as e:  # in their own cooperative: the true reason, naming the holder
             services.register_member(session, new_member(session, CEMOROKANDANG, nik=nik), user)
-        assert "Cemorokandang" in str(e.value)
+        assert "sudah terdaftar di koperasi ini: Budi Santoso, status Permohonan" in str(e.value)
 
 
 def test_the_database_itself_refuses_a_second_live_registry_row_for_one_nik(app, monkeypatch):

@@ -85,7 +85,7 @@ def test_one_bad_row_refuses_the_whole_file_with_a_report_per_row(login, sysdb):
     r = upload(s, data)
     html = r.get_data(as_text=True)
     assert r.status_code == 422
-    for row, text in ((3, "Jenis simpanan harus"), (4, "A-999999"), (5, "lebih dari nol"), (6, "dd/mm/yyyy"),
+    for row, text in ((3, "Jenis simpanan harus"), (4, "A-999999"), (5, "tidak boleh negatif"), (6, "dd/mm/yyyy"),
                       (7, "masa depan")):
         assert f"<td>{row}</td>" in html and text in html, (row, text)
     assert "<td>2</td>" not in html
@@ -97,13 +97,13 @@ def test_one_bad_row_refuses_the_whole_file_with_a_report_per_row(login, sysdb):
 def test_a_row_refused_only_after_earlier_rows_count_rolls_back_the_whole_file(login, sysdb):
     a, = _numbers(sysdb, 1)
     today = date.today()
-    # the wajib row passes the row checks but exceeds what is billed: refused while writing, after row 2
+    # the wajib row passes the row checks but exceeds what is billed plus a year paid ahead: refused while writing, after row 2
     data = workbook([[a, "sukarela", 5000, today, "ok"], [a, "wajib", 900000000, today, "terlalu banyak"]])
     s = login("sekretaris.kebonjeruk")
     before = _count(sysdb)
     r = upload(s, data)
     html = r.get_data(as_text=True)
-    assert r.status_code == 422 and "<td>3</td>" in html and "tagihan simpanan wajib" in html
+    assert r.status_code == 422 and "<td>3</td>" in html and "di muka paling banyak" in html
     assert _count(sysdb) == before
 
 

@@ -45,7 +45,8 @@ def paid_by_month(uow, member):
 
 
 def bill_months(uow, coop, months=3):
-    for back in range(months, 0, -1):
+    """Bills for the last ``months`` months up to the current one (a wajib deposit bills the current month itself)."""
+    for back in range(months - 1, -1, -1):
         y, m = month_back(coop, back)
         services.generate_wajib_bills(uow, coop.id, y, m, PENGURUS)
 

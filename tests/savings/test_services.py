@@ -18,8 +18,9 @@ def bills_of(session, member):
 
 
 def _bill_months(uow, coop, months=3):
+    """Bills for the last ``months`` months up to the current one (a wajib deposit bills the current month itself)."""
     out = []
-    for back in range(months, 0, -1):
+    for back in range(months - 1, -1, -1):
         y, m = month_back(coop, back)
         services.generate_wajib_bills(uow, coop.id, y, m, PENGURUS)
         out.append((y, m))
@@ -57,7 +58,9 @@ def test_zero_negative_fractional_or_absurd_amounts_are_refused(app, bad):
 def test_a_new_wajib_rate_does_not_rewrite_bills_of_earlier_months(uow, products):
     coop = products
     member = make_member(uow, coop)
-    (y1, m1), (y2, m2), (y3, m3) = _bill_months(uow, coop, 3)
+    (y1, m1), (y2, m2), (y3, m3) = [month_back(coop, back) for back in (3, 2, 1)]
+    for y, m in ((y1, m1), (y2, m2), (y3, m3)):
+        services.generate_wajib_bills(uow, coop.id, y, m, PENGURUS)
     y4, m4 = month_back(coop, 0)
     services.set_wajib_rate(uow, coop.id, date(y4, m4, 1), D(15000), PENGURUS)
     services.generate_wajib_bills(uow, coop.id, y4, m4, PENGURUS)
@@ -125,12 +128,12 @@ def test_arrears_count_months_and_rupiah_per_member(uow, products):
     assert a.id not in {r.member_id for r in services.arrears(uow, cooperative_id=coop.id)}
 
 
-def test_paying_more_wajib_than_is_billed_is_refused_and_nothing_is_written(uow, products):
+def test_paying_more_wajib_than_is_billed_and_a_year_ahead_is_refused_and_nothing_is_written(uow, products):
     coop = products
     member = make_member(uow, coop)
     _bill_months(uow, coop, 1)
-    with pytest.raises(ValidationFailed) as e:
-        deposit(uow, member, "wajib", "20000", "k1")
+    with pytest.raises(ValidationFailed, match="di muka paling banyak 12 bulan") as e:
+        deposit(uow, member, "wajib", "130.001", "k1")  # 10.000 billed + 12 x 10.000 ahead is the most
     assert e.value.field == "amount"
     assert uow.scalar(select(func.count(SavingsTransaction.id)).where(SavingsTransaction.member_id == member.id)) == 0
 

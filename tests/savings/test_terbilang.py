@@ -64,3 +64,13 @@ def test_a_printed_receipt_capitalises_the_words_and_sen_are_spelled_out():
 def test_negative_or_non_numeric_amounts_have_no_words(bad):
     with pytest.raises(ValueError):
         terbilang(bad)
+
+
+@pytest.mark.parametrize("amount,words", [
+    (10 ** 15, "seribu triliun rupiah"),
+    (1_001_000_000_000_000, "seribu satu triliun rupiah"),
+    (2_500_000_000_000_000, "dua ribu lima ratus triliun rupiah"),
+    (999_000_000_000_000, "sembilan ratus sembilan puluh sembilan triliun rupiah"),
+])
+def test_amounts_of_a_thousand_triliun_and_more_are_still_written_in_words(amount, words):
+    assert terbilang(D(amount)) == words

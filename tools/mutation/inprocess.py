@@ -1,0 +1,176 @@
+"""Run mutants in one persistent pytest process instead of one pytest process per mutant.
+
+Starting pytest imports Flask-AppBuilder and builds the app (several seconds, far more on a loaded machine) while a
+module's own tests take one or two. So a worker process imports the app once and, per mutant:
+
+1. cosmic-ray makes the mutated source (``mutate_code``: the same mutants as the file-based run);
+2. the source is compiled and the code object of every changed function or method is swapped into the live
+   function object (``function.__code__``), so every reference to it (event listeners, ``from x import f`` in
+   other modules, views) runs the mutant; nothing is re-executed at module level (no second event listener);
+3. ``pytest.main`` runs the module's tests in the same process (tests/conftest.py reuses the app and renews the
+   database from the template each session: KKMP_TEST_REUSE_APP);
+4. the original code objects go back.
+
+A mutant outside any function (a module constant) cannot be swapped in: it falls back to cosmic-ray's own
+file-on-disk run in a subprocess. A worker that hangs past the timeout is killed (the mutant counts as killed)
+and a new one is started.
+"""
+import contextlib
+import inspect
+import io
+import os
+import sys
+import types
+from pathlib import Path
+
+
+def _nested_codes(code):
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield const
+            yield from _nested_codes(const)
+
+
+def _live_functions(module):
+    """qualname -> function object for the module's own functions and methods (decorators unwrapped)."""
+    found = {}
+
+    def add(obj):
+        if isinstance(obj, (staticmethod, classmethod)):
+            obj = obj.__func__
+        if isinstance(obj, property):
+            for part in (obj.fget, obj.fset, obj.fdel):
+                if part is not None:
+                    add(part)
+            return
+        if callable(obj):
+            try:
+                obj = inspect.unwrap(obj)
+            except ValueError:
+                return
+        if isinstance(obj, types.FunctionType) and obj.__module__ == module.__name__:
+            found[obj.__code__.co_qualname] = obj
+
+    for value in list(vars(module).values()):
+        if isinstance(value, type) and value.__module__ == module.__name__:
+            for attr in list(vars(value).values()):
+                add(attr)
+        else:
+            add(value)
+    return found
+
+
+def swap_in(module, path, mutated_source):
+    """Swap the mutated code into the live functions; returns the undo list (empty: nothing could be swapped)."""
+    new_codes = {c.co_qualname: c for c in _nested_codes(compile(mutated_source, str(path), "exec"))}
+    undo = []
+    try:
+        for qualname, function in _live_functions(module).items():
+            new = new_codes.get(qualname)
+            if new is not None and new != function.__code__:
+                old = function.__code__
+                function.__code__ = new  # ValueError if the closure changed shape: caller falls back
+                undo.append((function, old))
+    except ValueError:
+        restore(undo)
+        return []
+    return undo
+
+
+def restore(undo):
+    for function, old in reversed(undo):
+        function.__code__ = old
+
+
+def run_pytest(args):
+    import pytest
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = pytest.main(list(args))
+    return int(code), out.getvalue()
+
+
+# -- the worker process ---------------------------------------------------------------------------------------
+
+def worker(src, env, module_name, module_path, pytest_args, command, timeout, jobs, results):
+    """Loop: take (job_id, mutations) from ``jobs``, put (job_id, WorkResult) on ``results``."""
+    os.chdir(src)
+    os.environ.update(env)
+    sys.path.insert(0, str(src))
+    from cosmic_ray.mutating import _make_diff, mutate_and_test, mutate_code
+    from cosmic_ray.plugins import get_operator
+    from cosmic_ray.work_item import TestOutcome, WorkerOutcome, WorkResult
+
+    from tools.mutation.operators import register
+
+    register()
+    __import__(module_name)
+    module = sys.modules[module_name]
+    assert Path(module.__file__).resolve() == (Path(src) / module_path).resolve(), module.__file__
+    original = Path(module_path).read_text(encoding="utf-8")
+    code, output = run_pytest(pytest_args)
+    results.put(("baseline", code, output[-3000:]))
+    while True:
+        job = jobs.get()
+        if job is None:
+            return
+        job_id, mutations = job
+        mutation = mutations[0]
+        operator = get_operator(mutation.operator_name)(**(mutation.operator_args or {}))
+        mutated = mutate_code(original, operator, mutation.occurrence)
+        if mutated is None:
+            results.put((job_id, WorkResult(worker_outcome=WorkerOutcome.NO_TEST)))
+            continue
+        undo = swap_in(module, module_path, mutated)
+        if not undo:
+            results.put((job_id, mutate_and_test(mutations=mutations, test_command=command, timeout=timeout)))
+            continue
+        try:
+            code, output = run_pytest(pytest_args)
+        finally:
+            restore(undo)
+        outcome = TestOutcome.SURVIVED if code == 0 else TestOutcome.KILLED
+        diff = "\n".join(_make_diff(original, mutated, module_path))
+        results.put((job_id, WorkResult(worker_outcome=WorkerOutcome.NORMAL, test_outcome=outcome,
+                                        output=output[-2000:], diff=diff)))
+
+
+class Worker:
+    """One worker process with its own copy of the tree and database; restarted after a timeout."""
+
+    def __init__(self, ctx, src, env, module, command, timeout):
+        self.ctx, self.src, self.env, self.module, self.command, self.timeout = ctx, src, env, module, command, timeout
+        self.start()
+
+    def start(self):
+        path = self.module["path"]
+        name = path[:-3].replace("/", ".")
+        args = ["-x", "-q", "-p", "no:cacheprovider", *self.module.get("pytest-args", ()), *self.module["tests"]]
+        self.jobs, self.results = self.ctx.Queue(), self.ctx.Queue()
+        self.process = self.ctx.Process(target=worker, args=(self.src, self.env, name, path, args, self.command,
+                                                             self.timeout, self.jobs, self.results), daemon=True)
+        self.process.start()
+        tag, code, output = self.results.get(timeout=max(600, 10 * self.timeout))
+        if code != 0:
+            raise SystemExit(f"{self.module['name']}: the tests fail unmutated in the worker:\n{output}")
+
+    def run(self, job_id, mutations):
+        import queue
+
+        from cosmic_ray.work_item import TestOutcome, WorkerOutcome, WorkResult
+
+        self.jobs.put((job_id, mutations))
+        try:
+            return self.results.get(timeout=self.timeout)[1]
+        except queue.Empty:
+            self.process.kill()
+            self.process.join()
+            self.start()
+            return WorkResult(worker_outcome=WorkerOutcome.NORMAL, test_outcome=TestOutcome.KILLED, output="timeout")
+
+    def stop(self):
+        self.jobs.put(None)
+        self.process.join(timeout=30)
+        if self.process.is_alive():
+            self.process.kill()
