@@ -60,3 +60,26 @@ def test_every_date_box_of_the_app_is_the_same_dd_mm_yyyy_widget(login):
         assert "kkmp-date-input" in html and 'placeholder="dd/mm/yyyy"' in html, url
         assert 'type="date"' not in html and "appbuilder_date" not in html, url
         assert "/static/js/kkmp-date.js" in html, url
+
+
+def test_a_list_searched_by_date_reads_the_date_as_dd_mm_yyyy(login, sysdb):
+    from app.ledger.models import JournalEntry
+
+    s = login("pengurus.kebonjeruk")
+    coop = coop_id(sysdb, KEBON_JERUK)
+    # A day whose number is at most 12 and differs from the month: read month-first it is another date.
+    day = sysdb.scalar(select(JournalEntry.entry_date).where(JournalEntry.cooperative_id == coop)
+                       .order_by(JournalEntry.entry_date))
+    while day.day > 12 or day.day == day.month:
+        day = sysdb.scalar(select(JournalEntry.entry_date).where(JournalEntry.cooperative_id == coop,
+                                                                 JournalEntry.entry_date > day)
+                           .order_by(JournalEntry.entry_date))
+    numbers = set(sysdb.scalars(select(JournalEntry.number).where(JournalEntry.cooperative_id == coop,
+                                                                  JournalEntry.entry_date == day)))
+    for typed in (day.strftime("%d/%m/%Y"), day.isoformat()):
+        html = s.get(f"/jurnal/list/?_flt_0_entry_date={typed}").get_data(as_text=True)
+        shown = set(re.findall(r"JU-\d{4}-\d{6}", html))
+        assert shown == numbers, (typed, shown, numbers)
+    # The search box for the date is the same widget as every other date box
+    html = s.get("/jurnal/list/").get_data(as_text=True)
+    assert "kkmp-date-input" in html and "appbuilder_date" not in html

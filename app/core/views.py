@@ -243,8 +243,9 @@ class KkmpModelView(ModelView):
         super()._init_forms()
         from .forms import with_kkmp_date_fields
 
-        with_kkmp_date_fields(self.add_form)
-        with_kkmp_date_fields(self.edit_form)
+        for form in (self.add_form, self.edit_form, self.search_form):
+            if form is not None:
+                with_kkmp_date_fields(form)
         self.add_form = self._with_record_validation(self.add_form, is_add=True)
         self.edit_form = self._with_record_validation(self.edit_form, is_add=False)
 

@@ -21,13 +21,13 @@ LAPTOP_125 = {"viewport": {"width": 1093, "height": 614}, "device_scale_factor":
 NOT_PAGES = re.compile(r"/logout|/lang/|/xlsx|/csv|/export|templat|/download|/delete|/action|/swagger|/api/|/nik/")
 # Pages reached from the pages of the menu: the first link of each kind, once per view.
 FOLLOW = ("/show/", "/edit/", "/add", "/kwitansi/", "/buku/", "/laporan-keuangan/", "/laporan-konsolidasi/")
-MEASURE = """() => ({
+MEASURE = """(screen) => ({
     scroll: document.documentElement.scrollWidth, inner: window.innerWidth,
     navbar: (document.querySelector('.navbar') || {getBoundingClientRect: () => ({height: 0})})
             .getBoundingClientRect().height,
     wide: [...document.querySelectorAll('body *')].filter(el => {
         const r = el.getBoundingClientRect(), p = el.parentElement.getBoundingClientRect();
-        return r.width > 0 && r.right > window.innerWidth + 1 && p.right <= window.innerWidth + 1;
+        return r.width > 0 && r.right > screen + 1 && p.right <= screen + 1;
     }).slice(0, 3).map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
                              (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ')[0] : ''))
 })"""
@@ -68,9 +68,12 @@ def _measure(page, base, page_problems, url, laptop):
     status = response.status if response else None
     if status is None or (status >= 400 and url != ERROR_PAGE):
         problems.append(f"HTTP {status}")
-    m = page.evaluate(MEASURE)
-    if m["scroll"] > m["inner"]:
-        problems.append(f"{m['scroll']} px wide in a {m['inner']} px window (sticking out: {m['wide']})")
+    m = page.evaluate(MEASURE, page.viewport_size["width"])
+    # A mobile browser widens its window to show a page that is too wide, so the window is also held to the
+    # screen's own width.
+    window = min(m["inner"], page.viewport_size["width"])
+    if m["scroll"] > window:
+        problems.append(f"{m['scroll']} px wide in a {window} px window (sticking out: {m['wide']})")
     if laptop and m["navbar"] > 60:
         problems.append(f"the menu takes {m['navbar']:.0f} px, more than one row")
     for found in page_problems.take():

@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.cooperatives.models import Cooperative
+from app.core.dates import local_today
 from app.members.models import Member
 from app.savings.models import SavingsTransaction
 
@@ -51,7 +52,8 @@ def test_secretary_registers_member_pengurus_activates_and_secretary_prints_a_de
         page, login, live_server, page_problems, shots_dir, sysdb):
     person = _fresh_member()
     coop_name = sysdb.scalar(select(Cooperative.name).where(Cooperative.region_code == OWN))
-    today = date.today()
+    # The forms prefill the cooperative's own date (WIB here), not the server's: after 17:00 UTC it is tomorrow.
+    today = local_today(sysdb.scalar(select(Cooperative).where(Cooperative.region_code == OWN)))
 
     # 1. The Sekretaris fills in the member form (an application, "permohonan").
     login("sekretaris.kebonjeruk")

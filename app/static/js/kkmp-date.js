@@ -79,13 +79,19 @@
       if (e.altKey && e.key === "ArrowDown") { $input.datepicker("update").datepicker("show"); e.preventDefault(); }
     });
     $input.closest(".kkmp-date").find(".kkmp-date-open").attr({role: "button", tabindex: "0",
-      title: lang === "en" ? "Choose a date" : "Pilih tanggal"}).on("click keydown", function (e) {
-      if (e.type === "keydown" && e.key !== "Enter" && e.key !== " ") { return; }
-      $input.datepicker("update");  // from the text as it is now, however it got there
-      $input.datepicker("show");
-      e.preventDefault();
-    });
+      title: lang === "en" ? "Choose a date" : "Pilih tanggal"});
   }
 
   $(function () { $("input.kkmp-date-input").each(function () { setUp(this); }); });
+  // Boxes added later (a list's search filters are copied in when chosen) are set up when first used.
+  $(document).on("focusin", "input.kkmp-date-input", function () { setUp(this); });
+  $(document).on("click keydown", ".kkmp-date-open", function (e) {
+    if (e.type === "keydown" && e.key !== "Enter" && e.key !== " ") { return; }
+    var $input = $(this).closest(".kkmp-date").find("input.kkmp-date-input");
+    if (!$input.length) { return; }
+    setUp($input[0]);
+    $input.datepicker("update");  // from the text as it is now, however it got there
+    $input.datepicker("show");
+    e.preventDefault();
+  });
 })(window.jQuery);
