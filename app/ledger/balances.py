@@ -25,9 +25,10 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Column, ForeignKey, Integer, Numeric, PrimaryKeyConstraint, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from flask_appbuilder import Model
+
+from app.core.upsert import upsert
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -75,9 +76,7 @@ class CashFlow(Model):
 BALANCE_KEY = ["cooperative_id", "account_id", "year", "month", "unit_id"]
 
 
-def _insert(session, table):
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+_insert = upsert
 
 
 def is_cash_code(code):

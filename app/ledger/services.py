@@ -23,10 +23,10 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.cooperatives.models import BusinessUnit, Cooperative
 from app.core.audit import utcnow
+from app.core.upsert import next_number, upsert
 from app.core.errors import ValidationFailed
 from app.core.scope import unscoped
 
@@ -251,9 +251,7 @@ def _cooperative(session, cooperative_id):
     return coop
 
 
-def _insert(session, table):
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+_insert = upsert
 
 
 def _ensure_period_row(session, cooperative_id, year, month):
@@ -273,11 +271,7 @@ def lock_period_for_posting(session, cooperative_id, day):
 
 
 def _next_number(session, cooperative_id, year):
-    table = JournalCounter.__table__
-    stmt = _insert(session, table).values(cooperative_id=cooperative_id, year=year, last_number=1)
-    stmt = stmt.on_conflict_do_update(index_elements=["cooperative_id", "year"],
-                                      set_={"last_number": table.c.last_number + 1}).returning(table.c.last_number)
-    return session.execute(stmt).scalar_one()
+    return next_number(session, JournalCounter.__table__, cooperative_id, year)
 
 
 def entry_number(year, seq):
