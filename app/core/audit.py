@@ -6,7 +6,7 @@ edits or deletes an audit row: the ORM refuses it, and on PostgreSQL a trigger r
 """
 import json
 import logging
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask import g, has_request_context, request
@@ -83,7 +83,10 @@ def _presented(row, key):
 
 
 def utcnow():
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    """Naive UTC for audit and posting times, from the one clock (app.core.dates.utc_now, the tests' seam)."""
+    from .dates import utc_now
+
+    return utc_now().replace(tzinfo=None)
 
 
 def _jsonable(value):

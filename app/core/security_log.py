@@ -18,7 +18,6 @@ written (only that count moves).
 """
 import json
 import logging
-from datetime import datetime, timezone
 
 from flask import current_app, g, has_request_context, request
 from flask_appbuilder import Model
@@ -86,7 +85,9 @@ def _presented(row, key):
 
 
 def _utcnow():
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    from .audit import utcnow
+
+    return utcnow()
 
 
 def _current_user():

@@ -8,6 +8,8 @@ first issued, not where its holder lives now). Names are invented.
 import random
 from datetime import date, timedelta
 
+from app.core.dates import local_today
+
 from . import services
 from .models import Member
 
@@ -43,12 +45,12 @@ def seed(session, coops_by_code):
     """:param coops_by_code: {kelurahan code: Cooperative} of the demo cooperatives."""
     rnd = random.Random(20251001)
     actor = services.SYSTEM_ACTOR
-    today = date.today()
     serial = 0
     for code, (count, streets, jobs, other_prefixes) in PLACES.items():
         coop = coops_by_code.get(code)
         if coop is None:
             continue
+        today = local_today(coop)  # the cooperative's own date, never the server's UTC one
         own_prefix = code.replace(".", "")[:6]
         for i in range(count):
             serial += 1
