@@ -73,7 +73,7 @@ def test_the_guard_holds_for_any_session_not_only_the_apps(app):
         session = PlainSession(db.engine)
         try:
             coop = session.scalar(select(Cooperative).where(Cooperative.region_code == "31.73.05.1001"))
-            hand_made(session, coop, [(5000, 0), (0, 4000)], day=date(2026, 11, 2))
+            hand_made(session, coop, [(5000, 0), (0, 4000)], day=services.local_today(coop))
             with pytest.raises(LedgerError):
                 session.flush()
         finally:
@@ -97,7 +97,8 @@ def test_an_older_cooperatives_entry_using_a_newer_cooperatives_account_is_refus
 
     older = uow.scalar(select(Cooperative).where(Cooperative.region_code == "31.73.05.1001"))
     assert older.id < coop.id
-    hand_made(uow, older, [(5000, 0), (0, 5000)], day=date(2026, 11, 2),
+    # the cooperative's own today: a month that has not ended can never be closed, so only the account is wrong
+    hand_made(uow, older, [(5000, 0), (0, 5000)], day=services.local_today(older),
               accounts=[account(uow, older, "111000"), account(uow, coop, "311000")])
     with pytest.raises(LedgerError, match="311000"):
         uow.flush()
