@@ -11,6 +11,7 @@ or a ``version`` field in the body. Without one the answer is 428, with an old o
 a save racing ours between the check and the UPDATE is caught by the versioned UPDATE itself (412 too).
 """
 from flask import request
+from flask_appbuilder.api import BaseApi
 from flask_babel import gettext
 
 from .errors import ConflictError, DomainError, lost_update_message
@@ -33,6 +34,52 @@ class KkmpApiMixin:
         for schema in (self.list_model_schema, self.show_model_schema):
             if schema is not None:
                 harden_output_schema(schema)
+
+    # -- _info: what a client may send, in the user's language ---------------------------------------------------
+
+    #: Fields of a POST whose body is not the model's add schema (a service takes it): list of
+    #: (name, label, type, required). None: the add schema describes the POST.
+    info_post_fields = None
+
+    def _may_write(self, route):
+        """Whether this API has the route and the current user the right to it: FAB's _info would otherwise
+        describe add and edit forms (with every related row's label) to a reader who can do neither."""
+        if route not in (self.include_route_methods or {route}):
+            return False
+        return self.appbuilder.sm.has_access(f"can_{route}", self.class_permission_name)
+
+    def _ui_label(self, name):
+        """The label the screens give a column (their ModelView of the same model), else FAB's own label put
+        through the catalogue: an API user reads the same words as on the page, not "Tx Date"."""
+        model = self.datamodel.obj
+        for view in self.appbuilder.baseviews:
+            labels = getattr(view, "label_columns", None)
+            datamodel = getattr(view, "datamodel", None)
+            if view is self or not labels or getattr(datamodel, "obj", None) is not model or isinstance(view, BaseApi):
+                continue
+            if name in labels:
+                return str(labels[name])
+        label = self.label_columns.get(name) or name
+        return gettext(str(label)) if label else ""
+
+    def _get_fields_info(self, cols, model_schema, filter_rel_fields, **kwargs):
+        if model_schema is self.add_model_schema:
+            if not self._may_write("post"):
+                return []
+            if self.info_post_fields is not None:
+                return [{"name": name, "label": str(label), "description": "", "type": kind, "required": required,
+                         "unique": False} for name, label, kind, required in self.info_post_fields]
+        if model_schema is self.edit_model_schema and not self._may_write("put"):
+            return []
+        return super()._get_fields_info(cols, model_schema, filter_rel_fields, **kwargs)
+
+    def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
+        info = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
+        info["label"] = self._ui_label(field.name)
+        # gettext("") is the catalogue's header, which FAB would send as every undescribed field's description
+        description = self.description_columns.get(field.name)
+        info["description"] = gettext(str(description)) if description else ""
+        return info
 
     def _pk_schema(self):
         column = self.datamodel.obj.__table__.primary_key.columns.values()[0]

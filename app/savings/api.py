@@ -8,6 +8,7 @@ from flask import g, request
 from flask_appbuilder.api import ModelRestApi, expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import ValidationFailed
@@ -34,6 +35,12 @@ class SavingsTransactionApi(ScopedApiMixin, ModelRestApi):
     search_columns = ["member_id", "kind", "direction", "tx_date", "receipt_number"]
     order_columns = ["tx_date", "receipt_number", "amount"]
     base_order = ("id", "desc")
+    # POST goes through do_deposit/do_withdraw, not the add schema: _info describes the body it takes
+    info_post_fields = [("member_id", _l("Anggota"), "Integer", True), ("direction", _l("Setor/tarik"), "String", True),
+                        ("kind", _l("Jenis simpanan"), "String", True), ("amount", _l("Jumlah"), "String", True),
+                        ("tx_date", _l("Tanggal"), "Date", True),
+                        ("idempotency_key", _l("Kunci pengiriman ulang (idempotency key)"), "String", False),
+                        ("note", _l("Keterangan"), "String", False)]
 
     def post_headless(self):
         return self._guarded(self._post_transaction)
