@@ -1,12 +1,14 @@
 """Ledger report benchmark (on demand, not in CI): a generated cooperative-year of 200,000 journal lines plus the 55
 other cooperatives of Jakarta Barat (31.73, 56 kelurahan) with lighter books (and with ``--province`` the other
 211 cooperatives of DKI Jakarta), then the neraca saldo, every statement, the Sudin's consolidated view, the
-province view and posting an entry through the API, timed through the real HTTP endpoints (Flask test client,
-logged in through the login form, CSRF on) against PostgreSQL.
+province view and posting an entry through the API, timed over HTTP through gunicorn (2 sync workers) in the
+production configuration, logged in through the login form (CSRF on), against PostgreSQL; SQL statements per request
+are counted in-process (Flask test client). ``--before CHECKOUT`` serves an older checkout beside it on the same
+database, so both columns come from one run.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/kkmp_bench \
         /path/to/venv/bin/python bench/ledger_bench.py [--fresh] [--lines 200000] [--light-lines 2000] [--runs 5]
-        [--province] [--explain] [--generate-only]
+        [--province] [--explain] [--generate-only] [--before /tmp/before-checkout]
 
 The books are inserted with set-based SQL (fast), then their monthly balances and cash flows are built from the
 lines by ``app.ledger.balances.rebuild`` (what the migration does for existing books) and checked with
@@ -190,25 +192,94 @@ def _login(app, username):
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     r = client.post("/login/", data={"username": username, "password": PASSWORD, "csrf_token": token})
     assert r.status_code == 302 and "/login" not in r.headers.get("Location", ""), f"login failed: {username}"
-    return client
+    return TestClientPages(client)
 
 
-def _time(client, url, runs):
-    r = client.get(url)  # warm-up (and check)
-    if r.status_code != 200:  # e.g. the province view, on a checkout from before it existed
-        return None, None, r.status_code
-    size = len(r.data)
+class TestClientPages:
+    """Pages fetched in-process (the Flask test client): used to count SQL statements per request."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, url):
+        r = self.client.get(url)
+        return r.status_code, r.get_data()
+
+
+class HttpPages:
+    """Pages fetched over HTTP from gunicorn in the production configuration. Production marks its cookie Secure
+    (``__Host-``) and redirects plain http to https; the benchmark talks plain http on loopback as the TLS proxy
+    would, so it says ``X-Forwarded-Proto: https`` (one trusted proxy hop) and hands the cookie back itself."""
+
+    def __init__(self, base, username):
+        import re
+
+        import requests
+
+        self.base, self.s = base, requests.Session()
+        # CSRF over https also checks the Referer against the host (Flask-WTF's strict SSL mode)
+        self.s.headers.update({"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.0.0.7",
+                               "Referer": base.replace("http://", "https://") + "/login/"})
+        page = self._get("/login/").text
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        r = self._send("post", "/login/", data={"username": username, "password": PASSWORD, "csrf_token": token},
+                       allow_redirects=False)
+        assert r.status_code == 302 and "/login" not in r.headers.get("Location", ""), \
+            f"login failed: {username}: {r.status_code} {r.headers.get('Location')} {r.text[-300:]}"
+
+    def _send(self, method, url, **kwargs):
+        for cookie in self.s.cookies:
+            cookie.secure = False  # sent over loopback http, as behind the proxy
+        return getattr(self.s, method)(self.base + url, timeout=600, **kwargs)
+
+    def _get(self, url):
+        return self._send("get", url, allow_redirects=False)
+
+    def get(self, url):
+        r = self._get(url)
+        return r.status_code, r.content
+
+
+def serve(root, url, port):
+    """gunicorn with 2 sync workers in the production configuration (KKMP_ENV=production, a shared Redis limiter),
+    from the checkout at ``root`` (this one, or an older one for the "before" figures); returns the process."""
+    import secrets
+    import subprocess
+
+    import requests
+
+    env = dict(os.environ, KKMP_ENV="production", DATABASE_URL=url, SECRET_KEY=secrets.token_hex(32),
+               KKMP_PROXY_COUNT="1", KKMP_RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/13", KKMP_LOG_LEVEL="WARNING")
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    proc = subprocess.Popen([gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "600", "run:app"],
+                            cwd=root, env=env, stdout=subprocess.DEVNULL,
+                            stderr=open(f"/tmp/ledger_bench_gunicorn_{port}.log", "w"))
+    for _ in range(150):
+        try:
+            requests.get(f"http://127.0.0.1:{port}/login/", timeout=30, headers={"X-Forwarded-Proto": "https"})
+            return proc
+        except (requests.ConnectionError, requests.Timeout):
+            if proc.poll() is not None:
+                sys.exit(f"gunicorn from {root} did not start: see /tmp/ledger_bench_gunicorn_{port}.log")
+            time.sleep(0.2)
+    sys.exit("gunicorn did not answer within 30 s")
+
+
+def _time(pages, url, runs):
+    status, body = pages.get(url)  # warm-up (and check)
+    if status != 200:  # e.g. the province view, on a checkout from before it existed
+        return None, None, status
+    size = len(body)
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        r = client.get(url)
-        r.get_data()
+        status, _body = pages.get(url)
         times.append(time.perf_counter() - t0)
-        assert r.status_code == 200, url
+        assert status == 200, url
     return statistics.median(times), max(times), size
 
 
-def _count_sql(app, client, url):
+def _count_sql(app, pages, url):
     from sqlalchemy import event
 
     from app.extensions import db
@@ -222,32 +293,65 @@ def _count_sql(app, client, url):
         engine = db.engine
     event.listen(engine, "before_cursor_execute", _count)
     try:
-        client.get(url).get_data()
+        pages.get(url)
     finally:
         event.remove(engine, "before_cursor_execute", _count)
     return len(seen)
 
 
-def _time_posting(app, cid, runs):
-    """POST /api/v1/journal_entry/post as the pengurus: the posting path with its balance upserts."""
-    client = app.test_client()
-    r = client.post("/api/v1/security/login", json={"username": "pengurus.kebonjeruk", "password": PASSWORD,
-                                                    "provider": "db", "refresh": False})
-    headers = {"Authorization": "Bearer " + r.json["access_token"]}
+def _time_posting(base, cid, runs):
+    """POST /api/v1/journal_entry/post as the pengurus over HTTP: the posting path (with its balance upserts, where
+    the checkout keeps balances)."""
+    import requests
+
+    s = requests.Session()
+    s.headers.update({"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.0.0.8"})
+    r = s.post(base + "/api/v1/security/login", json={"username": "pengurus.kebonjeruk", "password": PASSWORD,
+                                                      "provider": "db", "refresh": False}, timeout=60)
+    assert r.status_code == 200, r.text[:300]
+    s.headers["Authorization"] = "Bearer " + r.json()["access_token"]
     times = []
     for i in range(runs + 1):
         body = {"cooperative_id": cid, "entry_date": f"{YEAR + 1}-01-02", "description": f"bench posting {i}",
                 "lines": [{"account": "111000", "debit": "1000.00"}, {"account": "411100", "credit": "1000.00"}]}
         t0 = time.perf_counter()
-        r = client.post("/api/v1/journal_entry/post", json=body, headers=headers)
+        r = s.post(base + "/api/v1/journal_entry/post", json=body, timeout=60)
         elapsed = time.perf_counter() - t0
-        assert r.status_code == 201, r.get_data(as_text=True)[:300]
+        assert r.status_code == 201, r.text[:300]
         if i:
             times.append(elapsed)
     return statistics.median(times), max(times)
 
 
-def measure(app, runs, province=False):
+def _plan(cid, province):
+    year, month = f"tahun={YEAR}&bulan=", f"tahun={YEAR}&bulan=6"
+    checks = []
+    for key in ("neraca-saldo", "posisi-keuangan", "hasil-usaha", "perubahan-ekuitas", "arus-kas", "buku-kas",
+                "buku-bank", "buku-besar"):
+        for label, q in (("tahun", year), ("bulan", month)):
+            aim = 0.05 if key in STATEMENTS else 1.0
+            checks.append((f"{key} ({label})", "pengurus.kebonjeruk",
+                           f"/laporan-keuangan/{key}/?koperasi={cid}&{q}", aim))
+    checks.append(("neraca-saldo + unit sembako (tahun)", "pengurus.kebonjeruk",
+                   f"/laporan-keuangan/neraca-saldo/?koperasi={cid}&{year}&unit=1", 0.05))
+    checks.append(("konsolidasi 56 koperasi (tahun)", "sudin.jakbar", f"/laporan-konsolidasi/?{year}", 0.1))
+    checks.append(("konsolidasi 56 koperasi (bulan)", "sudin.jakbar", f"/laporan-konsolidasi/?{month}", 0.1))
+    if province:
+        checks.append(("konsolidasi provinsi 31, 267 koperasi (tahun)", "admin",
+                       f"/laporan-konsolidasi/?kota={PROVINCE}&{year}", 0.3))
+    for key in ("neraca-saldo", "posisi-keuangan", "hasil-usaha", "arus-kas"):
+        checks.append((f"xlsx {key} (tahun)", "pengurus.kebonjeruk",
+                       f"/laporan-keuangan/{key}/xlsx?koperasi={cid}&{year}", 1.0))
+    checks.append(("xlsx buku-kas (tahun, every line)", "pengurus.kebonjeruk",
+                   f"/laporan-keuangan/buku-kas/xlsx?koperasi={cid}&{year}", None))
+    checks.append(("xlsx konsolidasi (tahun)", "sudin.jakbar", f"/laporan-konsolidasi/xlsx?{year}", 3.0))
+    return checks
+
+
+def measure(app, url, runs, province=False, before_root=None, port=8791):
+    """Every check through gunicorn (production configuration), median of ``runs``; SQL statements counted
+    in-process through the test client. With ``before_root``, the same checks against that older checkout served
+    on the same database, in the same run, side by side."""
     from sqlalchemy import select
 
     from app.cooperatives.models import Cooperative
@@ -257,46 +361,60 @@ def measure(app, runs, province=False):
     with app.app_context(), system_scope():
         cid = db.session.scalar(select(Cooperative.id).where(Cooperative.region_code == BIG))
         db.session.remove()
-    pengurus = _login(app, "pengurus.kebonjeruk")
-    sudin = _login(app, "sudin.jakbar")
-    year, month = f"tahun={YEAR}&bulan=", f"tahun={YEAR}&bulan=6"
-    checks = []
-    for key in ("neraca-saldo", "posisi-keuangan", "hasil-usaha", "perubahan-ekuitas", "arus-kas", "buku-kas",
-                "buku-bank", "buku-besar"):
-        for label, q in (("tahun", year), ("bulan", month)):
-            aim = 0.05 if key in STATEMENTS else 1.0
-            checks.append((f"{key} ({label})", pengurus, f"/laporan-keuangan/{key}/?koperasi={cid}&{q}", aim))
-    checks.append(("neraca-saldo + unit sembako (tahun)", pengurus,
-                   f"/laporan-keuangan/neraca-saldo/?koperasi={cid}&{year}&unit=1", 0.05))
-    checks.append(("konsolidasi 56 koperasi (tahun)", sudin, f"/laporan-konsolidasi/?{year}", 0.1))
-    checks.append(("konsolidasi 56 koperasi (bulan)", sudin, f"/laporan-konsolidasi/?{month}", 0.1))
-    if province:
-        admin = _login(app, "admin")
-        checks.append(("konsolidasi provinsi 31, 267 koperasi (tahun)", admin,
-                       f"/laporan-konsolidasi/?kota={PROVINCE}&{year}", 0.3))
-    for key in ("neraca-saldo", "posisi-keuangan", "hasil-usaha", "arus-kas"):
-        checks.append((f"xlsx {key} (tahun)", pengurus, f"/laporan-keuangan/{key}/xlsx?koperasi={cid}&{year}", 1.0))
-    checks.append(("xlsx buku-kas (tahun, every line)", pengurus,
-                   f"/laporan-keuangan/buku-kas/xlsx?koperasi={cid}&{year}", None))
-    checks.append(("xlsx konsolidasi (tahun)", sudin, f"/laporan-konsolidasi/xlsx?{year}", 3.0))
-    print(f"\n{'endpoint':48} {'median':>9} {'max':>9} {'bytes':>10} {'SQL':>4}  aim")
+    unit = _unit_id(app, cid)
+    checks = [(label, who, u.replace("unit=1", f"unit={unit}"), aim) for label, who, u, aim in _plan(cid, province)]
+    servers = [("after", ROOT, port)] + ([("before", before_root, port + 1)] if before_root else [])
+    procs = {name: serve(root, url, p) for name, root, p in servers}
     failed = []
-    for label, client, url, aim in checks:
-        if "unit=1" in url:
-            url = url.replace("unit=1", f"unit={_unit_id(app, cid)}")
-        median, worst, size = _time(client, url, runs)
-        if median is None:
-            print(f"{label:48} not served (HTTP {size})")
-            failed.append(label)
-            continue
-        statements_run = _count_sql(app, client, url)
-        ok = aim is None or median < aim
-        failed += [] if ok else [label]
-        print(f"{label:48} {median * 1000:8.1f}ms {worst * 1000:8.1f}ms {size:10d} {statements_run:4d}  "
-              f"{'-' if aim is None else ('< %.0f ms ok' % (aim * 1000) if ok else '< %.0f ms MISSED' % (aim * 1000))}")
-    median, worst = _time_posting(app, cid, runs * 4)
-    print(f"{'post an entry (API, 2 lines)':48} {median * 1000:8.1f}ms {worst * 1000:8.1f}ms")
+    try:
+        pages = {(name, who): HttpPages(f"http://127.0.0.1:{p}", who) for name, _root, p in servers
+                 for who in {c[1] for c in checks}}
+        local = {who: _login(app, who) for who in {c[1] for c in checks}}
+        head = "".join(f" {name + ' median':>14} {'p95/max':>9}" for name, _r, _p in servers)
+        print(f"\n{'endpoint (gunicorn, production config)':48}{head} {'bytes':>10} {'SQL':>4}  aim")
+        for label, who, u, aim in checks:
+            cells, size, mine = [], 0, None
+            for name, _root, _p in servers:
+                median, worst, got = _time(pages[(name, who)], u, runs)
+                if median is None:
+                    cells.append(f" {'HTTP %s' % got:>14} {'':>9}")
+                    continue
+                cells.append(f" {median * 1000:12.1f}ms {worst * 1000:7.1f}ms")
+                if name == "after":
+                    mine, size = median, got
+            if mine is None:
+                failed.append(label)
+            statements_run = _count_sql(app, local[who], u)
+            ok = aim is None or (mine is not None and mine < aim)
+            failed += [] if ok or mine is None else [label]
+            verdict = "-" if aim is None else ("< %.0f ms %s" % (aim * 1000, "ok" if ok else "MISSED"))
+            print(f"{label:48}{''.join(cells)} {size:10d} {statements_run:4d}  {verdict}")
+        cells = []
+        for name, _root, p in servers:
+            median, worst = _time_posting(f"http://127.0.0.1:{p}", cid, runs * 4)
+            cells.append(f" {median * 1000:12.1f}ms {worst * 1000:7.1f}ms")
+        print(f"{'post an entry (API, 2 lines)':48}{''.join(cells)}")
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+            proc.wait()
+    if before_root:
+        # the older checkout posted without keeping balances: rebuild them so the books stay reconciled
+        _rebuild_after_old_postings(app, cid)
     return failed
+
+
+def _rebuild_after_old_postings(app, cid):
+    from app.core.scope import system_scope
+    from app.extensions import db
+    from app.ledger import balances
+
+    with app.app_context(), system_scope():
+        balances.rebuild(db.session, [cid])
+        db.session.commit()
+        problems = balances.reconcile(db.session, [cid])
+        db.session.remove()
+    print("balances rebuilt after the older checkout's postings; reconcile:", "ok" if not problems else problems)
 
 
 def _unit_id(app, cid):
@@ -360,6 +478,10 @@ def main():
     parser.add_argument("--province", action="store_true",
                         help="every kelurahan of DKI Jakarta (267 cooperatives), and time the province view")
     parser.add_argument("--generate-only", action="store_true", help="build the data, measure nothing")
+    parser.add_argument("--before", metavar="CHECKOUT",
+                        help="an older checkout of the app (e.g. `git worktree add /tmp/before f618a7d`), served on "
+                             "the same database beside this one for before/after figures in one run")
+    parser.add_argument("--port", type=int, default=8791, help="gunicorn port (the --before checkout: port + 1)")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgresql"):
@@ -374,7 +496,7 @@ def main():
         return 0
     if args.explain:
         explain(app)
-    failed = measure(app, args.runs, args.province)
+    failed = measure(app, url, args.runs, args.province, args.before, args.port)
     print("\nall aims met" if not failed else f"\naims missed: {', '.join(failed)}")
     return 1 if failed else 0
 

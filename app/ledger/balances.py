@@ -130,13 +130,16 @@ def record_entry(session, entry, lines, unit_id=None):
         per_account[account.id][0] += debit
         per_account[account.id][1] += credit
         per_account[account.id][2] += 1
+    # One multi-row upsert per table (a round trip each, however many accounts the entry touches), rows in account
+    # order: PostgreSQL takes the row locks in VALUES order, so two postings upserting the same rows always lock
+    # them in the same order and cannot deadlock.
     table = AccountBalance.__table__
-    # In account order, so that two postings upserting the same rows always lock them in the same order.
-    for account_id, (debit, credit, count) in sorted(per_account.items()):
-        values = dict(cooperative_id=entry.cooperative_id, account_id=account_id, year=day.year, month=day.month,
-                      unit_id=unit, debit=debit, credit=credit, closing_debit=debit if closing else ZERO,
-                      closing_credit=credit if closing else ZERO, lines=count)
-        stmt = _insert(session, table).values(**values)
+    rows = [dict(cooperative_id=entry.cooperative_id, account_id=account_id, year=day.year, month=day.month,
+                 unit_id=unit, debit=debit, credit=credit, closing_debit=debit if closing else ZERO,
+                 closing_credit=credit if closing else ZERO, lines=count)
+            for account_id, (debit, credit, count) in sorted(per_account.items())]
+    if rows:
+        stmt = _insert(session, table).values(rows)
         session.execute(stmt.on_conflict_do_update(index_elements=BALANCE_KEY, set_={
             "debit": table.c.debit + stmt.excluded.debit, "credit": table.c.credit + stmt.excluded.credit,
             "closing_debit": table.c.closing_debit + stmt.excluded.closing_debit,
@@ -144,10 +147,10 @@ def record_entry(session, entry, lines, unit_id=None):
             "lines": table.c.lines + stmt.excluded.lines}))
     flows = cash_flows_of([(a.id, a.code, d, c) for a, d, c in lines])
     table = CashFlow.__table__
-    for account_id, inflow, outflow in sorted(flows):
-        stmt = _insert(session, table).values(cooperative_id=entry.cooperative_id, account_id=account_id,
-                                              year=day.year, month=day.month, unit_id=unit, inflow=inflow,
-                                              outflow=outflow)
+    rows = [dict(cooperative_id=entry.cooperative_id, account_id=account_id, year=day.year, month=day.month,
+                 unit_id=unit, inflow=inflow, outflow=outflow) for account_id, inflow, outflow in sorted(flows)]
+    if rows:
+        stmt = _insert(session, table).values(rows)
         session.execute(stmt.on_conflict_do_update(index_elements=BALANCE_KEY, set_={
             "inflow": table.c.inflow + stmt.excluded.inflow, "outflow": table.c.outflow + stmt.excluded.outflow}))
 
