@@ -365,6 +365,27 @@ def is_cash_account(account, prefixes):
     return not account.is_header and any(account.code.startswith(p) for p in prefixes)
 
 
+def _cash_balance_on(session, cooperative_id, account_id, day, month_start):
+    """The account's balance at the end of ``day``: the months before from the kept balances (written by every
+    posting, checked by ``reconcile``), plus the lines of the day's own month up to the day. Summing every line
+    since the first posting took ~230 ms at 90,000 kas lines, on every payment."""
+    from .balances import AccountBalance, month_index, month_of
+
+    b = AccountBalance.__table__
+    earlier = session.execute(
+        select(func.coalesce(func.sum(b.c.debit - b.c.credit), 0))
+        .where(b.c.cooperative_id == cooperative_id, b.c.account_id == account_id,
+               month_of(b) < month_index(day.year, day.month))).scalar()
+    net = JournalLine.debit - JournalLine.credit
+    this_month = session.execute(
+        select(func.coalesce(func.sum(net), 0)).select_from(JournalEntry)
+        .join(JournalLine, JournalEntry.id == JournalLine.entry_id)
+        .where(JournalEntry.cooperative_id == cooperative_id, JournalEntry.entry_date >= month_start,
+               JournalEntry.entry_date <= day, JournalLine.account_id == account_id),
+        execution_options=unscoped()).scalar()
+    return (Decimal(earlier) + Decimal(this_month)).quantize(CENT)
+
+
 def check_cash_not_overdrawn(session, cooperative_id, entry_date, parsed, accounts):
     """Refuse a posting that would leave a kas or bank account below zero at the end of its date or of any later
     date on which that account moved (a backdated payment must not overdraw a later day). Other accounts are free.
@@ -384,22 +405,19 @@ def check_cash_not_overdrawn(session, cooperative_id, entry_date, parsed, accoun
         return
     table = Account.__table__
     session.execute(select(table.c.id).where(table.c.id.in_(reduced)).order_by(table.c.id).with_for_update())
+    month_start = entry_date.replace(day=1)
     for account_id in reduced:
         delta = change[account_id]
-        net = JournalLine.debit - JournalLine.credit
-        before = session.execute(
-            select(func.coalesce(func.sum(net), 0)).select_from(JournalLine)
-            .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
-            .where(JournalLine.cooperative_id == cooperative_id, JournalLine.account_id == account_id,
-                   JournalEntry.entry_date <= entry_date),
-            execution_options=unscoped()).scalar()
-        balance = Decimal(before).quantize(CENT)
+        balance = _cash_balance_on(session, cooperative_id, account_id, entry_date, month_start)
         lowest, lowest_day = balance, entry_date
+        # Later days on which the account moved, driven by the entries' (cooperative, date) index: for a posting
+        # dated today there are none, for a backdated one the days since.
+        net = JournalLine.debit - JournalLine.credit
         later = session.execute(
-            select(JournalEntry.entry_date, func.sum(net)).select_from(JournalLine)
-            .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
-            .where(JournalLine.cooperative_id == cooperative_id, JournalLine.account_id == account_id,
-                   JournalEntry.entry_date > entry_date)
+            select(JournalEntry.entry_date, func.sum(net)).select_from(JournalEntry)
+            .join(JournalLine, JournalEntry.id == JournalLine.entry_id)
+            .where(JournalEntry.cooperative_id == cooperative_id, JournalEntry.entry_date > entry_date,
+                   JournalLine.account_id == account_id)
             .group_by(JournalEntry.entry_date).order_by(JournalEntry.entry_date),
             execution_options=unscoped()).all()
         running = balance
