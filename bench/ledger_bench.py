@@ -299,7 +299,11 @@ def _count_sql(app, pages, url):
     return len(seen)
 
 
-def _time_posting(base, cid, runs):
+RECEIPT = [{"account": "111000", "debit": "1000.00"}, {"account": "411100", "credit": "1000.00"}]
+PAYMENT = [{"account": "522000", "debit": "1000.00"}, {"account": "111000", "credit": "1000.00"}]  # kas check
+
+
+def _time_posting(base, cid, runs, lines=RECEIPT):
     """POST /api/v1/journal_entry/post as the pengurus over HTTP: the posting path (with its balance upserts, where
     the checkout keeps balances)."""
     import requests
@@ -313,7 +317,7 @@ def _time_posting(base, cid, runs):
     times = []
     for i in range(runs + 1):
         body = {"cooperative_id": cid, "entry_date": f"{YEAR + 1}-01-02", "description": f"bench posting {i}",
-                "lines": [{"account": "111000", "debit": "1000.00"}, {"account": "411100", "credit": "1000.00"}]}
+                "lines": lines}
         t0 = time.perf_counter()
         r = s.post(base + "/api/v1/journal_entry/post", json=body, timeout=60)
         elapsed = time.perf_counter() - t0
@@ -389,11 +393,13 @@ def measure(app, url, runs, province=False, before_root=None, port=8791):
             failed += [] if ok or mine is None else [label]
             verdict = "-" if aim is None else ("< %.0f ms %s" % (aim * 1000, "ok" if ok else "MISSED"))
             print(f"{label:48}{''.join(cells)} {size:10d} {statements_run:4d}  {verdict}")
-        cells = []
-        for name, _root, p in servers:
-            median, worst = _time_posting(f"http://127.0.0.1:{p}", cid, runs * 4)
-            cells.append(f" {median * 1000:12.1f}ms {worst * 1000:7.1f}ms")
-        print(f"{'post an entry (API, 2 lines)':48}{''.join(cells)}")
+        for label, lines in (("post an entry (API): cash receipt", RECEIPT),
+                             ("post an entry (API): kas payment (overdraft check)", PAYMENT)):
+            cells = []
+            for name, _root, p in servers:
+                median, worst = _time_posting(f"http://127.0.0.1:{p}", cid, runs * 4, lines)
+                cells.append(f" {median * 1000:12.1f}ms {worst * 1000:7.1f}ms")
+            print(f"{label:48}{''.join(cells)}")
     finally:
         for proc in procs.values():
             proc.terminate()

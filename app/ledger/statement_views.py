@@ -99,10 +99,13 @@ class LedgerReportView(_ReportBase):
         wanted = (request.args.get("koperasi") or "").strip()
         coop = None
         if wanted:
-            cond = Cooperative.region_code == wanted
-            if wanted.isdigit():
-                cond = or_(cond, Cooperative.id == int(wanted))
-            coop = session.execute(select(Cooperative).where(cond)).scalar()
+            # Usually one of the cooperatives the select already lists (no second query); else looked up, scoped.
+            coop = next((c for c in coops or () if c.region_code == wanted or str(c.id) == wanted), None)
+            if coop is None:
+                cond = Cooperative.region_code == wanted
+                if wanted.isdigit():
+                    cond = or_(cond, Cooperative.id == int(wanted))
+                coop = session.execute(select(Cooperative).where(cond)).scalar()
             if coop is None:
                 abort(404)
         elif coops is not None and len(coops) == 1:

@@ -57,8 +57,8 @@ from app.cooperatives.models import Cooperative
 from app.core.formatting import rupiah
 
 from .balances import AccountBalance, CashFlow, first_month, last_month, month_of
-from .models import ZERO, Account, JournalEntry, JournalLine
-from .services import account_code
+from .chart import DEFAULT_PURPOSES
+from .models import ZERO, Account, AccountPurpose, JournalEntry, JournalLine
 
 CENT = Decimal("0.01")
 RUPIAH = Decimal("1")
@@ -154,6 +154,7 @@ class AccountSums:
     member_flag: str
     debit: dict
     credit: dict
+    lines: dict = None  # {bucket: number of lines}, for the buckets asked with ``count_lines``
 
     def net(self, bucket):
         """Debit minus credit in a bucket."""
@@ -177,13 +178,16 @@ def _in_months(lo, hi):
     return and_(*conds) if conds else literal(True)
 
 
-def account_sums(session, cooperative_id, buckets, business_unit_id=None, account_ids=None, kinds=None):
+def account_sums(session, cooperative_id, buckets, business_unit_id=None, account_ids=None, kinds=None,
+                 count_lines=()):
     """{code: AccountSums} for accounts with postings, from the monthly balances (balances.py) in one
     ``GROUP BY account`` query: a year is twelve rows per account, however many lines were posted.
 
     :param buckets: {name: (date_from or None, date_to or None[, without_closing_entry])}, whole months (a
         bucket starts on the 1st and ends on a month's last day); each becomes a
         ``SUM(CASE WHEN <in bucket> THEN debit ELSE 0 END)`` (and credit) column.
+    :param count_lines: bucket names whose number of lines is wanted too (the buku besar's pages), in the same
+        query.
     """
     b = AccountBalance.__table__
     cols, names = [], list(buckets)
@@ -194,6 +198,9 @@ def account_sums(session, cooperative_id, buckets, business_unit_id=None, accoun
         credit = (b.c.credit - b.c.closing_credit) if without_closing else b.c.credit
         cols.append(type_coerce(func.coalesce(func.sum(case((cond, debit), else_=0)), 0), MONEY))
         cols.append(type_coerce(func.coalesce(func.sum(case((cond, credit), else_=0)), 0), MONEY))
+    for name in count_lines:
+        lo, hi, _without_closing = _bucket_months(buckets[name])
+        cols.append(func.coalesce(func.sum(case((_in_months(lo, hi), b.c.lines), else_=0)), 0))
     conds = [b.c.cooperative_id == cooperative_id]
     ends = [_bucket_months(spec)[1] for spec in buckets.values()]
     if all(e is not None for e in ends):
@@ -211,9 +218,11 @@ def account_sums(session, cooperative_id, buckets, business_unit_id=None, accoun
     out = {}
     for row in session.execute(stmt):
         values = row[5:]
+        counted = values[2 * len(names):]
         out[row.code] = AccountSums(row.id, row.code, row.name, row.kind, row.member_flag,
                                     {n: _q(values[2 * i]) for i, n in enumerate(names)},
-                                    {n: _q(values[2 * i + 1]) for i, n in enumerate(names)})
+                                    {n: _q(values[2 * i + 1]) for i, n in enumerate(names)},
+                                    {n: int(counted[i]) for i, n in enumerate(count_lines)})
     return out
 
 
@@ -269,14 +278,16 @@ def trial_balance_report(session, coop, period, business_unit_id=None, unit_labe
 
 # -- buku besar, buku kas, buku bank -----------------------------------------------------------------------------
 
-def purpose_account_ids(session, coop_id, purpose):
-    """The account a purpose maps to (kas, bank) and its posting sub-accounts (same code prefix)."""
-    code = account_code(session, coop_id, purpose)
-    prefix = code.rstrip("0") or code
-    return [i for i, in session.execute(select(Account.id).where(Account.cooperative_id == coop_id,
-                                                                  Account.code.like(prefix + "%"),
-                                                                  Account.is_header.is_(False))
-                                        .order_by(Account.code))]
+def purpose_account_ids(session, coop_id, *purposes):
+    """The accounts some purposes map to (kas, bank) and their posting sub-accounts (same code prefix): two
+    statements however many purposes (the cooperative's own mappings, then the accounts)."""
+    own = dict(session.execute(select(AccountPurpose.purpose, AccountPurpose.account_code).where(
+        AccountPurpose.cooperative_id == coop_id, AccountPurpose.purpose.in_(purposes))).all())
+    codes = [own.get(p) or DEFAULT_PURPOSES[p] for p in purposes]
+    prefixes = [code.rstrip("0") or code for code in codes]
+    return [i for i, in session.execute(select(Account.id).where(
+        Account.cooperative_id == coop_id, or_(*[Account.code.like(p + "%") for p in prefixes]),
+        Account.is_header.is_(False)).order_by(Account.code))]
 
 
 def _ledger_lines_stmt(coop_id, account_ids, period, business_unit_id, sign):
@@ -301,13 +312,16 @@ def ledger_report(session, coop, period, account_ids, title, key, business_unit_
     computed over the whole period in SQL before the page is cut).
     """
     prev = period.previous()
-    kinds = set(session.execute(select(Account.kind).where(Account.id.in_(list(account_ids) or [-1]))).scalars())
-    credit_normal = bool(kinds) and kinds <= {"kewajiban", "ekuitas", "pendapatan"}
-    sign = -1 if credit_normal else 1
+    # One query for the opening balances, the period's totals and its number of lines (the pager), from the kept
+    # balances; the accounts' kinds come with it (an account without postings has no lines to sign).
     sums = account_sums(session, coop.id, {"open": (None, prev.end), "cur": (period.start, period.end),
                                            "popen": (None, prev.start - timedelta(days=1)),
-                                           "prev": (prev.start, prev.end)}, business_unit_id, account_ids)
+                                           "prev": (prev.start, prev.end)}, business_unit_id, account_ids,
+                        count_lines=("cur",))
     items = list(sums.values())
+    kinds = {s.kind for s in items}
+    credit_normal = bool(kinds) and kinds <= {"kewajiban", "ekuitas", "pendapatan"}
+    sign = -1 if credit_normal else 1
     opening = sign * _total(items, lambda s: s.net("open"))
     debit, credit = _total(items, lambda s: s.debit["cur"]), _total(items, lambda s: s.credit["cur"])
     closing = opening + sign * (debit - credit)
@@ -318,12 +332,7 @@ def ledger_report(session, coop, period, account_ids, title, key, business_unit_
                 ["Tanggal", "Nomor jurnal", "Uraian", "Bukti", "Akun", "Debet", "Kredit", "Saldo"], (5, 6, 7),
                 date_columns=(0,))
     r.rows.append(Row((period.start, "", "Saldo awal", "", "", None, None, opening), "subtotal"))
-    b = AccountBalance.__table__
-    months = month_of(b)
-    count = int(session.execute(select(func.coalesce(func.sum(b.c.lines), 0)).where(
-        b.c.cooperative_id == coop.id, b.c.account_id.in_(list(account_ids) or [-1]),
-        months >= first_month(period.start), months <= last_month(period.end),
-        *([b.c.unit_id == business_unit_id] if business_unit_id is not None else []))).scalar())
+    count = sum(s.lines["cur"] for s in items)
     stmt = _ledger_lines_stmt(coop.id, account_ids, period, business_unit_id, sign)
     if all_lines:
         result = session.execute(stmt.execution_options(yield_per=2000))
@@ -539,8 +548,7 @@ SECTION_TITLES = {"operasi": "ARUS KAS DARI AKTIVITAS OPERASI", "investasi": "AR
 
 def cash_flow(session, coop, period, business_unit_id=None, unit_label=""):
     prev = period.previous()
-    cash_ids = sorted(set(purpose_account_ids(session, coop.id, "kas") + purpose_account_ids(session, coop.id,
-                                                                                              "bank")))
+    cash_ids = sorted(set(purpose_account_ids(session, coop.id, "kas", "bank")))
     f = CashFlow.__table__
     months = month_of(f)
     cur = and_(months >= first_month(period.start), months <= last_month(period.end))

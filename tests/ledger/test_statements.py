@@ -333,3 +333,34 @@ def test_the_sudin_consolidated_view_covers_the_city_only(login, sysdb):
     assert any(row[1].value and str(row[1].value).startswith("JUMLAH") for row in ws.iter_rows(min_row=8))
     for username in ("lurah.kebonjeruk", "camat.kebonjeruk", "pengurus.kebonjeruk"):
         assert login(username).get("/laporan-konsolidasi/").status_code == 403
+
+
+@pytest.mark.parametrize("username", ["pengurus.kebonjeruk", "sudin.jakbar"])
+def test_every_statement_and_the_city_view_answer_in_at_most_eight_sql_statements(app, login, sysdb, username):
+    """The statements read the kept balances: a handful of statements per page however big the books (issue 12),
+    not one per account or per purpose."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    cid = _coop_id(sysdb, OWN)
+    s = login(username)
+    urls = [f"/laporan-keuangan/{key}/?koperasi={cid}&tahun=2026&bulan=" for key in KEYS]
+    urls += [f"/laporan-keuangan/{key}/xlsx?koperasi={cid}&tahun=2026" for key in KEYS]
+    if username == "sudin.jakbar":
+        urls += ["/laporan-konsolidasi/?tahun=2026&bulan=", "/laporan-konsolidasi/xlsx?tahun=2026"]
+    with app.app_context():
+        engine = db.engine
+    for url in urls:
+        assert s.get(url).status_code == 200, url  # warm: the navbar cache, the user's permissions
+        seen = []
+        listener = lambda conn, cursor, statement, *args: seen.append(statement)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            r = s.get(url)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        assert r.status_code == 200, url
+        if os.environ.get("KKMP_SQL_DUMP"):
+            open(os.environ["KKMP_SQL_DUMP"], "a").write(url + "\n" + "\n".join(" ".join(q.split())[:250] for q in seen) + "\n\n")
+        assert len(seen) <= 8, (url, len(seen))
