@@ -204,6 +204,30 @@ class MemberView(NikRevealMixin, KkmpModelView):
             item.nik = (hist.deleted or hist.unchanged or (None,))[0]
         services.update_member(self.datamodel.session, item)
 
+    # -- export: a big register becomes a background job (app/members/jobs.py) with a progress bar ---------------
+    @expose("/export/xlsx")
+    @has_access
+    @permission_name("export")
+    def export_xlsx(self):
+        """Up to KKMP_EXPORT_JOB_ROWS rows the file comes in this response; beyond, a job writes it (the web
+        worker is free at once) and the user lands on the job's page, which shows the progress and the download."""
+        from flask import current_app
+
+        from app.jobs.services import do_start_job
+
+        limit = current_app.config["KKMP_EXPORT_JOB_ROWS"]
+        # Counted by fetching at most limit+1 ids: a plain Query.count() wraps a subquery the scope layer's loader
+        # criteria do not reach, and would count other cooperatives' rows.
+        if len(self._export_query().order_by(None).with_entities(Member.id).limit(limit + 1).all()) <= limit:
+            return super().export_xlsx()
+        scope = current_scope(self.datamodel.session)
+        coop_id = next(iter(scope.read_ids)) if not scope.all and len(scope.read_ids) == 1 else None
+        job = do_start_job(self.datamodel.session, g.user, "member_export", cooperative_id=coop_id,
+                           params={"query_string": request.query_string.decode("latin-1")})
+        flash(gettext("Daftar ini besar: file Excel dibuat di latar belakang. Unduh dari halaman ini setelah "
+                      "selesai."), "info")
+        return redirect(url_for("JobView.show", pk=job.id))
+
     # -- export: a column-wise select streamed from a server-side cursor (the register may hold 500,000 rows) ----
     def export_rows(self, query, columns):
         if list(columns) != list(self.export_columns):
