@@ -14,6 +14,7 @@ import glob
 import json
 import logging
 import os
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -174,8 +175,9 @@ class JobContext:
         """(temporary path to write, final file name under KKMP_JOBS_DIR): rename with ``os.replace`` when done."""
         folder = current_app.config["KKMP_JOBS_DIR"]
         os.makedirs(folder, exist_ok=True)
-        final = f"job-{self.job_id}{suffix}"
-        return os.path.join(folder, final + f".{os.getpid()}.part"), final
+        # A random part: a file name nobody guesses, and never one left by an older database's job of that id.
+        final = f"job-{self.job_id}-{secrets.token_hex(8)}{suffix}"
+        return os.path.join(folder, f"job-{self.job_id}.{os.getpid()}.part"), final
 
 
 def _claim(engine, job_id, stale_seconds):
