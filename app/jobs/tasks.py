@@ -4,6 +4,7 @@ The worker is ``huey_consumer app.jobs.tasks.huey`` (``make run`` starts one; RE
 the Flask app once per process, on its first task; in immediate mode (tests) the caller's app is used.
 """
 import logging
+import threading
 
 from flask import current_app, has_app_context
 from huey import crontab
@@ -12,16 +13,20 @@ from .queue import huey
 
 log = logging.getLogger(__name__)
 _worker_app = None
+_app_lock = threading.Lock()
 
 
 def _app():
     global _worker_app
     if has_app_context():
         return current_app._get_current_object()
-    if _worker_app is None:
-        from app import create_app
+    # One app per process, built by the first worker thread that needs it (FAB's appbuilder is a singleton: two
+    # threads building it at once break it).
+    with _app_lock:
+        if _worker_app is None:
+            from app import create_app
 
-        _worker_app = create_app()
+            _worker_app = create_app()
     return _worker_app
 
 
