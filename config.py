@@ -150,6 +150,8 @@ class BaseConfig:
     KKMP_JOBS_KEEP_DAYS = 7
     # An xlsx export of more rows than this runs as a job (with progress) instead of inside the request.
     KKMP_EXPORT_JOB_ROWS = int(os.environ.get("KKMP_EXPORT_JOB_ROWS", "5000") or 5000)
+    # An import file of more rows than this is checked and written by a job (still all or nothing).
+    KKMP_IMPORT_JOB_ROWS = int(os.environ.get("KKMP_IMPORT_JOB_ROWS", "1000") or 1000)
     # A running job whose worker has not reported for this long is taken as lost (worker killed) and queued again.
     KKMP_JOBS_STALE_SECONDS = int(os.environ.get("KKMP_JOBS_STALE_SECONDS", "120") or 120)
 

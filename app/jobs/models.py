@@ -44,6 +44,8 @@ class Job(Model):
     result_name = Column(String(120), nullable=True)
     result_summary = Column(Text, nullable=True)  # what the user reads when done (Indonesian, already rendered)
     error_message = Column(Text, nullable=True)  # Indonesian, shown as is
+    # An import's refusals, JSON [[row, column, message], ...] (Indonesian): nothing was written.
+    error_rows = Column(Text, nullable=True)
 
     cooperative = relationship("Cooperative", lazy="joined")
 
@@ -54,6 +56,10 @@ class Job(Model):
     @property
     def params_dict(self):
         return json.loads(self.params) if self.params else {}
+
+    @property
+    def error_list(self):
+        return json.loads(self.error_rows) if self.error_rows else []
 
     @property
     def status_label(self):

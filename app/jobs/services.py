@@ -33,6 +33,8 @@ from .models import Job
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+# Attempts after which a job whose worker keeps dying is failed instead of re-queued (requeue_stale).
+MAX_RUNS = 5
 PROGRESS_EVERY_SECONDS = 0.5
 
 
@@ -46,6 +48,14 @@ class JobKind:
 
 
 KINDS = {}
+
+
+class RowErrors(DomainError):
+    """An all-or-nothing import refused: nothing was written; ``rows`` are [(row, column, message)]."""
+
+    def __init__(self, message, rows):
+        super().__init__(message)
+        self.rows = [list(r) for r in rows]
 
 
 def register_kind(name, label, handler, system=False):
@@ -102,6 +112,18 @@ def enqueue(job_id):
     run_job(job_id)
 
 
+def save_upload(data, suffix=".xlsx"):
+    """Keep an uploaded file for a job (under KKMP_JOBS_DIR/uploads, a random name); returns the name for params."""
+    folder = os.path.join(current_app.config["KKMP_JOBS_DIR"], "uploads")
+    os.makedirs(folder, exist_ok=True)
+    name = secrets.token_hex(16) + suffix
+    tmp = os.path.join(folder, name + ".part")
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, os.path.join(folder, name))
+    return name
+
+
 # -- reading ----------------------------------------------------------------------------------------------------
 
 def visible_jobs(session, user):
@@ -126,7 +148,7 @@ def status_of(job):
     """What the progress bar reads (JSON)."""
     return {"id": job.id, "status": job.status, "status_label": str(job.status_label),
             "done": job.progress_done, "total": job.progress_total, "percent": job.percent,
-            "summary": job.result_summary, "error": job.error_message,
+            "summary": job.result_summary, "error": job.error_message, "error_rows": len(job.error_list),
             "has_result": bool(job.status == "done" and job.result_path)}
 
 
@@ -152,6 +174,7 @@ class JobContext:
         self.total = None
         self.done = 0
         self.result = None  # (file name under KKMP_JOBS_DIR, download name), set by a kind that makes a file
+        self.attempt = 1
 
     def _write(self, **values):
         values["heartbeat_at"] = _now()
@@ -170,6 +193,10 @@ class JobContext:
         if force or now - self._last >= PROGRESS_EVERY_SECONDS:
             self._last = now
             self._write(progress_done=done)
+
+    def upload_path(self):
+        """The uploaded file this job works on (saved by ``save_upload``)."""
+        return os.path.join(current_app.config["KKMP_JOBS_DIR"], "uploads", self.params["upload"])
 
     def result_paths(self, suffix):
         """(temporary path to write, final file name under KKMP_JOBS_DIR): rename with ``os.replace`` when done."""
@@ -191,7 +218,7 @@ def _claim(engine, job_id, stale_seconds):
                 (table.c.status == "running") & or_(table.c.heartbeat_at.is_(None),
                                                     table.c.heartbeat_at < now - timedelta(seconds=stale_seconds))))
             .values(status="running", attempts=table.c.attempts + 1, heartbeat_at=now, started_at=now,
-                    error_message=None)).rowcount
+                    error_message=None, error_rows=None)).rowcount
     return bool(claimed)
 
 
@@ -231,10 +258,10 @@ def execute_job(job_id):
                 if user is not None and not (spec and spec.system):
                     g.user = user
                     g._login_user = user
-                    outcome = _run(spec, job_id, params, engine)
+                    outcome = _run(spec, job_id, params, engine, attempts)
                 else:
                     with system_scope():
-                        outcome = _run(spec, job_id, params, engine)
+                        outcome = _run(spec, job_id, params, engine, attempts)
         except (OperationalError, DBAPIError) as e:
             db.session.rollback()
             log.warning("job %s attempt %s: database error %s", job_id, attempts, e)
@@ -245,10 +272,17 @@ def execute_job(job_id):
             _fail(engine, job_id, gettext("Pekerjaan gagal karena gangguan basis data. Silakan coba lagi."))
             db.session.remove()
             return "failed"
+        except RowErrors as e:
+            db.session.rollback()
+            _fail(engine, job_id, str(e), error_rows=json.dumps(e.rows, ensure_ascii=False))
+            db.session.remove()
+            _remove_upload(params)
+            return "failed"
         except DomainError as e:
             db.session.rollback()
             _fail(engine, job_id, str(e))
             db.session.remove()
+            _remove_upload(params)
             return "failed"
         except Exception:
             db.session.rollback()
@@ -258,15 +292,26 @@ def execute_job(job_id):
             return "failed"
         db.session.remove()
         _set(engine, job_id, status="done", finished_at=_now(), heartbeat_at=_now(), **outcome)
+        _remove_upload(params)
         return "done"
 
 
-def _run(spec, job_id, params, engine):
+def _remove_upload(params):
+    # The uploaded file is the job's input only: once the job has its outcome it goes (a new try is a new upload).
+    if params.get("upload"):
+        try:
+            os.remove(os.path.join(current_app.config["KKMP_JOBS_DIR"], "uploads", params["upload"]))
+        except OSError:
+            pass
+
+
+def _run(spec, job_id, params, engine, attempt):
     from app.extensions import db
 
     if spec is None:
         raise DomainError(gettext("Jenis pekerjaan tidak dikenal."))
     ctx = JobContext(job_id, db.session, params, engine)
+    ctx.attempt = attempt
     summary = spec.handler(ctx)
     db.session.commit()
     outcome = {"progress_done": ctx.total if ctx.total is not None else ctx.done,
@@ -282,8 +327,8 @@ def _set(engine, job_id, **values):
         conn.execute(update(table).where(table.c.id == job_id).values(**values))
 
 
-def _fail(engine, job_id, message):
-    _set(engine, job_id, status="failed", finished_at=_now(), error_message=message)
+def _fail(engine, job_id, message, **values):
+    _set(engine, job_id, status="failed", finished_at=_now(), error_message=message, **values)
 
 
 def requeue_stale(session, stale_seconds=None):
@@ -291,6 +336,13 @@ def requeue_stale(session, stale_seconds=None):
     restarted Redis, an immediate-mode start): silent for ``stale_seconds``. Returns their ids."""
     stale_seconds = stale_seconds or current_app.config["KKMP_JOBS_STALE_SECONDS"]
     limit = _now() - timedelta(seconds=stale_seconds)
+    # A job that killed its worker again and again (or cannot even be loaded) stops being retried.
+    dead = (Job.status == "running") & (Job.attempts >= MAX_RUNS) & or_(Job.heartbeat_at.is_(None),
+                                                                          Job.heartbeat_at < limit)
+    session.execute(update(Job).where(dead).values(
+        status="failed", finished_at=_now(),
+        error_message=gettext("Pekerjaan berhenti berulang kali di tengah jalan. Silakan mulai lagi atau hubungi "
+                              "admin.")))
     with system_scope():
         ids = session.execute(select(Job.id).where(or_(
             (Job.status == "running") & or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < limit),

@@ -364,6 +364,18 @@ class MemberView(NikRevealMixin, KkmpModelView):
         response.call_on_close(lambda: os.remove(path))
         return response
 
+    def _import_as_job(self, coop, filename, data):
+        """A file of more than KKMP_IMPORT_JOB_ROWS rows is imported by a job (the same service, all or nothing);
+        a smaller one here. The file's safety checks run first either way, in the request."""
+        from app.jobs.services import do_start_job, save_upload
+
+        imports.refuse_unsafe(filename, data)
+        if len(imports.read_rows(data)) <= _import_job_rows():
+            return None
+        return do_start_job(self.datamodel.session, g.user, "member_import", cooperative_id=coop.id,
+                            params={"cooperative_id": coop.id, "filename": (filename or "")[:255],
+                                    "upload": save_upload(data)})
+
     @expose("/impor", methods=["GET", "POST"])
     @has_access
     @permission_name("add")
@@ -386,6 +398,11 @@ class MemberView(NikRevealMixin, KkmpModelView):
             else:
                 data = upload.stream.read(imports.MAX_BYTES + 1)
                 try:
+                    job = self._import_as_job(coop, upload.filename, data)
+                    if job is not None:
+                        flash(gettext("Berkas besar: diperiksa dan diimpor di latar belakang. Hasilnya tampil di "
+                                      "halaman ini."), "info")
+                        return redirect(url_for("JobView.show", pk=job.id))
                     result = imports.import_members(session, coop, upload.filename, data, g.user)
                 except (DomainError, TenantScopeError) as e:
                     session.rollback()
@@ -401,6 +418,12 @@ class MemberView(NikRevealMixin, KkmpModelView):
         return self.render_template("members/import.html", region_code=region_code, result=result,
                                     refused=refused, max_mb=imports.MAX_BYTES // (1024 * 1024),
                                     max_rows=imports.MAX_ROWS), status
+
+
+def _import_job_rows():
+    from flask import current_app
+
+    return current_app.config["KKMP_IMPORT_JOB_ROWS"]
 
 
 class MemberCountView(BaseView):

@@ -35,6 +35,7 @@ def upgrade():
         sa.Column("result_name", sa.String(length=120), nullable=True),
         sa.Column("result_summary", sa.Text(), nullable=True),
         sa.Column("error_message", sa.Text(), nullable=True),
+        sa.Column("error_rows", sa.Text(), nullable=True),
         sa.CheckConstraint("status IN ('queued','running','done','failed')", name="ck_job_status"),
         sa.ForeignKeyConstraint(["cooperative_id"], ["cooperative.id"]),
         sa.ForeignKeyConstraint(["user_id"], ["ab_user.id"]),

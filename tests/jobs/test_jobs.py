@@ -206,3 +206,27 @@ def test_the_scheduler_starts_one_system_run_per_hour_and_only_when_a_month_is_d
             assert row.status == "done" and row.user_id is None and row.username == "system"
         assert start_scheduled_run() is None
         db.session.remove()
+
+
+def test_a_job_whose_worker_keeps_dying_is_failed_not_retried_forever(app, login, sysdb, small_threshold):
+    """After five attempts that each left the job running (the worker died every time), the sweep marks it failed
+    with an Indonesian message instead of queueing it again; a job silent for less than the limit is left alone."""
+    from sqlalchemy import update
+
+    from app.extensions import db
+    from app.jobs.services import requeue_stale
+
+    job_id = _start_export(login("pengurus.kebonjeruk"))
+    fresh_id = _start_export(login("pengurus.kebonjeruk"))
+    long_ago = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(hours=1)
+    sysdb.execute(update(Job).where(Job.id == job_id).values(status="running", attempts=5, heartbeat_at=long_ago))
+    sysdb.execute(update(Job).where(Job.id == fresh_id).values(
+        status="running", attempts=5, heartbeat_at=datetime.now(timezone.utc).replace(tzinfo=None)))
+    sysdb.commit()
+    with app.app_context():
+        assert job_id not in requeue_stale(db.session)
+        db.session.remove()
+    sysdb.expire_all()
+    job = sysdb.get(Job, job_id)
+    assert job.status == "failed" and job.error_message.startswith("Pekerjaan berhenti berulang kali")
+    assert sysdb.get(Job, fresh_id).status == "running"

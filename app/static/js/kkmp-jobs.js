@@ -16,6 +16,8 @@
     box.setAttribute("data-status", s.status);
     if (s.status === "done" || s.status === "failed") {
       bar.classList.remove("active");
+      // An import's table of refused rows is drawn by the page itself: show it once the job has ended.
+      if (s.error_rows > 0 && !document.getElementById("kkmp-job-errors")) { window.location.reload(); }
     }
     if (s.has_result) {
       document.getElementById("kkmp-job-download").classList.remove("hidden");
