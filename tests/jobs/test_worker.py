@@ -60,7 +60,7 @@ def queue(request, app, tmp_path, monkeypatch):
 
     def start():
         p = subprocess.Popen([sys.executable, "-m", "huey.bin.huey_consumer", "app.jobs.tasks.huey", "-w", "1",
-                              "-n", "-q", "-d", "0.1"], cwd=ROOT, env=env, start_new_session=True,
+                              "-n", "-q", "-d", "0.1", "-m", "1"], cwd=ROOT, env=env, start_new_session=True,
                              stdout=subprocess.DEVNULL, stderr=open(tmp_path / f"worker{len(workers)}.log", "w"))
         workers.append(p)
         return p
