@@ -43,8 +43,12 @@ run:
 	@echo
 	@$(BIN)/flask kkmp demo-logins
 	@echo
-	@echo "Open http://127.0.0.1:$(PORT)/ in your browser (Ctrl-C stops the server)."
-	@$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	@echo "Open http://127.0.0.1:$(PORT)/ in your browser (Ctrl-C stops the server and the job worker)."
+	@# The job worker (big exports, bill runs) beside the web server, on the SQLite queue in instance/; its log
+	@# goes to instance/worker.log, and it stops with the server (Ctrl-C, or the terminal closing).
+	@mkdir -p instance; $(BIN)/huey_consumer app.jobs.tasks.huey --workers 2 --max-delay 1 --quiet >instance/worker.log 2>&1 & \
+	 worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -20,6 +20,13 @@ def _sqlite_default():
     return "sqlite:///" + os.path.join(INSTANCE_DIR, "kkmp.sqlite")
 
 
+def _flag(name, default=False):
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 def _database_url(default):
     url = os.environ.get("DATABASE_URL", default)
     # Heroku-style URLs say postgres://, which SQLAlchemy 2 no longer accepts.
@@ -131,6 +138,24 @@ class BaseConfig:
     KKMP_HSTS_SECONDS = 0
 
 
+    # -- Background jobs (app/jobs; the Huey queue) ------------------------------------------------------------
+    # Redis when KKMP_REDIS_URL (or REDIS_URL) is set, as in production; else Huey's SQLite storage in a file
+    # under instance/, so a laptop needs no Redis. The same task code runs on both. Immediate mode runs every
+    # job at once inside the caller (the tests).
+    KKMP_REDIS_URL = os.environ.get("KKMP_REDIS_URL") or os.environ.get("REDIS_URL") or None
+    KKMP_JOBS_SQLITE = os.environ.get("KKMP_JOBS_SQLITE") or os.path.join(INSTANCE_DIR, "jobs-queue.sqlite")
+    KKMP_JOBS_IMMEDIATE = _flag("KKMP_JOBS_IMMEDIATE", False)
+    # Where finished jobs keep their result files (exports), one file per job, removed after KKMP_JOBS_KEEP_DAYS.
+    KKMP_JOBS_DIR = os.environ.get("KKMP_JOBS_DIR") or os.path.join(INSTANCE_DIR, "jobs")
+    KKMP_JOBS_KEEP_DAYS = 7
+    # An xlsx export of more rows than this runs as a job (with progress) instead of inside the request.
+    KKMP_EXPORT_JOB_ROWS = int(os.environ.get("KKMP_EXPORT_JOB_ROWS", "5000") or 5000)
+    # An import file of more rows than this is checked and written by a job (still all or nothing).
+    KKMP_IMPORT_JOB_ROWS = int(os.environ.get("KKMP_IMPORT_JOB_ROWS", "1000") or 1000)
+    # A running job whose worker has not reported for this long is taken as lost (worker killed) and queued again.
+    KKMP_JOBS_STALE_SECONDS = int(os.environ.get("KKMP_JOBS_STALE_SECONDS", "120") or 120)
+
+
 class DevelopmentConfig(BaseConfig):
     # A fixed development key keeps sessions valid across restarts of `make run`; never used in production.
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-0123456789abcdef")
@@ -150,6 +175,8 @@ class TestConfig(BaseConfig):
     # tests/test_sessions.py tighten these per test.
     AUTH_RATE_LIMIT = "10000 per minute"
     AUTH_USERNAME_RATE_LIMIT = "10000 per minute"
+    # Jobs run at once inside the test (tests/jobs/test_worker.py starts a real consumer with this set to 0).
+    KKMP_JOBS_IMMEDIATE = _flag("KKMP_JOBS_IMMEDIATE", True)
 
 
 class ProductionConfig(BaseConfig):

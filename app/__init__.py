@@ -82,12 +82,13 @@ def register_views(appbuilder):
                         category="Pengawasan")
     appbuilder.add_api(CooperativeApi)
     appbuilder.add_api(RegionApi)
-    from . import ledger, members, panduan, savings
+    from . import jobs, ledger, members, panduan, savings
 
     members.register(appbuilder)
     savings.register(appbuilder)
     ledger.register(appbuilder)
     panduan.register(appbuilder)
+    jobs.register(appbuilder)
 
 
 def _configure_sqlite(app, db):

@@ -126,21 +126,23 @@ def reconcile_command(cooperative_ids):
 
 
 @kkmp_cli.command("wajib-bills")
-def wajib_bills_command():
-    """Make the current month's simpanan wajib bills in every cooperative (idempotent; run daily from cron).
+@click.option("--queue", is_flag=True, help="Put the run on the job queue (the worker does it, with progress).")
+def wajib_bills_command(queue):
+    """Make the current month's simpanan wajib bills in every active cooperative (idempotent).
 
-    Each cooperative's bills are also made by its first wajib deposit, arrears list or passbook of the month; this
-    job covers cooperatives nobody opened yet, so that national and provincial arrears lists are complete."""
-    from sqlalchemy import select
-
-    from .cooperatives.models import Cooperative
+    The worker does this by itself every hour (app/jobs/tasks.py: each cooperative once its own date reaches the
+    1st); this command runs the same service by hand or from cron where no worker runs. Each cooperative's bills
+    are also made by its first wajib deposit, arrears list or passbook of the month."""
     from .extensions import db
-    from .savings.services import ensure_month_billed
+    from .savings.jobs import KIND, run_month_bills
 
-    created = 0
     with system_scope():
-        ids = db.session.execute(select(Cooperative.id).order_by(Cooperative.id)).scalars().all()
-        for coop_id in ids:
-            created += ensure_month_billed(db.session, db.session.get(Cooperative, coop_id))
-            db.session.commit()  # one cooperative at a time: a long run never holds every lock
-    click.echo(f"Wajib bills made: {created} in {len(ids)} cooperatives.")
+        if queue:
+            from .jobs.services import do_start_job
+
+            job = do_start_job(db.session, None, KIND)
+            click.echo(f"Wajib bill run queued as job {job.id}.")
+            return
+        # one cooperative per transaction: a long run never holds every lock, and a killed run resumes
+        created, coops = run_month_bills(db.session)
+    click.echo(f"Wajib bills made: {created} in {coops} cooperatives.")

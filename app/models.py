@@ -9,6 +9,7 @@ from app.ledger import import_models as _ledger_import_models  # noqa: F401,E402
 from app.members import models as _member_models  # noqa: F401,E402
 from app.savings import models as _savings_models  # noqa: F401,E402
 from app.ledger import balances as _ledger_balances  # noqa: F401,E402
+from app.jobs import models as _job_models  # noqa: F401,E402
 
 # What the audit screens call each domain's records (app.core.audit_names); core imports no domain.
 from app.cooperatives import audit_names as _coop_names  # noqa: F401,E402

@@ -121,8 +121,8 @@ def _sheet_name(name):
     return (cleaned or "Data")[:31]
 
 
-def write_xlsx(title, headers, rows, sheet_name="Data", batch=2000):
-    """Write rows to a temporary .xlsx file and return its path; the caller removes it.
+def write_xlsx(title, headers, rows, sheet_name="Data", batch=2000, path=None):
+    """Write rows to a temporary .xlsx file (or to ``path``) and return its path; the caller removes it.
 
     Row 1 holds the title, row 3 the headers (frozen), the data follows. Strings are text cells, never formulas;
     numbers, Decimals (as rupiah) and dates keep their type so the sheet can be summed and sorted. Memory stays
@@ -130,8 +130,9 @@ def write_xlsx(title, headers, rows, sheet_name="Data", batch=2000):
     """
     headers = [str(h) for h in headers]
     letters = [_column_letters(i) for i in range(max(len(headers), 1))]
-    fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="kkmp-")
-    os.close(fd)
+    if path is None:
+        fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="kkmp-")
+        os.close(fd)
     try:
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
             zf.writestr("[Content_Types].xml", _CONTENT_TYPES)

@@ -135,8 +135,11 @@ def read_rows(data):
         "Judul kolom tidak sesuai templat. Unduh templat anggota dan gunakan kolom-kolomnya tanpa diubah."))
 
 
-def import_members(session, cooperative, filename, data, acting_user, today=None):
-    """Validate every row, then write all of them in one transaction, or nothing. Returns ImportResult."""
+def import_members(session, cooperative, filename, data, acting_user, today=None, progress=None):
+    """Validate every row, then write all of them in one transaction, or nothing. Returns ImportResult.
+
+    ``progress(done, total)``: called as rows are checked (a background job's progress bar); never while writing,
+    so that a SQLite job's progress connection does not wait on this transaction's write lock."""
     services.require_role(acting_user, services.ENTRY_ROLES,
                           gettext("Hanya Sekretaris atau Pengurus koperasi yang dapat mengimpor anggota."))
     refuse_unsafe(filename, data)
@@ -150,7 +153,9 @@ def import_members(session, cooperative, filename, data, acting_user, today=None
     headers = {c[0]: c[1] for c in COLUMNS}
     errors, members, seen = [], [], {}
     with session.no_autoflush:
-        for number, values in rows:
+        for checked, (number, values) in enumerate(rows):
+            if progress is not None:
+                progress(checked, len(rows))
             member = Member(cooperative=cooperative)
             try:
                 for name in ("nik", "name", "sex", "address", "rt", "rw", "domicile_code", "phone", "occupation"):

@@ -204,6 +204,30 @@ class MemberView(NikRevealMixin, KkmpModelView):
             item.nik = (hist.deleted or hist.unchanged or (None,))[0]
         services.update_member(self.datamodel.session, item)
 
+    # -- export: a big register becomes a background job (app/members/jobs.py) with a progress bar ---------------
+    @expose("/export/xlsx")
+    @has_access
+    @permission_name("export")
+    def export_xlsx(self):
+        """Up to KKMP_EXPORT_JOB_ROWS rows the file comes in this response; beyond, a job writes it (the web
+        worker is free at once) and the user lands on the job's page, which shows the progress and the download."""
+        from flask import current_app
+
+        from app.jobs.services import do_start_job
+
+        limit = current_app.config["KKMP_EXPORT_JOB_ROWS"]
+        # Counted by fetching at most limit+1 ids: a plain Query.count() wraps a subquery the scope layer's loader
+        # criteria do not reach, and would count other cooperatives' rows.
+        if len(self._export_query().order_by(None).with_entities(Member.id).limit(limit + 1).all()) <= limit:
+            return super().export_xlsx()
+        scope = current_scope(self.datamodel.session)
+        coop_id = next(iter(scope.read_ids)) if not scope.all and len(scope.read_ids) == 1 else None
+        job = do_start_job(self.datamodel.session, g.user, "member_export", cooperative_id=coop_id,
+                           params={"query_string": request.query_string.decode("latin-1")})
+        flash(gettext("Daftar ini besar: file Excel dibuat di latar belakang. Unduh dari halaman ini setelah "
+                      "selesai."), "info")
+        return redirect(url_for("JobView.show", pk=job.id))
+
     # -- export: a column-wise select streamed from a server-side cursor (the register may hold 500,000 rows) ----
     def export_rows(self, query, columns):
         if list(columns) != list(self.export_columns):
@@ -340,6 +364,18 @@ class MemberView(NikRevealMixin, KkmpModelView):
         response.call_on_close(lambda: os.remove(path))
         return response
 
+    def _import_as_job(self, coop, filename, data):
+        """A file of more than KKMP_IMPORT_JOB_ROWS rows is imported by a job (the same service, all or nothing);
+        a smaller one here. The file's safety checks run first either way, in the request."""
+        from app.jobs.services import do_start_job, save_upload
+
+        imports.refuse_unsafe(filename, data)
+        if len(imports.read_rows(data)) <= _import_job_rows():
+            return None
+        return do_start_job(self.datamodel.session, g.user, "member_import", cooperative_id=coop.id,
+                            params={"cooperative_id": coop.id, "filename": (filename or "")[:255],
+                                    "upload": save_upload(data)})
+
     @expose("/impor", methods=["GET", "POST"])
     @has_access
     @permission_name("add")
@@ -362,6 +398,11 @@ class MemberView(NikRevealMixin, KkmpModelView):
             else:
                 data = upload.stream.read(imports.MAX_BYTES + 1)
                 try:
+                    job = self._import_as_job(coop, upload.filename, data)
+                    if job is not None:
+                        flash(gettext("Berkas besar: diperiksa dan diimpor di latar belakang. Hasilnya tampil di "
+                                      "halaman ini."), "info")
+                        return redirect(url_for("JobView.show", pk=job.id))
                     result = imports.import_members(session, coop, upload.filename, data, g.user)
                 except (DomainError, TenantScopeError) as e:
                     session.rollback()
@@ -377,6 +418,12 @@ class MemberView(NikRevealMixin, KkmpModelView):
         return self.render_template("members/import.html", region_code=region_code, result=result,
                                     refused=refused, max_mb=imports.MAX_BYTES // (1024 * 1024),
                                     max_rows=imports.MAX_ROWS), status
+
+
+def _import_job_rows():
+    from flask import current_app
+
+    return current_app.config["KKMP_IMPORT_JOB_ROWS"]
 
 
 class MemberCountView(BaseView):

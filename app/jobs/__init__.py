@@ -1,0 +1,10 @@
+"""Background jobs (issue 14): a Huey queue (``queue.py``), one ``Job`` row per run, the worker's tasks, and the
+"Pekerjaan" pages with a progress bar and the result's download. register() adds the views."""
+
+
+def register(appbuilder):
+    from flask_babel import lazy_gettext as _l
+
+    from .views import JobView
+
+    appbuilder.add_view(JobView, "Pekerjaan", label=_l("Jobs"), icon="fa-tasks")
