@@ -5,7 +5,7 @@ Deadline: six months after the year end (``models.rat_deadline``); a RAT not hel
 flagged overdue on the lists the Lurah, Camat and Sudin read.
 """
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from flask_babel import gettext
 from sqlalchemy import delete, insert
@@ -59,14 +59,19 @@ def do_save_rat(session, *, cooperative_id, year, acting_user, **fields):
     return rat
 
 
+def _pct(value):
+    return "-" if value is None else f"{value:.2f}".replace(".", ",")
+
+
 def quorum(session, rat):
     """(required percent, attendance percent or None, reached)."""
     rule = rule_for(session, rat.cooperative_id, rat.year)
     required = rule.quorum_percent if rule is not None else Decimal("50.00")
     if not rat.members_total or rat.attendance is None:
         return required, None, False
-    present = (Decimal(rat.attendance) * 100 / Decimal(rat.members_total)).quantize(Decimal("0.01"))
-    return required, present, present >= required
+    exact = Decimal(rat.attendance) * 100 / Decimal(rat.members_total)
+    # compared exactly (2 of 3 is not 66.67 %); shown cut to two decimals, so "66,66 %" never reads as reached
+    return required, exact.quantize(Decimal("0.01"), rounding=ROUND_DOWN), exact >= required
 
 
 def do_advance_rat(session, *, rat, to_status, acting_user):
@@ -90,7 +95,7 @@ def do_advance_rat(session, *, rat, to_status, acting_user):
         required, present, reached = quorum(session, rat)
         if not reached:
             raise ValidationFailed(gettext("Kuorum RAT tidak tercapai: hadir %(p)s%%, disyaratkan %(q)s%% menurut "
-                                           "AD/ART.", p=present if present is not None else "-", q=required),
+                                           "AD/ART.", p=_pct(present), q=_pct(required)),
                                    "attendance")
     if to_status == "dilaporkan":
         rat.reported_on = _today(rat.cooperative)
