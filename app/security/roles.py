@@ -71,8 +71,9 @@ def _merge_domain_grants():
     from app.ledger.permissions import GRANTS as LEDGER
     from app.members.permissions import GRANTS as MEMBERS
     from app.savings.permissions import GRANTS as SAVINGS
+    from app.shu.permissions import GRANTS as SHU
 
-    for grants in (MEMBERS, SAVINGS, LEDGER, HELP):
+    for grants in (MEMBERS, SAVINGS, LEDGER, SHU, HELP):
         for role, pairs in grants.items():
             ROLE_CATALOGUE[role] = ROLE_CATALOGUE[role] + [list(p) for p in pairs]
 

@@ -74,7 +74,7 @@ class ShuRule(TenantMixin, Model):
     __mapper_args__ = {"version_id_col": version}
 
     allocations = relationship("ShuAllocation", back_populates="rule", order_by="ShuAllocation.position",
-                               cascade="all, delete-orphan", lazy="selectin")
+                               cascade="all, delete-orphan", lazy="select")
 
     __table_args__ = (
         UniqueConstraint("cooperative_id", "year", name="uq_shu_rule_coop_year"),
