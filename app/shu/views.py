@@ -94,6 +94,8 @@ class RatMeetingView(KkmpModelView):
     order_columns = ["year", "held_date"]
     base_order = ("year", "desc")
     label_columns = _LABELS
+    # the deadline is a property: formatted here, the stored dates by the base view
+    formatters_columns = {"deadline": tanggal}
 
 
 class ShuView(BaseView):
