@@ -302,7 +302,7 @@ class ShuView(BaseView):
 
     # -- RAT ------------------------------------------------------------------------------------------------------
 
-    @expose("/<int:coop_id>/<int:year>/rat", methods=["GET", "POST"])
+    @expose("/<int:coop_id>/<int:year>/rat")
     @has_access
     @permission_name("read")
     def rat_package(self, coop_id, year):
@@ -370,14 +370,31 @@ class ShuView(BaseView):
 
     @expose("/rat/<int:rat_id>/status", methods=["POST"])
     @has_access
-    @permission_name("read")
+    @permission_name("rat")
     def rat_status(self, rat_id):
+        """Held / reported (Pengurus)."""
+        to = request.form.get("to")
+        if to == "diverifikasi":
+            abort(403)
+        return self._advance(rat_id, to)
+
+    @expose("/rat/<int:rat_id>/verifikasi", methods=["POST"])
+    @has_access
+    @permission_name("verify")
+    def rat_verify(self, rat_id):
+        """Verified (Sudin)."""
+        return self._advance(rat_id, "diverifikasi")
+
+    @expose("/<int:coop_id>/<int:year>/rat/simpan", methods=["POST"])
+    @has_access
+    @permission_name("rat")
+    def rat_save(self, coop_id, year):
+        return self.rat_package(coop_id, year)
+
+    def _advance(self, rat_id, to):
         rat = db.session.execute(select(RatMeeting).where(RatMeeting.id == rat_id)).scalar()
         if rat is None:
             abort(404)
-        to = request.form.get("to")
-        if not self._can("verify" if to == "diverifikasi" else "rat"):
-            abort(403)
         back = url_for(".rat_package", coop_id=rat.cooperative_id, year=rat.year)
         done, refused = self._done(lambda: services.do_advance_rat(db.session, rat=rat, to_status=to,
                                                                    acting_user=g.user), back)

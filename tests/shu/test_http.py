@@ -104,3 +104,17 @@ def test_the_rat_package_workbook_holds_the_statements_the_decision_members_atte
                              "Neraca saldo", "Pembagian SHU", "SHU anggota", "Daftar hadir", "RAPB"]
     summary = "\n".join(str(c) for row in wb["Ringkasan RAT"].iter_rows(values_only=True) for c in row if c)
     assert f"30/06/{year + 1}" in summary and "Disiapkan" in summary
+
+
+def test_the_sudin_may_verify_only_a_reported_rat_and_the_lurah_not_at_all(app, sysdb, login):
+    coop = _coop(sysdb, OWN)
+    rat = sysdb.scalar(select(RatMeeting).where(RatMeeting.cooperative_id == coop.id))
+    show = f"/shu/{coop.id}/{rat.year}/rat"
+    r = login("lurah.kebonjeruk").post(f"/shu/rat/{rat.id}/verifikasi", {}, form_url=show)
+    assert r.status_code in (302, 403)
+    s = login("sudin.jakbar")
+    r = s.post(f"/shu/rat/{rat.id}/verifikasi", {}, form_url=show)
+    assert r.status_code == 302 and r.headers["Location"].endswith(show)
+    assert "tidak dapat diubah dari Disiapkan" in s.get(show).get_data(as_text=True)
+    sysdb.expire_all()
+    assert sysdb.get(RatMeeting, rat.id).status == "disiapkan"
