@@ -173,5 +173,9 @@ def seed_demo(force=False):
 
     seed_savings(db.session, coops)
     db.session.commit()
+    from app.shu.demo import seed as seed_shu
+
+    seed_shu(db.session, coops)
+    db.session.commit()
     seed_demo_users()
     return True, demo_logins()

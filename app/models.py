@@ -17,3 +17,5 @@ from app.members import audit_names as _member_names  # noqa: F401,E402
 from app.ledger import audit_names as _ledger_names  # noqa: F401,E402
 from app.savings import audit_names as _savings_names  # noqa: F401,E402
 from app.security import audit_names as _security_names  # noqa: F401,E402
+from app.shu import models as _shu_models  # noqa: F401,E402
+from app.shu import audit_names as _shu_names  # noqa: F401,E402

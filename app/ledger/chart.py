@@ -85,6 +85,7 @@ DEFAULT_PURPOSES = {
     "simpanan_sukarela": "211000",
     "utang_usaha": "212000",
     "utang_shu": "213000",
+    "dana_shu": "214000",  # the funds the RAT sets aside from the SHU (pengurus, karyawan, pendidikan, sosial ...)
     "simpanan_pokok": "311000",
     "simpanan_wajib": "312000",
     "cadangan": "315000",

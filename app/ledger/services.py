@@ -446,6 +446,9 @@ OWNED_SOURCES = {
                               "on that transaction, so the member's balance follows."),
     "exit_settlement": _l("This entry belongs to the settlement of a member who left; it cannot be reversed "
                           "from the ledger."),
+    "shu_distribution": _l("This entry is the SHU distribution decided by the RAT; it cannot be reversed from the "
+                           "ledger."),
+    "shu_payment": _l("This entry pays a member's SHU; it cannot be reversed from the ledger."),
 }
 
 

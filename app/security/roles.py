@@ -72,8 +72,9 @@ def _merge_domain_grants():
     from app.members.permissions import GRANTS as MEMBERS
     from app.savings.permissions import GRANTS as SAVINGS
     from app.jobs.permissions import GRANTS as JOBS
+    from app.shu.permissions import GRANTS as SHU
 
-    for grants in (MEMBERS, SAVINGS, LEDGER, HELP, JOBS):
+    for grants in (MEMBERS, SAVINGS, LEDGER, SHU, HELP, JOBS):
         for role, pairs in grants.items():
             ROLE_CATALOGUE[role] = ROLE_CATALOGUE[role] + [list(p) for p in pairs]
 

@@ -32,7 +32,7 @@ from .common import (BOARD_ROLES, CASH_PURPOSE, DEFAULT_MAX_AMOUNT, ENDED_STATUS
                      balances, check_tx_date, find_by_key, local_today, max_amount, new_idempotency_key,
                      parse_amount, receipt_number, require_role)
 from .corrections import do_correct_wajib_rate
-from .deposits import _pokok_rules, do_deposit, do_exit_settlement, do_withdraw
+from .deposits import _pokok_rules, credit_sukarela, do_deposit, do_exit_settlement, do_withdraw
 from .passbook import PassbookLine, balances_after, passbook, print_count, record_print
 from .products import check_product, check_rate, product_of, set_product, set_wajib_rate, wajib_rate_for
 from .reversal import AlreadyReversed, do_reverse_transaction, reversal_of

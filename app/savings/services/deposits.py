@@ -158,3 +158,23 @@ def do_exit_settlement(session, *, member, settle_date, loss_share, acting_user,
     return settlement
 
 
+
+
+def credit_sukarela(session, *, member, amount, tx_date, idempotency_key, acting_user, debit_purpose, description,
+                    note=None, today=None):
+    """Credit a member's simpanan sukarela from another of the cooperative's obligations to that member (e.g.
+    the SHU owed after the RAT: Dr ``debit_purpose`` / Cr simpanan_sukarela), with a receipt like any deposit.
+    The caller checks its own rights; the savings rules (active member, open period, idempotency) apply here."""
+    member = _member(session, member)
+    coop = _coop(session, member.cooperative_id)
+    amount = parse_amount(amount, "amount")
+    tx_date = check_tx_date(session, coop, tx_date, today)
+    key, existing = _replay(session, coop.id, idempotency_key, member, "sukarela", "setor", amount)
+    if existing is not None:
+        return existing
+    if member.status != "aktif":
+        raise ValidationFailed(gettext("Setoran hanya untuk anggota aktif (status anggota ini: %(s)s).",
+                                       s=member.status_label), "member")
+    _add_to_balance(session, coop.id, member.id, "sukarela", amount)
+    return _write(session, coop, member, "sukarela", "setor", amount, tx_date, key, note, acting_user,
+                  [(debit_purpose, amount, ZERO), (KIND_PURPOSE["sukarela"], ZERO, amount)], description)
