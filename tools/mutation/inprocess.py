@@ -93,8 +93,10 @@ def run_pytest(args):
 
 # -- the worker process ---------------------------------------------------------------------------------------
 
-def worker(src, env, module_name, module_path, pytest_args, command, timeout, jobs, results):
-    """Loop: take (job_id, mutations) from ``jobs``, put (job_id, WorkResult) on ``results``."""
+def worker(src, env, module_paths, pytest_args, command, timeout, jobs, results):
+    """Loop: take (job_id, mutations) from ``jobs``, put (job_id, WorkResult) on ``results``.
+
+    ``module_paths``: the module's files (one, or several for a package split by verb); each mutant names its file."""
     os.chdir(src)
     os.environ.update(env)
     sys.path.insert(0, str(src))
@@ -105,10 +107,13 @@ def worker(src, env, module_name, module_path, pytest_args, command, timeout, jo
     from tools.mutation.operators import register
 
     register()
-    __import__(module_name)
-    module = sys.modules[module_name]
-    assert Path(module.__file__).resolve() == (Path(src) / module_path).resolve(), module.__file__
-    original = Path(module_path).read_text(encoding="utf-8")
+    live = {}
+    for module_path in module_paths:
+        module_name = module_path[:-3].replace("/", ".")
+        __import__(module_name)
+        module = sys.modules[module_name]
+        assert Path(module.__file__).resolve() == (Path(src) / module_path).resolve(), module.__file__
+        live[module_path] = (module, Path(module_path).read_text(encoding="utf-8"))
     code, output = run_pytest(pytest_args)
     results.put(("baseline", code, output[-3000:]))
     while True:
@@ -117,6 +122,8 @@ def worker(src, env, module_name, module_path, pytest_args, command, timeout, jo
             return
         job_id, mutations = job
         mutation = mutations[0]
+        module_path = str(mutation.module_path)
+        module, original = live[module_path]
         operator = get_operator(mutation.operator_name)(**(mutation.operator_args or {}))
         mutated = mutate_code(original, operator, mutation.occurrence)
         if mutated is None:
@@ -144,11 +151,12 @@ class Worker:
         self.start()
 
     def start(self):
-        path = self.module["path"]
-        name = path[:-3].replace("/", ".")
+        from tools.mutation.run import module_paths
+
+        paths = module_paths(self.module)
         args = ["-x", "-q", "-p", "no:cacheprovider", *self.module.get("pytest-args", ()), *self.module["tests"]]
         self.jobs, self.results = self.ctx.Queue(), self.ctx.Queue()
-        self.process = self.ctx.Process(target=worker, args=(self.src, self.env, name, path, args, self.command,
+        self.process = self.ctx.Process(target=worker, args=(self.src, self.env, paths, args, self.command,
                                                              self.timeout, self.jobs, self.results), daemon=True)
         self.process.start()
         tag, code, output = self.results.get(timeout=max(600, 10 * self.timeout))
