@@ -13,7 +13,7 @@ from app.ledger import services
 from app.ledger.guards import ClosedPeriodError, ImmutableEntryError, LedgerError
 from app.ledger.models import Account, JournalEntry, JournalLine
 
-from .conftest import post
+from .conftest import fresh_cooperative, post
 
 # The refusals are read by their English msgids (the product speaks Indonesian by default).
 pytestmark = pytest.mark.usefixtures("english_messages")
@@ -186,25 +186,13 @@ def test_loading_a_posted_entry_and_flushing_without_changes_is_fine(uow, coop):
     uow.flush()
 
 
-def _fresh_cooperative(session, **fields):
-    from app.cooperatives.models import Cooperative
-    from app.cooperatives.services import create_cooperative
-
-    from .conftest import FRESH_CODES
-
-    code = next(c for c in FRESH_CODES
-                if session.scalar(select(Cooperative.id).where(Cooperative.region_code == c)) is None)
-    return create_cooperative(code, session=session, musyawarah_date=date(2025, 5, 31), akta_number="78",
-                              akta_date=date(2025, 6, 20), notary_name="Notaris Uji", **fields)
-
-
 def test_months_closed_by_other_cooperatives_older_and_newer_leave_this_cooperatives_month_open(uow, coop):
     """A cooperative's January stays open for its own postings although every other cooperative, registered
     before it or after it, has closed its January."""
     from app.cooperatives.models import Cooperative
     from app.ledger.guards import period_is_closed
 
-    newer = _fresh_cooperative(uow)
+    newer = fresh_cooperative(uow)
     assert newer.id > coop.id
     for other in uow.scalars(select(Cooperative.id).where(Cooperative.id != coop.id)).all():
         if not period_is_closed(uow, other, date(2026, 1, 1)):
@@ -224,7 +212,7 @@ def test_a_closed_later_month_leaves_the_months_before_it_open(uow, coop):
 def test_a_cooperative_numbered_in_the_thousands_posts_with_its_own_accounts(uow):
     """Ids past the first few hundred (a city registers thousands of KKMP): the account and the line name the
     same cooperative, and the entry goes in."""
-    big = _fresh_cooperative(uow, id=700001)
+    big = fresh_cooperative(uow, id=700001)
     entry = post(uow, big, services.local_today(big), [("kas", D(10), 0), ("simpanan_pokok", 0, D(10))])
     assert entry.id is not None and entry.cooperative_id == 700001
 

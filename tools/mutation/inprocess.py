@@ -129,7 +129,14 @@ def worker(src, env, module_paths, pytest_args, command, timeout, jobs, results)
         if mutated is None:
             results.put((job_id, WorkResult(worker_outcome=WorkerOutcome.NO_TEST)))
             continue
-        undo = swap_in(module, module_path, mutated)
+        try:
+            undo = swap_in(module, module_path, mutated)
+        except SyntaxError:
+            # A mutant that is not Python (e.g. an operator applied to a keyword-only marker) cannot run at all.
+            results.put((job_id, WorkResult(worker_outcome=WorkerOutcome.NORMAL, test_outcome=TestOutcome.INCOMPETENT,
+                                            output="not valid Python",
+                                            diff="\n".join(_make_diff(original, mutated, module_path)))))
+            continue
         if not undo:
             results.put((job_id, mutate_and_test(mutations=mutations, test_command=command, timeout=timeout)))
             continue
