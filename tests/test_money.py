@@ -50,7 +50,10 @@ def test_the_books_keep_sen_written_after_the_comma(typed, amount):
 
 
 def test_a_spreadsheet_number_with_sen_is_exact_for_the_books():
+    """A spreadsheet cell of 1234.56 is Rp1.234,56, not the binary float just below it."""
     assert parse_rupiah(1234.5, cents=True) == D("1234.50")
+    assert parse_rupiah(1234.56, cents=True) == D("1234.56")
+    assert parse_rupiah(0.1, cents=True) == D("0.10")
     assert str(parse_rupiah(D("0.1"), cents=True)) == "0.10"
 
 
@@ -120,14 +123,19 @@ def test_a_number_with_sen_where_whole_rupiah_are_asked_is_refused_showing_it_th
     assert str(refused(2.5, label="Setoran")) == "Setoran dalam rupiah utuh, tanpa sen (tertulis: 2,50)."
 
 
-@pytest.mark.parametrize("typed", ["1,234", "0,001", "10.000,505"])
+@pytest.mark.parametrize("typed", ["1,234", "0,001", "10.000,505", "1,236", "0,009", "10.000,999"])
 def test_the_books_refuse_more_than_two_decimals(typed):
     assert str(refused(typed, cents=True, label="Debit")) == "Debit paling banyak dua angka di belakang koma (sen)."
 
 
-def test_a_number_with_fractions_of_a_sen_is_refused_for_the_books():
-    assert str(refused(D("1.005"), cents=True, label="Debit")) == (
-        "Debit paling banyak dua angka di belakang koma (sen).")
+@pytest.mark.parametrize("value", [D("1.005"), D("1.006"), D("0.009")])
+def test_a_number_with_fractions_of_a_sen_is_refused_for_the_books_never_rounded(value):
+    assert str(refused(value, cents=True, label="Debit")) == "Debit paling banyak dua angka di belakang koma (sen)."
+
+
+def test_a_fraction_of_a_sen_where_whole_rupiah_are_asked_is_shown_with_its_sen_not_as_a_whole_amount():
+    assert str(refused(D("10000.001"), label="Setoran")) == (
+        "Setoran dalam rupiah utuh, tanpa sen (tertulis: 10.000,00).")
 
 
 @pytest.mark.parametrize("value", [True, False])
@@ -182,7 +190,8 @@ def test_an_api_float_is_refused_because_it_is_not_exact():
 @pytest.mark.parametrize("value, cents, shown", [
     (D("10000"), False, "10.000"), (D("10000.50"), False, "10.000,50"), (D("10000"), True, "10.000,00"),
     (D("1234567.8"), False, "1.234.567,80"), (D("-2500"), False, "-2.500"), (D("0"), False, "0"),
-    (12, False, "12"), (D("999"), True, "999,00"), ("1500.05", False, "1.500,05")])
+    (12, False, "12"), (D("999"), True, "999,00"), ("1500.05", False, "1.500,05"), (D("-0.50"), False, "-0,50"),
+    (D("-1"), False, "-1")])
 def test_an_amount_is_shown_back_the_way_the_parser_reads_it(value, cents, shown):
     assert format_plain(value, cents) == shown
     if not shown.startswith("-"):
@@ -237,6 +246,25 @@ def test_a_field_left_out_of_the_submission_keeps_its_value():
     assert form.fee.data == D("700") and form.amount.data == D("5000.00")
 
 
+def test_a_saved_amount_cleared_by_the_clerk_is_empty_and_a_mistyped_one_is_not_kept():
+    """Editing a record: an optional amount emptied is None (not the old value), and a wrong entry leaves no
+    amount behind (the old value is not saved by mistake)."""
+    class Record:
+        amount, fee, debit, limit = D("5000"), D("700"), D("1"), D("2")
+
+    form = DepositForm(MultiDict({"amount": "abc", "fee": "", "debit": "3", "limit": ""}), obj=Record())
+    assert not form.validate()
+    assert list(form.errors) == ["amount"]
+    assert (form.amount.data, form.fee.data, form.debit.data, form.limit.data) == (None, None, D("3.00"), None)
+
+
+def test_a_field_sent_twice_is_read_and_shown_from_its_first_value():
+    """As every WTForms field: the first of several values with the same name."""
+    form = DepositForm(MultiDict([("amount", "1.000"), ("amount", "2.000"), ("debit", "0")]))
+    assert form.validate(), form.errors
+    assert form.amount.data == D("1000.00") and form.amount._value() == "1.000"
+
+
 def test_a_field_without_a_label_names_the_amount_jumlah():
     class Bare(Form):
         amount = RupiahField()
@@ -262,6 +290,25 @@ def test_the_api_field_reads_integers_and_strings_and_answers_in_the_decimal_str
     assert data == {"amount": D("1500000.00"), "debit": D("0.00"), "limit": D("1000.00")}
     assert schema.dump({"amount": D("10000"), "debit": None, "limit": 5}) == {
         "amount": "10000.00", "debit": None, "limit": "5.00"}
+
+
+def test_form_and_api_money_is_whole_rupiah_and_above_zero_unless_the_field_says_otherwise():
+    class Plain(Form):
+        amount = RupiahField("Setoran")
+
+    class PlainSchema(Schema):
+        amount = RupiahApiField()
+
+    form = Plain(MultiDict({"amount": "0"}))
+    assert not form.validate() and form.errors == {"amount": ["Setoran harus lebih dari nol."]}
+    form = Plain(MultiDict({"amount": "10,50"}))
+    assert not form.validate() and form.errors == {"amount": ["Setoran dalam rupiah utuh, tanpa sen (tertulis: 10,50)."]}
+    with pytest.raises(ValidationError) as e:
+        PlainSchema().load({"amount": 0})
+    assert e.value.messages == {"amount": ["amount harus lebih dari nol."]}
+    with pytest.raises(ValidationError) as e:
+        PlainSchema().load({"amount": "10.50"})
+    assert e.value.messages == {"amount": ["amount dalam rupiah utuh, tanpa sen (tertulis: 10.50)."]}
 
 
 def test_the_api_field_refuses_floats_sen_and_amounts_over_its_ceiling_naming_the_field():
