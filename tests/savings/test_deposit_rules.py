@@ -315,3 +315,12 @@ def test_pokok_instalments_of_other_members_do_not_count_as_this_members(uow, pr
     assert services.balances(uow, member.id)["pokok"] == D("40000.00")
     with pytest.raises(ValidationFailed, match="60.000"):
         deposit(uow, member, "pokok", 10000, "p2")
+
+
+def test_undoing_part_of_a_wajib_payment_names_only_the_months_it_reopened(uow, products):
+    member = make_member(uow, products)
+    bill_months(uow, products, 3)
+    services.allocate_wajib(uow, member.id, D(25000))   # 10.000, 10.000, 5.000
+    parts = services.unallocate_wajib(uow, member.id, D(5000))
+    assert [(b.month, part) for b, part in parts] == [(month_back(products, 1)[1], D("5000.00"))]
+    assert [paid for _, paid in bills_of(uow, member)] == [D("10000.00"), D("10000.00"), D("0.00")]
