@@ -324,3 +324,16 @@ def test_undoing_part_of_a_wajib_payment_names_only_the_months_it_reopened(uow, 
     parts = services.unallocate_wajib(uow, member.id, D(5000))
     assert [(b.month, part) for b, part in parts] == [(month_back(products, 1)[1], D("5000.00"))]
     assert [paid for _, paid in bills_of(uow, member)] == [D("10000.00"), D("10000.00"), D("0.00")]
+
+
+def test_wajib_for_a_member_without_bills_and_wajib_above_his_bills_are_refused_each_with_its_own_message(
+        uow, products):
+    member = make_member(uow, products)
+    with pytest.raises(ValidationFailed) as e:
+        services.allocate_wajib(uow, member.id, D(5000))
+    assert str(e.value) == "Anggota ini tidak punya tagihan simpanan wajib yang belum dibayar."
+    bill_months(uow, products, 1)
+    with pytest.raises(ValidationFailed) as e:
+        services.allocate_wajib(uow, member.id, D(15000))
+    assert str(e.value) == "Lebih besar dari tagihan simpanan wajib yang belum dibayar (Rp10.000)."
+    assert e.value.field == "amount" and bills_of(uow, member) == [(D("10000.00"), D("0.00"))]

@@ -114,3 +114,21 @@ def test_reversing_a_wajib_deposit_held_wholly_ahead_leaves_the_paid_bills_paid(
     assert services.balances(uow, member.id)["wajib"] == D("10000.00")
     assert [b.paid_amount for b in uow.scalars(select(WajibBill).where(WajibBill.member_id == member.id))] == [
         D("10000.00")]
+
+
+def test_a_payout_of_an_exit_settlement_is_refused_as_part_of_the_settlement(uow, products):
+    from app.members.services import do_end
+
+    member = make_member(uow, products)
+    deposit(uow, member, "pokok", 100000, "rr-9")
+    today = recent_day(products)
+    do_end(uow, member, PENGURUS, "keluar", on=today, today=today)
+    settlement = services.do_exit_settlement(uow, member=member, settle_date=today, loss_share="0",
+                                             acting_user=PENGURUS)
+    payout = uow.scalars(select(SavingsTransaction).where(SavingsTransaction.settlement_id == settlement.id)).one()
+    before = count(uow, products)
+    with pytest.raises(ValidationFailed) as e:
+        reverse(uow, payout)
+    assert str(e.value) == ("Transaksi ini bagian dari penyelesaian simpanan anggota keluar dan tidak dapat "
+                            "dibatalkan.")
+    assert count(uow, products) == before and payout.reversed_at is None
