@@ -37,9 +37,10 @@ def period_is_closed(session_or_conn, cooperative_id, day):
 
     stmt = select(Period.status).where(Period.cooperative_id == cooperative_id, Period.year == day.year,
                                        Period.month == day.month)
-    if isinstance(session_or_conn, Session):
-        return session_or_conn.execute(stmt, execution_options=unscoped()).scalar() == "closed"
-    return session_or_conn.execute(stmt).scalar() == "closed"
+    # Unscoped for every caller: a Session, the request's scoped_session (db.session, which is no Session
+    # instance) or a plain Connection (where the option is simply unused). The answer must not depend on what
+    # the asking user may read.
+    return session_or_conn.execute(stmt, execution_options=unscoped()).scalar() == "closed"
 
 
 def _coop_id(obj):

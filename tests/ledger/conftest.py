@@ -37,6 +37,19 @@ def coop(uow):
     raise RuntimeError("no free kelurahan for a test cooperative")
 
 
+def fresh_cooperative(session, **fields):
+    """Another new cooperative in the same rolled-back transaction (newer than the ``coop`` fixture's);
+    ``fields`` go to the Cooperative (e.g. ``id``)."""
+    from app.cooperatives.models import Cooperative
+    from app.cooperatives.services import create_cooperative
+
+    for code in FRESH_CODES:
+        if session.scalar(select(Cooperative.id).where(Cooperative.region_code == code)) is None:
+            return create_cooperative(code, session=session, musyawarah_date=date(2025, 5, 31), akta_number="78",
+                                      akta_date=date(2025, 6, 20), notary_name="Notaris Uji", **fields)
+    raise RuntimeError("no free kelurahan for a test cooperative")
+
+
 def balance_of(session, coop_id, code, date_to=None):
     """Signed debit-minus-credit balance of one account."""
     from app.ledger.services import account_balances

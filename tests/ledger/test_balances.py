@@ -188,3 +188,62 @@ def test_admin_sees_a_whole_province_and_a_sudin_only_his_city(app):
     sudin = Session(app, "sudin.jakbar")
     page = sudin.get("/laporan-konsolidasi/?kota=31&tahun=2026&bulan=").get_data(as_text=True)
     assert "(31.73)" in page and "(31)" not in page
+
+
+def test_share_of_nothing_or_by_nothing_is_zero_for_everyone():
+    assert share(D("10.00"), [D("0"), D("0")]) == [D("0.00"), D("0.00")]
+    assert share(D("0.00"), [D("1"), D("2")]) == [D("0.00"), D("0.00")]
+
+
+def test_share_gives_the_leftover_cent_to_the_largest_remainder_not_the_largest_part():
+    # 0,10 in 5:1 is 0,0833 and 0,0167: the cent left over goes to the second (0,67 of a cent short)
+    assert share(D("0.10"), [D("5"), D("1")]) == [D("0.08"), D("0.02")]
+    assert share(D("1.00"), [D("1"), D("2")]) == [D("0.33"), D("0.67")]
+
+
+def test_share_of_a_negative_total_is_exact_to_the_cent_too():
+    assert share(D("-1.00"), [D("1"), D("2")]) == [D("-0.33"), D("-0.67")]
+
+
+def test_a_one_rupiah_receipt_and_a_fifty_sen_payment_show_in_the_cash_flow():
+    """(account, code, debit, credit) lines of one entry each: the smallest amounts still count."""
+    assert balances.cash_flows_of([(1, "111000", D("1.00"), D("0")), (2, "411100", D("0"), D("1.00"))]) == [
+        (2, D("1.00"), D("0.00"))]
+    assert balances.cash_flows_of([(3, "511000", D("0.50"), D("0")), (1, "111000", D("0"), D("0.50"))]) == [
+        (3, D("0.00"), D("0.50"))]
+
+
+def test_a_kept_balance_or_cash_flow_changed_either_way_is_caught(uow, coop):
+    post(uow, coop, date(2026, 3, 3), [("111000", D("1000"), 0), ("411100", 0, D("1000"))])
+    assert reconcile(uow, [coop.id]) == []
+    for change in (AccountBalance.debit - 1, AccountBalance.debit + 1):
+        savepoint = uow.begin_nested()
+        uow.execute(update(AccountBalance).where(AccountBalance.cooperative_id == coop.id).values(debit=change))
+        assert {p[0] for p in reconcile(uow, [coop.id])} == {"ledger_balance"}
+        savepoint.rollback()
+    for change in (CashFlow.inflow - 1, CashFlow.inflow + 1):
+        savepoint = uow.begin_nested()
+        uow.execute(update(CashFlow).where(CashFlow.cooperative_id == coop.id).values(inflow=change))
+        assert {p[0] for p in reconcile(uow, [coop.id])} == {"ledger_cash_flow"}
+        savepoint.rollback()
+    assert reconcile(uow, [coop.id]) == []
+
+
+def test_cash_flows_still_reconcile_once_the_journal_has_hundreds_of_entries(uow, coop):
+    """Entry numbers past a few hundred (any real cooperative after a few months): each entry's lines are still
+    read together when the cash flows are recomputed from the lines."""
+    day = date(2026, 4, 6)
+    entry = post(uow, coop, day, [("111000", D("100"), 0), ("411100", 0, D("100"))])
+    while entry.id <= 300:
+        entry = post(uow, coop, day, [("111000", D("100"), 0), ("411100", 0, D("60")), ("412100", 0, D("40"))])
+    assert reconcile(uow, [coop.id]) == []
+    flows = {k[1]: v for k, v in balances._flows_from_lines(uow, [coop.id]).items()}
+    assert sum(v[0] for v in flows.values()) == entries_total(uow, coop)
+
+
+def entries_total(uow, coop):
+    from sqlalchemy import func
+
+    from app.ledger.models import JournalEntry
+
+    return uow.scalar(select(func.sum(JournalEntry.total)).where(JournalEntry.cooperative_id == coop.id))

@@ -13,7 +13,7 @@ from app.ledger import services
 from app.ledger.guards import ClosedPeriodError, ImmutableEntryError, LedgerError
 from app.ledger.models import Account, JournalEntry, JournalLine
 
-from .conftest import post
+from .conftest import fresh_cooperative, post
 
 # The refusals are read by their English msgids (the product speaks Indonesian by default).
 pytestmark = pytest.mark.usefixtures("english_messages")
@@ -56,6 +56,7 @@ def test_a_balanced_entry_of_three_lines_is_accepted(uow, coop):
     [(5000, 0), (0, 4000)],     # unbalanced: debit 5.000, credit 4.000
     [(4000, 0), (0, 5000)],     # unbalanced the other way
     [(0, 0), (0, 0)],           # a zero entry
+    [(-5000, 0), (0, -5000)],   # negative amounts that balance each other
     [(5000, 0)],                # one line
     [(5000, 5000)],             # one line that balances itself
     [],                         # no line at all
@@ -116,9 +117,11 @@ def test_an_entry_of_a_cooperative_given_only_as_an_object_is_checked_against_it
         uow.flush()
 
 
-def test_an_entry_in_a_closed_month_is_refused(uow, coop):
+@pytest.mark.parametrize("entry_type", ["umum", "pembalik", "pembuka"])
+def test_an_entry_in_a_closed_month_is_refused(uow, coop, entry_type):
+    """Every kind of entry but the year-end closing one: also a reversal or an opening balance."""
     services.close_period(uow, coop.id, 2026, 1)
-    hand_made(uow, coop, [(5000, 0), (0, 5000)], day=date(2026, 1, 31))
+    hand_made(uow, coop, [(5000, 0), (0, 5000)], day=date(2026, 1, 31), entry_type=entry_type)
     with pytest.raises(ClosedPeriodError, match="01/2026"):
         uow.flush()
 
@@ -181,3 +184,60 @@ def test_loading_a_posted_entry_and_flushing_without_changes_is_fine(uow, coop):
     entry.description = entry.description
     entry.lines[0].debit = entry.lines[0].debit
     uow.flush()
+
+
+def test_months_closed_by_other_cooperatives_older_and_newer_leave_this_cooperatives_month_open(uow, coop):
+    """A cooperative's January stays open for its own postings although every other cooperative, registered
+    before it or after it, has closed its January."""
+    from app.cooperatives.models import Cooperative
+    from app.ledger.guards import period_is_closed
+
+    newer = fresh_cooperative(uow)
+    assert newer.id > coop.id
+    for other in uow.scalars(select(Cooperative.id).where(Cooperative.id != coop.id)).all():
+        if not period_is_closed(uow, other, date(2026, 1, 1)):
+            services.close_period(uow, other, 2026, 1)
+    entry = hand_made(uow, coop, [(5000, 0), (0, 5000)], day=date(2026, 1, 31))
+    uow.flush()
+    assert entry.id is not None and period_is_closed(uow, coop.id, date(2026, 1, 31)) is False
+
+
+def test_a_closed_later_month_leaves_the_months_before_it_open(uow, coop):
+    services.close_period(uow, coop.id, 2026, 3)
+    entry = hand_made(uow, coop, [(5000, 0), (0, 5000)], day=date(2026, 2, 28))
+    uow.flush()
+    assert entry.id is not None
+
+
+def test_a_cooperative_numbered_in_the_thousands_posts_with_its_own_accounts(uow):
+    """Ids past the first few hundred (a city registers thousands of KKMP): the account and the line name the
+    same cooperative, and the entry goes in."""
+    big = fresh_cooperative(uow, id=700001)
+    entry = post(uow, big, services.local_today(big), [("kas", D(10), 0), ("simpanan_pokok", 0, D(10))])
+    assert entry.id is not None and entry.cooperative_id == 700001
+
+
+def test_whether_a_month_is_closed_does_not_depend_on_whose_session_asks(app):
+    """The guard sits below the scope: a session of a user of another cooperative still sees the month closed
+    (the answer never comes from what that user may read)."""
+    from flask_login import login_user
+
+    from app.cooperatives.models import Cooperative
+    from app.core.scope import reset_cached_scope, system_scope
+    from app.ledger.guards import period_is_closed
+
+    with app.test_request_context("/"):
+        login_user(app.appbuilder.sm.find_user(username="sekretaris.lempake"))
+        reset_cached_scope()
+        session = db.session
+        try:
+            with system_scope():
+                kebon_jeruk = session.scalar(select(Cooperative.id).where(Cooperative.region_code == "31.73.05.1001"))
+                if not period_is_closed(session, kebon_jeruk, date(2025, 2, 1)):
+                    services.close_period(session, kebon_jeruk, 2025, 2)
+            assert session.scalar(select(Cooperative.id).where(Cooperative.id == kebon_jeruk)) is None  # not his
+            assert period_is_closed(session, kebon_jeruk, date(2025, 2, 14)) is True
+            assert period_is_closed(session, kebon_jeruk, date(2025, 3, 14)) is False
+        finally:
+            session.rollback()
+            db.session.remove()

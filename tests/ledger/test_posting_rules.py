@@ -12,7 +12,7 @@ from app.ledger import services
 from app.ledger.guards import ClosedPeriodError, LedgerError
 from app.ledger.models import JournalEntry
 
-from .conftest import D, post
+from .conftest import D, fresh_cooperative, post
 
 pytestmark = pytest.mark.usefixtures("english_messages")
 
@@ -216,3 +216,84 @@ def test_reversing_a_later_entry_first_does_not_block_reversing_an_earlier_one(u
     later = post(uow, coop, DAY, GOOD)
     services.reverse_entry(uow, later, DAY, "salah catat")
     assert services.reverse_entry(uow, earlier, DAY, "salah catat juga").reverses_id == earlier.id
+
+
+# -- what each cooperative's books keep apart ----------------------------------------------------------------------
+
+def test_credits_above_the_debits_are_refused_naming_both_totals_and_nothing_is_written(uow, coop):
+    before = entries(uow)
+    with pytest.raises(services.UnbalancedEntryError, match=r"Debits \(Rp100\) and credits \(Rp150\) are not equal"):
+        post(uow, coop, DAY, [("kas", D(100), 0), ("simpanan_pokok", 0, D(150))])
+    assert entries(uow) == before
+
+
+def test_the_same_month_of_two_years_is_two_periods(uow, coop):
+    """June 2025 and June 2026 are booked side by side; closing June 2025 leaves June 2026 open."""
+    for day in (date(2025, 6, 10), date(2026, 6, 10), date(2025, 6, 11)):
+        assert post(uow, coop, day, GOOD).entry_date == day
+    services.close_period(uow, coop.id, 2025, 6)
+    assert post(uow, coop, date(2026, 6, 12), GOOD).entry_date == date(2026, 6, 12)
+    with pytest.raises(ClosedPeriodError):
+        post(uow, coop, date(2025, 6, 12), GOOD)
+
+
+def test_a_month_closed_by_every_other_cooperative_stays_open_for_this_one(uow, coop):
+    """Other cooperatives, registered before and after this one, have closed January 2026: this cooperative's
+    January is its own and takes its postings; once it closes it, it refuses them."""
+    from app.cooperatives.models import Cooperative
+
+    newer = fresh_cooperative(uow)
+    assert newer.id > coop.id
+    for other in uow.scalars(select(Cooperative.id).where(Cooperative.id != coop.id)).all():
+        if not services.period_is_closed(uow, other, date(2026, 1, 1)):
+            services.close_period(uow, other, 2026, 1)
+    assert post(uow, coop, date(2026, 1, 20), GOOD).entry_date == date(2026, 1, 20)
+    services.close_period(uow, coop.id, 2026, 1)
+    with pytest.raises(ClosedPeriodError):
+        post(uow, coop, date(2026, 1, 21), GOOD)
+
+
+def test_a_cooperative_numbered_in_the_thousands_books_to_its_own_business_unit(uow):
+    """Ids past the first few hundred (a province registers thousands of KKMP), read back from the database."""
+    from app.cooperatives.models import BusinessUnit
+
+    big = fresh_cooperative(uow, id=700002)
+    unit = BusinessUnit(cooperative_id=big.id, kind="klinik", status="persiapan")
+    uow.add(unit)
+    uow.flush()
+    unit_id = unit.id
+    uow.expire_all()
+    entry = post(uow, big, services.local_today(big), GOOD, business_unit_id=unit_id)
+    assert entry.business_unit_id == unit_id and entry.cooperative_id == 700002
+
+
+def test_a_business_unit_of_a_newer_cooperative_is_refused_too(uow, coop):
+    from app.cooperatives.models import BusinessUnit
+
+    newer = fresh_cooperative(uow)
+    unit = BusinessUnit(cooperative_id=newer.id, kind="klinik", status="persiapan")
+    uow.add(unit)
+    uow.flush()
+    before = entries(uow)
+    with pytest.raises(ValidationFailed, match="Unknown business unit"):
+        post(uow, coop, DAY, GOOD, business_unit_id=unit.id)
+    assert entries(uow) == before
+
+
+def test_the_savings_reverses_its_own_entry_read_back_from_the_database(uow, coop):
+    """As in a later request: the entry is loaded afresh, not the object that was posted."""
+    entry_id = post(uow, coop, DAY, GOOD, source_type="savings_transaction", source_id=1).id
+    uow.expire_all()
+    with pytest.raises(LedgerError, match="Batalkan"):
+        services.reverse_entry(uow, entry_id, DAY, "salah catat")
+    reversal = services.reverse_entry(uow, entry_id, DAY, "salah catat", _owner="savings_transaction")
+    assert reversal.reverses_id == entry_id
+
+
+def test_a_year_end_closing_entry_read_back_from_the_database_cannot_be_reversed(uow, coop):
+    entry_id = post(uow, coop, DAY, GOOD, _entry_type="penutup").id
+    uow.expire_all()
+    before = entries(uow)
+    with pytest.raises(LedgerError, match="closing entry"):
+        services.reverse_entry(uow, entry_id, DAY, "salah catat")
+    assert entries(uow) == before

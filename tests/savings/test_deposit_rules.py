@@ -259,3 +259,81 @@ def test_refusals_are_domain_errors_the_screens_show_not_crashes(uow, products):
                 lambda: deposit(uow, member, "sukarela", 1, "x2", day=date(1925, 1, 1))):
         with pytest.raises(DomainError):
             bad()
+
+
+# -- one member's money never lands on another's -------------------------------------------------------------------
+
+def test_a_wajib_payment_and_its_undoing_touch_only_the_paying_members_bills(uow, products):
+    """Members registered before and after the payer have open bills too: the payer's money settles his own
+    oldest months, and undoing it reopens only his."""
+    older, payer, newer = (make_member(uow, products, name=n) for n in ("Ani", "Budi", "Citra"))
+    assert older.id < payer.id < newer.id
+    bill_months(uow, products, 2)
+    open_bills = [(D("10000.00"), D("0.00"))] * 2
+    parts = services.allocate_wajib(uow, payer.id, D(15000))
+    assert [part for _, part in parts] == [D("10000.00"), D("5000.00")]
+    assert {b.member_id for b, _ in parts} == {payer.id}
+    assert bills_of(uow, payer) == [(D("10000.00"), D("10000.00")), (D("10000.00"), D("5000.00"))]
+    assert bills_of(uow, older) == bills_of(uow, newer) == open_bills
+    services.allocate_wajib(uow, older.id, D(20000))
+    services.allocate_wajib(uow, newer.id, D(20000))
+    parts = services.unallocate_wajib(uow, payer.id, D(15000))
+    assert {b.member_id for b, _ in parts} == {payer.id}
+    assert bills_of(uow, payer) == open_bills
+    assert bills_of(uow, older) == bills_of(uow, newer) == [(D("10000.00"), D("10000.00"))] * 2
+
+
+def test_the_last_rupiah_of_a_wajib_payment_goes_to_the_next_bill_and_comes_back_from_it(uow, products):
+    member = make_member(uow, products)
+    bill_months(uow, products, 3)
+    parts = services.allocate_wajib(uow, member.id, D(10001))
+    assert [part for _, part in parts] == [D("10000.00"), D("1.00")]
+    assert bills_of(uow, member) == [(D("10000.00"), D("10000.00")), (D("10000.00"), D("1.00")),
+                                     (D("10000.00"), D("0.00"))]
+    parts = services.unallocate_wajib(uow, member.id, D(10001))
+    assert [part for _, part in parts] == [D("1.00"), D("10000.00")]
+    assert bills_of(uow, member) == [(D("10000.00"), D("0.00"))] * 3
+
+
+def test_sukarela_and_wajib_deposits_do_not_count_as_pokok_instalments(uow, products):
+    """Pokok Rp100.000 in at most 2 instalments: after a sukarela and a wajib deposit the first pokok instalment
+    may still be a part, and the second must be the rest."""
+    member = make_member(uow, products)
+    deposit(uow, member, "sukarela", 5000, "s1")
+    deposit(uow, member, "wajib", 10000, "w1")
+    deposit(uow, member, "pokok", 30000, "p1")
+    with pytest.raises(ValidationFailed, match="70.000"):
+        deposit(uow, member, "pokok", 30000, "p2")
+    assert services.balances(uow, member.id)["pokok"] == D("30000.00")
+
+
+def test_pokok_instalments_of_other_members_do_not_count_as_this_members(uow, products):
+    older, member, newer = (make_member(uow, products, name=n) for n in ("Ani", "Budi", "Citra"))
+    deposit(uow, older, "pokok", 30000, "p-older")
+    deposit(uow, newer, "pokok", 30000, "p-newer")
+    deposit(uow, member, "pokok", 40000, "p1")   # his first of two: a part is fine
+    assert services.balances(uow, member.id)["pokok"] == D("40000.00")
+    with pytest.raises(ValidationFailed, match="60.000"):
+        deposit(uow, member, "pokok", 10000, "p2")
+
+
+def test_undoing_part_of_a_wajib_payment_names_only_the_months_it_reopened(uow, products):
+    member = make_member(uow, products)
+    bill_months(uow, products, 3)
+    services.allocate_wajib(uow, member.id, D(25000))   # 10.000, 10.000, 5.000
+    parts = services.unallocate_wajib(uow, member.id, D(5000))
+    assert [(b.month, part) for b, part in parts] == [(month_back(products, 1)[1], D("5000.00"))]
+    assert [paid for _, paid in bills_of(uow, member)] == [D("10000.00"), D("10000.00"), D("0.00")]
+
+
+def test_wajib_for_a_member_without_bills_and_wajib_above_his_bills_are_refused_each_with_its_own_message(
+        uow, products):
+    member = make_member(uow, products)
+    with pytest.raises(ValidationFailed) as e:
+        services.allocate_wajib(uow, member.id, D(5000))
+    assert str(e.value) == "Anggota ini tidak punya tagihan simpanan wajib yang belum dibayar."
+    bill_months(uow, products, 1)
+    with pytest.raises(ValidationFailed) as e:
+        services.allocate_wajib(uow, member.id, D(15000))
+    assert str(e.value) == "Lebih besar dari tagihan simpanan wajib yang belum dibayar (Rp10.000)."
+    assert e.value.field == "amount" and bills_of(uow, member) == [(D("10000.00"), D("0.00"))]

@@ -60,9 +60,39 @@ def _live_functions(module):
     return found
 
 
-def swap_in(module, path, mutated_source):
-    """Swap the mutated code into the live functions; returns the undo list (empty: nothing could be swapped)."""
-    new_codes = {c.co_qualname: c for c in _nested_codes(compile(mutated_source, str(path), "exec"))}
+def _own_changes(old, new, qualname="<module>"):
+    """Qualnames of the code objects whose OWN code differs (not only through a nested function's change)."""
+    def stripped(code):
+        return code.replace(co_consts=tuple("<code>" if isinstance(c, types.CodeType) else c for c in code.co_consts))
+
+    changed = [] if stripped(old) == stripped(new) else [qualname]
+    olds = {c.co_qualname: c for c in old.co_consts if isinstance(c, types.CodeType)}
+    for child in (c for c in new.co_consts if isinstance(c, types.CodeType)):
+        before = olds.get(child.co_qualname)
+        if before is None:
+            changed.append(child.co_qualname)
+        elif before != child:
+            changed += _own_changes(before, child, child.co_qualname)
+    return changed
+
+
+def swap_in(module, path, mutated_source, original_source=None, import_time=()):
+    """Swap the mutated code into the live functions; returns the undo list (empty: nothing could be swapped).
+
+    Nothing is swapped (the caller runs the mutant from the file instead) when the change lies in code that ran
+    only when the module was imported: module level, a class body (a method's default values are evaluated
+    there, not in the method's code), or a function listed in ``import_time`` (a factory such as
+    ``app.core.money._wtforms_field``, called once at import to build a class)."""
+    mutated = compile(mutated_source, str(path), "exec")
+    if original_source is not None:
+        live = _live_functions(module)
+        for qualname in _own_changes(compile(original_source, str(path), "exec"), mutated):
+            # Code nested in a live function (a closure, a local class) is made anew by each call of it.
+            while qualname not in live and ".<locals>." in qualname:
+                qualname = qualname.rsplit(".<locals>.", 1)[0]
+            if qualname not in live or qualname.split(".")[-1] in import_time:
+                return []
+    new_codes = {c.co_qualname: c for c in _nested_codes(mutated)}
     undo = []
     try:
         for qualname, function in _live_functions(module).items():
@@ -93,8 +123,10 @@ def run_pytest(args):
 
 # -- the worker process ---------------------------------------------------------------------------------------
 
-def worker(src, env, module_name, module_path, pytest_args, command, timeout, jobs, results):
-    """Loop: take (job_id, mutations) from ``jobs``, put (job_id, WorkResult) on ``results``."""
+def worker(src, env, module_paths, pytest_args, command, timeout, jobs, results, import_time=()):
+    """Loop: take (job_id, mutations) from ``jobs``, put (job_id, WorkResult) on ``results``.
+
+    ``module_paths``: the module's files (one, or several for a package split by verb); each mutant names its file."""
     os.chdir(src)
     os.environ.update(env)
     sys.path.insert(0, str(src))
@@ -105,10 +137,13 @@ def worker(src, env, module_name, module_path, pytest_args, command, timeout, jo
     from tools.mutation.operators import register
 
     register()
-    __import__(module_name)
-    module = sys.modules[module_name]
-    assert Path(module.__file__).resolve() == (Path(src) / module_path).resolve(), module.__file__
-    original = Path(module_path).read_text(encoding="utf-8")
+    live = {}
+    for module_path in module_paths:
+        module_name = module_path[:-3].replace("/", ".")
+        __import__(module_name)
+        module = sys.modules[module_name]
+        assert Path(module.__file__).resolve() == (Path(src) / module_path).resolve(), module.__file__
+        live[module_path] = (module, Path(module_path).read_text(encoding="utf-8"))
     code, output = run_pytest(pytest_args)
     results.put(("baseline", code, output[-3000:]))
     while True:
@@ -117,12 +152,21 @@ def worker(src, env, module_name, module_path, pytest_args, command, timeout, jo
             return
         job_id, mutations = job
         mutation = mutations[0]
+        module_path = str(mutation.module_path)
+        module, original = live[module_path]
         operator = get_operator(mutation.operator_name)(**(mutation.operator_args or {}))
         mutated = mutate_code(original, operator, mutation.occurrence)
         if mutated is None:
             results.put((job_id, WorkResult(worker_outcome=WorkerOutcome.NO_TEST)))
             continue
-        undo = swap_in(module, module_path, mutated)
+        try:
+            undo = swap_in(module, module_path, mutated, original, import_time)
+        except SyntaxError:
+            # A mutant that is not Python (e.g. an operator applied to a keyword-only marker) cannot run at all.
+            results.put((job_id, WorkResult(worker_outcome=WorkerOutcome.NORMAL, test_outcome=TestOutcome.INCOMPETENT,
+                                            output="not valid Python",
+                                            diff="\n".join(_make_diff(original, mutated, module_path)))))
+            continue
         if not undo:
             results.put((job_id, mutate_and_test(mutations=mutations, test_command=command, timeout=timeout)))
             continue
@@ -144,12 +188,14 @@ class Worker:
         self.start()
 
     def start(self):
-        path = self.module["path"]
-        name = path[:-3].replace("/", ".")
+        from tools.mutation.run import module_paths
+
+        paths = module_paths(self.module)
         args = ["-x", "-q", "-p", "no:cacheprovider", *self.module.get("pytest-args", ()), *self.module["tests"]]
         self.jobs, self.results = self.ctx.Queue(), self.ctx.Queue()
-        self.process = self.ctx.Process(target=worker, args=(self.src, self.env, name, path, args, self.command,
-                                                             self.timeout, self.jobs, self.results), daemon=True)
+        self.process = self.ctx.Process(target=worker, args=(self.src, self.env, paths, args, self.command,
+                                                             self.timeout, self.jobs, self.results,
+                                                             tuple(self.module.get("import-time", ()))), daemon=True)
         self.process.start()
         tag, code, output = self.results.get(timeout=max(600, 10 * self.timeout))
         if code != 0:

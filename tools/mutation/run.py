@@ -60,6 +60,12 @@ def copy_tree(dest):
     (dest / ".venv").symlink_to((ROOT / ".venv").resolve())
 
 
+def module_paths(module):
+    """The files of a module: ``path`` is one file, or a list of them (a package split by verb)."""
+    path = module["path"]
+    return [path] if isinstance(path, str) else list(path)
+
+
 def test_command(module):
     tests = " ".join(module["tests"])
     extra = " ".join(module.get("pytest-args", ()))
@@ -143,7 +149,7 @@ def run_module(config, module, max_mutants=None, jobs=1, subprocess_mode=False, 
                          if survivors_only and getattr(result.test_outcome, "value", None) == "survived"]
                 items += list(db.pending_work_items) if resume else []
             else:
-                init([Path(module["path"])], db, {})
+                init([Path(p) for p in module_paths(module)], db, {})
                 items = list(db.pending_work_items)
             todo = []
             for item in items:
@@ -223,10 +229,11 @@ def _diff_of(module, mutation):
     from cosmic_ray.mutating import _make_diff, mutate_code
     from cosmic_ray.plugins import get_operator
 
-    original = (ROOT / module["path"]).read_text(encoding="utf-8")
+    path = str(mutation.module_path)
+    original = (ROOT / path).read_text(encoding="utf-8")
     mutated = mutate_code(original, get_operator(mutation.operator_name)(**(mutation.operator_args or {})),
                           mutation.occurrence)
-    return "\n".join(_make_diff(original, mutated, module["path"])) if mutated else ""
+    return "\n".join(_make_diff(original, mutated, path)) if mutated else ""
 
 
 def collect(db, module):
@@ -240,10 +247,10 @@ def collect(db, module):
                                                                                     "incompetent")
         if result.worker_outcome == "no-test":
             continue
-        mutants.append({"line": m.start_pos[0], "col": m.start_pos[1], "outcome": outcome,
+        mutants.append({"path": str(m.module_path), "line": m.start_pos[0], "col": m.start_pos[1], "outcome": outcome,
                         "diff": "\n".join(l for l in diff.splitlines() if not l.startswith("--- mutation diff")),
                         **mutation_key(m, diff)})
-    mutants.sort(key=lambda x: (x["line"], x["col"], x["operator"]))
+    mutants.sort(key=lambda x: (x["path"], x["line"], x["col"], x["operator"]))
     return {"name": module["name"], "path": module["path"], "functions": module.get("functions"),
             "tests": module["tests"], "mutants": mutants}
 
@@ -332,12 +339,13 @@ def write_report(modules):
             continue
         stale = classify(results, equivalents)
         s = score_line(results, stale)
-        rows.append(f"| {name} | `{results['path']}` | {s['mutants']} | {s['killed']} | {s['survived']} | "
+        shown = results["path"] if isinstance(results["path"], str) else ", ".join(results["path"])
+        rows.append(f"| {name} | `{shown}` | {s['mutants']} | {s['killed']} | {s['survived']} | "
                     f"{s['equivalent']} | {s['score']:.1f} % | {_duration(results.get('seconds'))} |")
         if s["survivors"] or s["wrongly_listed"] or s["stale"]:
             details.append(f"\n## {name}: {len(s['survivors'])} surviving\n")
             for m in s["survivors"]:
-                details.append(f"- `{results['path']}:{m['line']}` in `{m['function']}` ({m['operator']})\n\n"
+                details.append(f"- `{m.get('path', results['path'])}:{m['line']}` in `{m['function']}` ({m['operator']})\n\n"
                                f"```diff\n{m['diff'].strip()}\n```\n\n"
                                f"  If it cannot change behaviour, list it in equivalent.toml:\n\n"
                                f"```toml\n{toml_entry(name, m)}```\n")
