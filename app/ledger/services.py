@@ -428,6 +428,9 @@ OWNED_SOURCES = {
                               "on that transaction, so the member's balance follows."),
     "exit_settlement": _l("This entry belongs to the settlement of a member who left; it cannot be reversed "
                           "from the ledger."),
+    "inv_sale": _l("This entry belongs to a kiosk sale: void the sale, so the stock follows."),
+    "inv_goods_receipt": _l("This entry belongs to a goods receipt; it cannot be reversed from the ledger, the "
+                            "stock would no longer match."),
 }
 
 
