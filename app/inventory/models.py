@@ -202,6 +202,7 @@ class StockBalance(TenantMixin, Model):
     quantity = Column(QTY, nullable=False, default=Decimal("0"))
     value = Column(MONEY, nullable=False, default=ZERO)
     avg_cost = Column(COST, nullable=False, default=Decimal("0"))
+    version = Column(Integer, nullable=False, default=1, server_default="1")
 
     item = relationship("Item", lazy="joined", innerjoin=True)
     location = relationship("Location", lazy="joined", innerjoin=True)
@@ -234,6 +235,7 @@ class StockMovement(TenantMixin, Model):
     source_id = Column(Integer, nullable=True)
     journal_entry_id = Column(Integer, ForeignKey("journal_entry.id"), nullable=True)
     created_at = Column(DateTime, nullable=False, server_default=func.now())
+    version = Column(Integer, nullable=False, default=1, server_default="1")
 
     item = relationship("Item", lazy="joined", innerjoin=True)
     location = relationship("Location", lazy="joined", innerjoin=True)

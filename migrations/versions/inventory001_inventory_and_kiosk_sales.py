@@ -235,6 +235,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['cooperative_id'], ['cooperative.id'], ),
     sa.ForeignKeyConstraint(['item_id'], ['inv_item.id'], ),
     sa.ForeignKeyConstraint(['location_id'], ['inv_location.id'], ),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('item_id', 'location_id', name='uq_inv_stock_balance_item_location')
     )
@@ -268,6 +269,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['item_id'], ['inv_item.id'], ),
     sa.ForeignKeyConstraint(['journal_entry_id'], ['journal_entry.id'], ),
     sa.ForeignKeyConstraint(['location_id'], ['inv_location.id'], ),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('inv_stock_movement', schema=None) as batch_op:

@@ -24,7 +24,7 @@ from . import lpg
 from .common import (CENT, SELL_ROLES, VOID_ROLES, actor_name, check_day, check_key, item_of, location_of,
                      next_sale_seq, parse_quantity, require_role, sale_number)
 from .prices import check_het, price_for
-from .stock import lock_balance, move
+from .stock import check_available, lock_balance, move
 
 # Revenue and HPP purposes per item category (app.ledger.chart.DEFAULT_PURPOSES); air, obat and the rest go with
 # the sembako kiosk's accounts until the chart has their own.
@@ -108,6 +108,8 @@ def do_sell(session, *, location, lines, paid, idempotency_key, acting_user, mem
         digest = nik_hmac(nik)
 
     balances = {item_id: lock_balance(session, coop.id, item_id, location.id) for item_id in sorted(merged)}
+    for item, qty in merged.values():  # every refusal before anything is written
+        check_available(session, item, location, day, qty)
     if tubes:
         lpg.take_quota(session, digest, day, tubes, lpg.monthly_cap(coop.region_code))
     seq = next_sale_seq(session, coop.id, day.year)

@@ -59,6 +59,24 @@ def lowest_from(session, item_id, location_id, day):
     return lowest, lowest_day
 
 
+def check_available(session, item, location, day, quantity_out):
+    """Refuse an issue of ``quantity_out`` dated ``day`` that would leave the stock negative on that day or on any
+    later day (call with the balance row locked)."""
+    lowest, lowest_day = lowest_from(session, item.id, location.id, day)
+    if lowest < quantity_out:
+        if lowest_day == day:
+            message = gettext("Stok %(item)s di %(loc)s tidak cukup: tersedia %(q)s %(unit)s pada %(day)s, "
+                              "diminta %(want)s.", item=item.name, loc=location.name, q=_qty_text(max(lowest, 0)),
+                              unit=item.unit_label, day=day.strftime("%d/%m/%Y"), want=_qty_text(quantity_out))
+        else:
+            message = gettext("Stok %(item)s di %(loc)s akan minus pada %(later)s (tersedia %(q)s %(unit)s "
+                              "saat itu); pengeluaran bertanggal %(day)s sebanyak %(want)s ditolak.",
+                              item=item.name, loc=location.name, later=lowest_day.strftime("%d/%m/%Y"),
+                              q=_qty_text(max(lowest, 0)), unit=item.unit_label, day=day.strftime("%d/%m/%Y"),
+                              want=_qty_text(quantity_out))
+        raise StockShortage(message, "lines")
+
+
 def move(session, *, coop, item, location, day, kind, quantity_in=ZERO, quantity_out=ZERO, unit_cost=None,
          value=None, reference=None, source_type=None, source_id=None, batch=None, expiry=None, balance=None):
     """Write one movement and update the balance. An issue (``quantity_out``) is valued at the current moving
@@ -67,19 +85,7 @@ def move(session, *, coop, item, location, day, kind, quantity_in=ZERO, quantity
     balance = balance or lock_balance(session, coop.id, item.id, location.id)
     qty_now, value_now = Decimal(balance.quantity), Decimal(balance.value)
     if quantity_out > 0:
-        lowest, lowest_day = lowest_from(session, item.id, location.id, day)
-        if lowest < quantity_out:
-            if lowest_day == day:
-                message = gettext("Stok %(item)s di %(loc)s tidak cukup: tersedia %(q)s %(unit)s pada %(day)s, "
-                                  "diminta %(want)s.", item=item.name, loc=location.name, q=_qty_text(max(lowest, 0)),
-                                  unit=item.unit_label, day=day.strftime("%d/%m/%Y"), want=_qty_text(quantity_out))
-            else:
-                message = gettext("Stok %(item)s di %(loc)s akan minus pada %(later)s (tersedia %(q)s %(unit)s "
-                                  "saat itu); pengeluaran bertanggal %(day)s sebanyak %(want)s ditolak.",
-                                  item=item.name, loc=location.name, later=lowest_day.strftime("%d/%m/%Y"),
-                                  q=_qty_text(max(lowest, 0)), unit=item.unit_label, day=day.strftime("%d/%m/%Y"),
-                                  want=_qty_text(quantity_out))
-            raise StockShortage(message, "lines")
+        check_available(session, item, location, day, quantity_out)
         avg = Decimal(balance.avg_cost)
         if quantity_out == qty_now:
             out_value = value_now
