@@ -253,3 +253,23 @@ def test_a_cash_purchase_cannot_overdraw_kas(uow, shop):
     with pytest.raises(Exception) as refused:
         shop.receive(beras, 10, 10000, back=1, payment="tunai")
     assert "111000" in str(refused.value)
+
+
+def test_reconcile_finds_the_stock_equal_to_its_movements_and_to_persediaan_and_catches_a_tampered_balance(uow,
+                                                                                                      shop):
+    from app.inventory.models import StockBalance
+    from app.inventory.services.reconcile import reconcile
+
+    beras = shop.item("Beras", 14000, 15000, unit="bungkus")
+    shop.receive(beras, 10, 10000, back=3)
+    sale = shop.sell([(beras, 4)], paid=D(60000), back=1)
+    shop.receive(beras, 6, 13000, back=1)
+    services.do_void_sale(uow, sale=sale, reason="Pembeli batal", acting_user=PENGURUS_OR_ADMIN)
+    shop.sell([(beras, 5)], paid=D(75000))
+    uow.flush()
+    assert reconcile(uow, [shop.coop.id]) == []
+    row = uow.scalar(select(StockBalance).where(StockBalance.item_id == beras.id))
+    row.value += D("1.00")
+    uow.flush()
+    found = {what for what, *_rest in reconcile(uow, [shop.coop.id])}
+    assert found == {"stock_balance", "persediaan"}
