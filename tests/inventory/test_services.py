@@ -273,3 +273,23 @@ def test_reconcile_finds_the_stock_equal_to_its_movements_and_to_persediaan_and_
     uow.flush()
     found = {what for what, *_rest in reconcile(uow, [shop.coop.id])}
     assert found == {"stock_balance", "persediaan"}
+
+
+def test_a_line_may_name_its_item_by_barcode_and_an_unknown_barcode_is_refused(uow, shop):
+    beras = shop.item("Beras", 14000, 15000, unit="bungkus", barcode="899000222")
+    shop.receive(beras, 5, 10000, back=1)
+    sale = services.do_sell(uow, location=shop.gerai, lines=[{"barcode": "899000222", "quantity": 2}],
+                            paid=D(30000), idempotency_key="by-barcode", acting_user=PETUGAS)
+    assert sale.total == D("30000.00")
+    with pytest.raises(NotFound) as refused:
+        services.do_sell(uow, location=shop.gerai, lines=[{"barcode": "123", "quantity": 1}], paid=D(15000),
+                         idempotency_key="bad-barcode", acting_user=PETUGAS)
+    assert "Barcode 123 tidak dikenal" in str(refused.value)
+
+
+def test_a_member_of_another_cooperative_is_not_found(uow, shop):
+    beras = shop.item("Beras", 14000, 15000, unit="bungkus")
+    shop.receive(beras, 5, 10000, back=1)
+    stranger = make_member(uow, fresh_coop(uow))
+    with pytest.raises(NotFound):
+        shop.sell([(beras, 1)], paid=D(15000), member=stranger.id)

@@ -21,7 +21,8 @@ from app.core.money import parse_rupiah
 
 from ..models import PAYMENT_LABELS, ZERO, Sale, SaleLine
 from . import lpg
-from .common import (CENT, SELL_ROLES, VOID_ROLES, actor_name, check_day, check_key, item_of, location_of,
+from .common import (CENT, SELL_ROLES, VOID_ROLES, actor_name, check_day, check_key, item_by_barcode, item_of,
+                     location_of,
                      next_sale_seq, parse_quantity, require_role, sale_number)
 from .prices import check_het, price_for
 from .stock import check_available, lock_balance, move
@@ -52,7 +53,7 @@ def _member(session, coop, member_id):
     except (TypeError, ValueError):
         member = None
     if member is None or member.cooperative_id != coop.id:
-        raise ValidationFailed(gettext("Anggota tidak ditemukan di koperasi ini."), "member_id")
+        raise NotFound(gettext("Anggota tidak ditemukan di koperasi ini."), "member_id")
     if member.status != "aktif":
         raise ValidationFailed(gettext("%(n)s bukan anggota aktif; jual dengan harga umum.", n=member.name),
                                "member_id")
@@ -61,7 +62,7 @@ def _member(session, coop, member_id):
 
 def do_sell(session, *, location, lines, paid, idempotency_key, acting_user, member=None, sale_date=None,
             payment_method="tunai", buyer_nik=None, buyer_segment=None, buyer_nib=None, today=None, api=False):
-    """Sell ``lines`` of ``{"item_id", "quantity"}`` at ``location``. Returns the Sale (the first one when the
+    """Sell ``lines`` of ``{"item_id", "quantity"}`` (or ``{"barcode", "quantity"}``) at ``location``. Returns the Sale (the first one when the
     idempotency key is replayed, never a second)."""
     from app.core.dates import local_today
     from app.ledger.services import post_entry
@@ -83,7 +84,10 @@ def do_sell(session, *, location, lines, paid, idempotency_key, acting_user, mem
     for raw in lines:
         if not isinstance(raw, dict):
             raise ValidationFailed(gettext("Baris penjualan tidak lengkap."), "lines")
-        item = item_of(session, coop, raw.get("item_id"))
+        if raw.get("item_id") in (None, "") and raw.get("barcode"):
+            item = item_of(session, coop, item_by_barcode(session, coop.id, str(raw["barcode"])))
+        else:
+            item = item_of(session, coop, raw.get("item_id"))
         qty = parse_quantity(raw.get("quantity"), item)
         if item.id in merged:
             merged[item.id] = (item, merged[item.id][1] + qty)
