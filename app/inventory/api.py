@@ -17,6 +17,7 @@ from app.core.scoped_views import ScopedApiMixin
 
 from . import services
 from .models import GoodsReceipt, Item, Location, Sale, StockBalance
+from .views_counter import OwnSalesOfClerk
 
 SALE_FIELDS = ["id", "cooperative_id", "number", "sale_date", "location_id", "member_id", "buyer_segment",
                "lpg_tubes", "payment_method", "total", "paid", "change", "journal_entry_id", "voided_at",
@@ -123,6 +124,7 @@ class SaleApi(_ReadOnlyApi):
     datamodel = KkmpInterface(Sale)
     include_route_methods = {"get", "get_list", "info", "post", "put", "delete", "void"}
     list_columns = show_columns = SALE_FIELDS
+    base_filters = [["id", OwnSalesOfClerk, None]]
     search_columns = ["number", "sale_date", "location_id"]
     order_columns = ["sale_date", "number", "total"]
     base_order = ("id", "desc")

@@ -8,6 +8,7 @@ import os
 
 from flask import abort, flash, g, jsonify, make_response, redirect, request, send_file, url_for
 from flask_appbuilder import expose
+from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access, has_access_api, permission_name
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -28,6 +29,24 @@ from .views import LABELS
 
 RECEIPT_SIZES = {"80": "80 mm", "58": "58 mm"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class OwnSalesOfClerk(BaseFilter):
+    """A Petugas sees the sales they made themselves (issue 15: "sees stock and their own sales"); every other
+    role sees the sales of its scope."""
+
+    name = "own sales"
+    arg_name = None
+
+    def apply(self, query, value):
+        user = getattr(g, "user", None)
+        names = {r.name for r in getattr(user, "roles", None) or []}
+        if names and names <= CLERK_ROLES:
+            return query.filter(Sale.created_by == user.username)
+        return query
+
+
+CLERK_ROLES = {"Petugas"}
 
 
 def sale_payload(session, data, acting_user):
@@ -73,6 +92,7 @@ class SaleView(KkmpModelView):
     search_columns = ["number", "sale_date", "total"]
     order_columns = ["sale_date", "number", "total"]
     base_order = ("id", "desc")
+    base_filters = [["id", OwnSalesOfClerk, None]]
     label_columns = LABELS
     url_filters = {"koperasi": "cooperative_id", "lokasi": "location_id"}
     cooperative_picker = staticmethod(picker_choices)

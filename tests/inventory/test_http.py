@@ -193,3 +193,19 @@ def test_the_lpg_logbook_masks_every_nik(login, sysdb):
     cells = [c for row in load_workbook(io.BytesIO(r.data)).active.iter_rows(values_only=True) for c in row if c]
     assert any(str(c).endswith("0003") and "•" in str(c) for c in cells)
     assert not any("6472054507900003" in str(c) for c in cells)
+
+
+def test_a_petugas_sees_their_own_sales_and_the_sekretaris_sees_every_sale_of_the_cooperative(app, petugas, sysdb):
+    client, headers = petugas
+    mine = client.get("/api/v1/sale/?q=(page_size:100)", headers=headers).json
+    sysdb.expire_all()
+    lempake = coop_id(sysdb, LEMPAKE)
+    everything = sysdb.scalar(select(func.count(Sale.id)).where(Sale.cooperative_id == lempake))
+    by_clerk = sysdb.scalar(select(func.count(Sale.id)).where(Sale.cooperative_id == lempake,
+                                                              Sale.created_by == "petugas.lempake"))
+    assert mine["count"] == by_clerk and 0 < by_clerk < everything  # the demo's own sales were made by "system"
+    demo_sale = sysdb.scalar(select(Sale.id).where(Sale.cooperative_id == lempake, Sale.created_by == "system"))
+    assert client.get(f"/api/v1/sale/{demo_sale}", headers=headers).status_code == 404
+    sek = app.test_client()
+    assert sek.get("/api/v1/sale/?q=(page_size:100)", headers=api_token(sek, "sekretaris.lempake")).json["count"] \
+        == everything
