@@ -34,6 +34,8 @@ def register(appbuilder):
                         category=cat)
     appbuilder.add_view(StockView, "Posisi Stok", label=_l("Posisi stok"), icon="fa-boxes", category=cat)
     appbuilder.add_view(MovementView, "Kartu Stok", label=_l("Kartu stok"), icon="fa-list-alt", category=cat)
+    appbuilder.add_link("Peringatan Kedaluwarsa", label=_l("Peringatan kedaluwarsa"),
+                        href="/persediaan/stok/kedaluwarsa", icon="fa-hourglass-end", category=cat)
     appbuilder.add_view(ItemView, "Barang", label=_l("Barang"), icon="fa-box", category=cat)
     appbuilder.add_view(ItemPriceView, "Harga Jual", label=_l("Harga jual"), icon="fa-tag", category=cat)
     appbuilder.add_view(ItemHetView, "HET", label=_l("HET"), icon="fa-balance-scale", category=cat)

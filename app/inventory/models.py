@@ -242,6 +242,8 @@ class StockMovement(TenantMixin, Model):
 
     __table_args__ = (
         Index("ix_inv_movement_card", "item_id", "location_id", "movement_date", "id"),
+        # The stock card pages in posting order (keyset on id) within one item and location.
+        Index("ix_inv_movement_card_posting", "item_id", "location_id", "id"),
         CheckConstraint("quantity_in >= 0 AND quantity_out >= 0 AND (quantity_in > 0) <> (quantity_out > 0)",
                         name="ck_inv_movement_one_side"),
         CheckConstraint("kind IN ('terima','jual','batal_jual')", name="ck_inv_movement_kind"),

@@ -13,7 +13,7 @@ RESOURCES = ["InvItem", "InvLocation", "InvSupplier", "InvItemPrice", "InvItemHe
              "InvStock", "InvMovement"]
 READ = ["can_list", "can_show", "can_get", "can_info", "can_export"]
 MENUS = ["Persediaan", "Barang", "Lokasi", "Pemasok", "Harga Jual", "HET", "Penerimaan Barang", "Penjualan",
-         "Posisi Stok", "Kartu Stok"]
+         "Posisi Stok", "Kartu Stok", "Peringatan Kedaluwarsa"]
 ENTRY_MENUS = ["Kasir"]
 
 

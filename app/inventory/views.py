@@ -2,7 +2,11 @@
 and stock card. Catalogue rows are kept with FAB's forms (rules checked in ``validate_record``); everything that
 moves stock or money goes through ``services`` and commits once. The counter screen lives in views_counter.py.
 """
+from flask import request
+from flask_appbuilder import expose
+from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
@@ -186,7 +190,7 @@ class StockView(KkmpModelView):
     datamodel = KkmpInterface(StockBalance)
     class_permission_name = "InvStock"
     route_base = "/persediaan/stok"
-    include_route_methods = {"list", "show", "export_xlsx", "export_csv"}
+    include_route_methods = {"list", "show", "export_xlsx", "export_csv", "expiring"}
     list_title = show_title = _l("Posisi stok")
     list_columns = ["cooperative", "item", "location", "quantity", "avg_cost", "value"]
     show_columns = list_columns
@@ -196,6 +200,30 @@ class StockView(KkmpModelView):
     label_columns = LABELS
     url_filters = {"koperasi": "cooperative_id", "lokasi": "location_id", "barang": "item_id"}
     cooperative_picker = staticmethod(picker_choices)
+
+    @expose("/kedaluwarsa")
+    @has_access
+    @permission_name("list")
+    def expiring(self):
+        """Peringatan kedaluwarsa: batches on hand that expire within ``hari`` days (30 by default) or already
+        have; an expired batch is never sold (first expiry first out)."""
+        from datetime import timedelta
+
+        from app.core.dates import latest_today
+
+        try:
+            days = min(max(int(request.args.get("hari", 30)), 0), 366)
+        except ValueError:
+            days = 30
+        today = latest_today()
+        session = self.datamodel.session
+        rows = services.expiring(session, today + timedelta(days=days))
+        items = {i.id: i for i in session.execute(select(Item).where(Item.id.in_({r[2] for r in rows}))).scalars()} \
+            if rows else {}
+        places = {l.id: l for l in session.execute(select(Location).where(
+            Location.id.in_({r[1] for r in rows}))).scalars()} if rows else {}
+        return self.render_template("inventory/expiring.html", rows=rows, items=items, places=places, days=days,
+                                    today=today)
 
 
 class MovementView(KkmpModelView):

@@ -274,6 +274,7 @@ def upgrade():
     )
     with op.batch_alter_table('inv_stock_movement', schema=None) as batch_op:
         batch_op.create_index('ix_inv_movement_card', ['item_id', 'location_id', 'movement_date', 'id'], unique=False)
+        batch_op.create_index('ix_inv_movement_card_posting', ['item_id', 'location_id', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_inv_stock_movement_cooperative_id'), ['cooperative_id'], unique=False)
 
     op.create_table('inv_goods_receipt_line',
@@ -336,6 +337,7 @@ def downgrade():
     op.drop_table('inv_goods_receipt_line')
     with op.batch_alter_table('inv_stock_movement', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_inv_stock_movement_cooperative_id'))
+        batch_op.drop_index('ix_inv_movement_card_posting')
         batch_op.drop_index('ix_inv_movement_card')
 
     op.drop_table('inv_stock_movement')

@@ -209,3 +209,8 @@ def test_a_petugas_sees_their_own_sales_and_the_sekretaris_sees_every_sale_of_th
     sek = app.test_client()
     assert sek.get("/api/v1/sale/?q=(page_size:100)", headers=api_token(sek, "sekretaris.lempake")).json["count"] \
         == everything
+
+
+def test_the_expiry_alert_page_opens_for_the_clerk(login):
+    page = login("petugas.lempake").get("/persediaan/stok/kedaluwarsa?hari=30")
+    assert page.status_code == 200 and "Peringatan kedaluwarsa" in page.get_data(as_text=True)

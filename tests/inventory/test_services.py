@@ -1,4 +1,5 @@
 """Inventory services from the user's side: what the stock, its value and the books say after receipts and sales."""
+from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -293,3 +294,48 @@ def test_a_member_of_another_cooperative_is_not_found(uow, shop):
     stranger = make_member(uow, fresh_coop(uow))
     with pytest.raises(NotFound):
         shop.sell([(beras, 1)], paid=D(15000), member=stranger.id)
+
+
+def test_batches_are_sold_first_expiry_first_out_and_an_expired_batch_never(uow, shop):
+    """A tracked item: the batch expiring first goes first; an expired batch is not sold; a void puts each
+    batch back; the expiry alert lists what is on hand and expires soon."""
+    from app.inventory.models import Item
+
+    susu = shop.item("Susu UHT", 6000, 6500, unit="pcs")
+    susu.tracks_batch = True
+    uow.flush()
+    day = today_of(shop.coop)
+    supplier = _supplier(uow, shop.coop)
+
+    def receive(batch, qty, expiry):
+        return services.do_receive_goods(uow, location=shop.gerai, payment="kredit", supplier=supplier,
+                                         receipt_date=today_of(shop.coop, 5), acting_user=PETUGAS,
+                                         lines=[{"item_id": susu.id, "quantity": qty, "unit_cost": 5000,
+                                                 "batch": batch, "expiry": expiry}], idempotency_key=f"b-{batch}")
+    with pytest.raises(ValidationFailed) as refused:
+        receive("TANPA", 1, None)
+    assert "batch" in str(refused.value)
+    receive("LAMA", 3, today_of(shop.coop, 1))        # expired yesterday
+    receive("AWAL", 2, today_of(shop.coop, -10))
+    receive("AKHIR", 5, today_of(shop.coop, -90))
+    sale = shop.sell([(susu, 4)], paid=D(26000))
+    left = {b: q for b, _e, q in services.batches_on_hand(uow, susu.id, shop.gerai.id)}
+    assert left == {"LAMA": D("3.000"), "AKHIR": D("3.000")}
+    with pytest.raises(services.StockShortage) as refused:
+        shop.sell([(susu, 4)], paid=D(26000))
+    assert "belum kedaluwarsa" in str(refused.value) and "tinggal 3" in str(refused.value)
+    soon = {r.batch for r in services.expiring(uow, day + timedelta(days=30)) if r.item_id == susu.id}
+    assert soon == {"LAMA"}
+    services.do_void_sale(uow, sale=sale, reason="Pembeli batal", acting_user=PENGURUS_OR_ADMIN)
+    left = {b: q for b, _e, q in services.batches_on_hand(uow, susu.id, shop.gerai.id)}
+    assert left == {"LAMA": D("3.000"), "AWAL": D("2.000"), "AKHIR": D("5.000")}
+    assert uow.get(Item, susu.id).tracks_batch
+
+
+def _supplier(session, coop):
+    from app.inventory.models import Supplier
+
+    row = Supplier(cooperative_id=coop.id, name="Agen susu", kind="distributor")
+    session.add(row)
+    session.flush()
+    return row

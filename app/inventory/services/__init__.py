@@ -11,4 +11,5 @@ from .lpg import DEFAULT_MONTHLY_CAP, check_buyer, monthly_cap, used as lpg_used
 from .prices import check_het, check_price, het_for, price_for, price_row
 from .receiving import do_receive_goods
 from .selling import AlreadyVoided, do_sell, do_void_sale, find_sale
-from .stock import StockShortage, lock_balance, lowest_from, move, stock_value_of
+from .stock import (StockShortage, batches_on_hand, expiring, first_expiry_first_out, lock_balance, lowest_from,
+                    move, stock_value_of)

@@ -19,13 +19,13 @@ from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.formatting import rupiah
 from app.core.money import parse_rupiah
 
-from ..models import PAYMENT_LABELS, ZERO, Sale, SaleLine
+from ..models import PAYMENT_LABELS, ZERO, Sale, SaleLine, StockMovement
 from . import lpg
 from .common import (CENT, SELL_ROLES, VOID_ROLES, actor_name, check_day, check_key, item_by_barcode, item_of,
                      location_of,
                      next_sale_seq, parse_quantity, require_role, sale_number)
 from .prices import check_het, price_for
-from .stock import check_available, lock_balance, move
+from .stock import check_available, first_expiry_first_out, lock_balance, move
 
 # Revenue and HPP purposes per item category (app.ledger.chart.DEFAULT_PURPOSES); air, obat and the rest go with
 # the sembako kiosk's accounts until the chart has their own.
@@ -112,8 +112,11 @@ def do_sell(session, *, location, lines, paid, idempotency_key, acting_user, mem
         digest = nik_hmac(nik)
 
     balances = {item_id: lock_balance(session, coop.id, item_id, location.id) for item_id in sorted(merged)}
+    batches = {}
     for item, qty in merged.values():  # every refusal before anything is written
         check_available(session, item, location, day, qty)
+        if item.tracks_batch:
+            batches[item.id] = first_expiry_first_out(session, item, location, day, qty)
     if tubes:
         lpg.take_quota(session, digest, day, tubes, lpg.monthly_cap(coop.region_code))
     seq = next_sale_seq(session, coop.id, day.year)
@@ -125,16 +128,21 @@ def do_sell(session, *, location, lines, paid, idempotency_key, acting_user, mem
     session.flush()
     revenue, costs, movements, cost_total = {}, {}, [], ZERO
     for i, (item, qty, unit_price, amount) in enumerate(priced, start=1):
-        movement = move(session, coop=coop, item=item, location=location, day=day, kind="jual", quantity_out=qty,
-                        reference=sale.number, source_type="inv_sale", source_id=sale.id, balance=balances[item.id])
-        movements.append(movement)
+        parts = batches[item.id] if item.id in batches else [(None, None, qty)]
+        line_cost = ZERO
+        for batch, expiry, part in parts:
+            movement = move(session, coop=coop, item=item, location=location, day=day, kind="jual",
+                            quantity_out=part, reference=sale.number, source_type="inv_sale", source_id=sale.id,
+                            balance=balances[item.id], batch=batch, expiry=expiry)
+            movements.append(movement)
+            line_cost += movement.value
         session.add(SaleLine(cooperative_id=coop.id, sale_id=sale.id, line_no=i, item_id=item.id, quantity=qty,
-                             unit_price=unit_price, amount=amount, cost=movement.value))
+                             unit_price=unit_price, amount=amount, cost=line_cost))
         group = REVENUE[LINE_OF.get(item.category, "sembako")]
         revenue_key = group[0] if member is not None else group[1]
         revenue[revenue_key] = revenue.get(revenue_key, ZERO) + amount
-        costs[group[2]] = costs.get(group[2], ZERO) + movement.value
-        cost_total += movement.value
+        costs[group[2]] = costs.get(group[2], ZERO) + line_cost
+        cost_total += line_cost
     cash = "kas" if payment_method == "tunai" else "bank"
     entry_lines = [(cash, total, ZERO)] + [(k, ZERO, v) for k, v in revenue.items()]
     entry_lines += [(k, v, ZERO) for k, v in costs.items() if v > 0]
@@ -173,12 +181,15 @@ def do_void_sale(session, *, sale, reason, acting_user, today=None):
         raise AlreadyVoided(gettext("Penjualan %(n)s sudah dibatalkan.", n=sale.number), "sale")
     location, coop = sale.location, sale.location.cooperative
     day = check_day(session, coop, today or local_today(coop), today)
-    lines = session.execute(select(SaleLine).where(SaleLine.sale_id == sale.id).order_by(SaleLine.item_id)).scalars()
-    for line in lines:
-        balance = lock_balance(session, coop.id, line.item_id, location.id)
-        move(session, coop=coop, item=line.item, location=location, day=day, kind="batal_jual",
-             quantity_in=line.quantity, value=line.cost, reference=sale.number, source_type="inv_sale_void",
-             source_id=sale.id, balance=balance)
+    # Each movement of the sale comes back as it left: its batch, its expiry, its cost (item id order: lock order).
+    issued = session.execute(select(StockMovement).where(StockMovement.source_type == "inv_sale",
+                                                         StockMovement.source_id == sale.id)
+                             .order_by(StockMovement.item_id, StockMovement.id)).unique().scalars().all()
+    for out in issued:
+        balance = lock_balance(session, coop.id, out.item_id, location.id)
+        move(session, coop=coop, item=out.item, location=location, day=day, kind="batal_jual",
+             quantity_in=out.quantity_out, value=out.value, reference=sale.number, source_type="inv_sale_void",
+             source_id=sale.id, balance=balance, batch=out.batch, expiry=out.expiry)
     if sale.lpg_tubes and sale.nik_hmac:
         lpg.give_back(session, sale.nik_hmac, sale.sale_date, sale.lpg_tubes)
     entry = reverse_entry(session, sale.journal_entry_id, day, f"batal penjualan {sale.number}: {reason}"[:200],

@@ -116,3 +116,44 @@ def stock_value_of(session, coop_id):
     return Decimal(session.execute(select(func.coalesce(func.sum(StockBalance.value), 0))
                                    .where(StockBalance.cooperative_id == coop_id)).scalar()).quantize(CENT)
 
+
+
+def batches_on_hand(session, item_id, location_id):
+    """[(batch, expiry, quantity)] of the batches still on hand at a location, first expiry first."""
+    remaining = func.sum(StockMovement.quantity_in - StockMovement.quantity_out)
+    rows = session.execute(select(StockMovement.batch, StockMovement.expiry, remaining).where(
+        StockMovement.item_id == item_id, StockMovement.location_id == location_id,
+        StockMovement.batch.is_not(None)).group_by(StockMovement.batch, StockMovement.expiry)
+        .having(remaining > 0).order_by(StockMovement.expiry, StockMovement.batch)).all()
+    return [(b, e, Decimal(q)) for b, e, q in rows]
+
+
+def first_expiry_first_out(session, item, location, day, quantity):
+    """Which batches a sale of ``quantity`` takes: the earliest expiry first, never a batch expired on ``day``.
+    Returns [(batch, expiry, quantity)]; refuses when the unexpired batches do not cover the sale."""
+    usable = [(b, e, q) for b, e, q in batches_on_hand(session, item.id, location.id) if e is None or e >= day]
+    if sum((q for _b, _e, q in usable), Decimal(0)) < quantity:
+        have = sum((q for _b, _e, q in usable), Decimal(0))
+        raise StockShortage(gettext("Stok %(item)s yang belum kedaluwarsa di %(loc)s tinggal %(q)s %(unit)s; "
+                                    "batch yang sudah kedaluwarsa tidak boleh dijual.", item=item.name,
+                                    loc=location.name, q=_qty_text(have), unit=item.unit_label), "lines")
+    taken, left = [], quantity
+    for batch, expiry, qty in usable:
+        if left <= 0:
+            break
+        take = min(qty, left)
+        taken.append((batch, expiry, take))
+        left -= take
+    return taken
+
+
+def expiring(session, until, limit=500):
+    """Batches still on hand whose expiry is on or before ``until`` (already expired ones too), soonest first:
+    [(cooperative_id, location_id, item_id, batch, expiry, quantity)] within the caller's scope."""
+    remaining = func.sum(StockMovement.quantity_in - StockMovement.quantity_out)
+    return session.execute(select(StockMovement.cooperative_id, StockMovement.location_id, StockMovement.item_id,
+                                  StockMovement.batch, StockMovement.expiry, remaining)
+                           .where(StockMovement.expiry.is_not(None), StockMovement.expiry <= until)
+                           .group_by(StockMovement.cooperative_id, StockMovement.location_id, StockMovement.item_id,
+                                     StockMovement.batch, StockMovement.expiry)
+                           .having(remaining > 0).order_by(StockMovement.expiry).limit(limit)).all()
