@@ -339,3 +339,15 @@ def _supplier(session, coop):
     session.add(row)
     session.flush()
     return row
+
+
+def test_the_ledger_alone_cannot_reverse_a_sales_journal_so_stock_and_books_never_part(uow, shop):
+    from app.ledger.guards import LedgerError
+    from app.ledger.services import reverse_entry
+
+    beras = shop.item("Beras", 14000, 15000, unit="bungkus")
+    receipt = shop.receive(beras, 3, 10000, back=1)
+    sale = shop.sell([(beras, 1)], paid=D(15000))
+    for entry_id in (sale.journal_entry_id, receipt.journal_entry_id):
+        with pytest.raises(LedgerError):
+            reverse_entry(uow, entry_id, today_of(shop.coop), "Koreksi dari pembukuan")
