@@ -82,12 +82,13 @@ def register_views(appbuilder):
                         category="Pengawasan")
     appbuilder.add_api(CooperativeApi)
     appbuilder.add_api(RegionApi)
-    from . import jobs, ledger, members, panduan, savings, shu
+    from . import inventory, jobs, ledger, members, panduan, savings, shu
 
     members.register(appbuilder)
     savings.register(appbuilder)
     ledger.register(appbuilder)
     shu.register(appbuilder)
+    inventory.register(appbuilder)
     panduan.register(appbuilder)
     jobs.register(appbuilder)
 

@@ -114,15 +114,22 @@ def reconcile_command(cooperative_ids):
     from .extensions import db
     from .ledger.balances import reconcile
 
+    from .inventory.services.reconcile import reconcile as reconcile_inventory
+
     with system_scope():
         problems = reconcile(db.session, cooperative_ids or None)
+        stock_problems = reconcile_inventory(db.session, cooperative_ids or None)
     for table, key, kept, actual in problems[:50]:
         coop, account, year, month, unit = key
         click.echo(f"{table}: cooperative {coop} account {account} {month:02d}/{year} unit {unit}: "
                    f"kept {kept}, lines say {actual}")
-    if problems:
-        raise click.ClickException(f"{len(problems)} difference(s) between the balances and the journal lines.")
+    for what, coop, kept, actual in stock_problems[:50]:
+        click.echo(f"{what}: cooperative {coop}: stock says {kept}, movements or journals say {actual}")
+    if problems or stock_problems:
+        raise click.ClickException(f"{len(problems) + len(stock_problems)} difference(s) between the balances and "
+                                   f"the journal lines or the stock.")
     click.echo("Balances and cash flows agree with the journal lines.")
+    click.echo("Stock balances agree with their movements, and the stock valuation with persediaan.")
 
 
 @kkmp_cli.command("wajib-bills")

@@ -117,6 +117,7 @@ DEMO_USERS = [
     ("sekretaris.kebonjeruk", "Sekretaris", "coop:31.73.05.1001", "Sekretaris KKMP Kebon Jeruk"),
     ("sekretaris.lempake", "Sekretaris", "coop:64.72.05.1003", "Sekretaris KKMP Lempake"),
     ("sekretaris.cemorokandang", "Sekretaris", "coop:35.73.03.1010", "Sekretaris KKMP Cemorokandang"),
+    ("petugas.lempake", "Petugas", "coop:64.72.05.1003", "Petugas Gerai KKMP Lempake"),
 ]
 
 
@@ -176,6 +177,10 @@ def seed_demo(force=False):
     from app.shu.demo import seed as seed_shu
 
     seed_shu(db.session, coops)
+
+    from app.inventory.demo import seed as seed_inventory
+
+    seed_inventory(db.session, coops)
     db.session.commit()
     seed_demo_users()
     return True, demo_logins()

@@ -8,6 +8,7 @@ from app.ledger import models as _ledger_models  # noqa: F401,E402
 from app.ledger import import_models as _ledger_import_models  # noqa: F401,E402
 from app.members import models as _member_models  # noqa: F401,E402
 from app.savings import models as _savings_models  # noqa: F401,E402
+from app.inventory import models as _inventory_models  # noqa: F401,E402
 from app.ledger import balances as _ledger_balances  # noqa: F401,E402
 from app.jobs import models as _job_models  # noqa: F401,E402
 
@@ -19,3 +20,4 @@ from app.savings import audit_names as _savings_names  # noqa: F401,E402
 from app.security import audit_names as _security_names  # noqa: F401,E402
 from app.shu import models as _shu_models  # noqa: F401,E402
 from app.shu import audit_names as _shu_names  # noqa: F401,E402
+from app.inventory import audit_names as _inventory_names  # noqa: F401,E402

@@ -94,6 +94,12 @@ DEFAULT_PURPOSES = {
     "penjualan_sembako_anggota": "411100",
     "penjualan_sembako_non_anggota": "411200",
     "hpp_sembako": "511000",
+    "penjualan_lpg_anggota": "412100",
+    "penjualan_lpg_non_anggota": "412200",
+    "hpp_lpg": "512000",
+    "penjualan_pupuk_anggota": "413100",
+    "penjualan_pupuk_non_anggota": "413200",
+    "hpp_pupuk": "513000",
     "pendapatan_lain": "419000",
     "beban_lain": "529000",
 }

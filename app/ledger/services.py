@@ -449,6 +449,9 @@ OWNED_SOURCES = {
     "shu_distribution": _l("This entry is the SHU distribution decided by the RAT; it cannot be reversed from the "
                            "ledger."),
     "shu_payment": _l("This entry pays a member's SHU; it cannot be reversed from the ledger."),
+    "inv_sale": _l("This entry belongs to a kiosk sale: void the sale, so the stock follows."),
+    "inv_goods_receipt": _l("This entry belongs to a goods receipt; it cannot be reversed from the ledger, the "
+                            "stock would no longer match."),
 }
 
 

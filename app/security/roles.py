@@ -12,10 +12,10 @@ REFERENCE = ["Region"]
 READ = ["can_list", "can_show", "can_get", "can_info", "can_export"]
 WRITE = ["can_add", "can_edit", "can_delete", "can_post", "can_put"]
 
-ROLE_NAMES = ["Admin", "Sudin", "Camat", "Lurah", "Pengurus", "Sekretaris"]
-SCOPED_ROLES = ["Sudin", "Camat", "Lurah", "Pengurus", "Sekretaris"]
+ROLE_NAMES = ["Admin", "Sudin", "Camat", "Lurah", "Pengurus", "Sekretaris", "Petugas"]
+SCOPED_ROLES = ["Sudin", "Camat", "Lurah", "Pengurus", "Sekretaris", "Petugas"]
 # Which roles a Sudin may grant (issue 3); enforced on the server in the user admin.
-GRANTABLE_BY_SUDIN = ["Camat", "Lurah", "Pengurus", "Sekretaris"]
+GRANTABLE_BY_SUDIN = ["Camat", "Lurah", "Pengurus", "Sekretaris", "Petugas"]
 
 MENUS_READ = ["Wilayah", "Registri", "Dasbor", "Koperasi", "Unit Usaha", "Pengurus & Pengawas", "Daftar Wilayah"]
 
@@ -45,6 +45,9 @@ ROLE_CATALOGUE = {
     "Sekretaris": _pairs(REFERENCE, READ) + _pairs(REGISTRY, READ)
     + _pairs(["BusinessUnit", "OrganMember"], WRITE)
     + _menus(MENUS_READ) + [["^HomeView$", "^can_index$"]],
+    # A kiosk clerk (issue 15): the counter, goods received and stock of one cooperative; nothing of the registry
+    # but what every signed-in user sees, no ledger, no member register (app.inventory.permissions).
+    "Petugas": [["^HomeView$", "^can_index$"]],
 }
 
 
@@ -71,10 +74,11 @@ def _merge_domain_grants():
     from app.ledger.permissions import GRANTS as LEDGER
     from app.members.permissions import GRANTS as MEMBERS
     from app.savings.permissions import GRANTS as SAVINGS
+    from app.inventory.permissions import GRANTS as INVENTORY
     from app.jobs.permissions import GRANTS as JOBS
     from app.shu.permissions import GRANTS as SHU
 
-    for grants in (MEMBERS, SAVINGS, LEDGER, SHU, HELP, JOBS):
+    for grants in (MEMBERS, SAVINGS, LEDGER, SHU, HELP, INVENTORY, JOBS):
         for role, pairs in grants.items():
             ROLE_CATALOGUE[role] = ROLE_CATALOGUE[role] + [list(p) for p in pairs]
 
@@ -89,4 +93,4 @@ def fab_roles():
 # Roles that never write, whatever URL or method they try: the scope layer gives them an empty write scope.
 READ_ONLY_ROLES = {"Camat", "Lurah"}
 # Roles that write for their own cooperative.
-WRITING_COOP_ROLES = {"Pengurus", "Sekretaris"}
+WRITING_COOP_ROLES = {"Pengurus", "Sekretaris", "Petugas"}

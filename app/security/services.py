@@ -30,7 +30,7 @@ def sync_roles_and_permissions():
 # -- scopes and grants (design.md §1, issue 3 §3) ----------------------------------------------------------
 
 ROLE_SCOPE_LEVEL = {"Sudin": 2, "Camat": 3, "Lurah": 4}
-COOP_ROLES = {"Pengurus", "Sekretaris"}
+COOP_ROLES = {"Pengurus", "Sekretaris", "Petugas"}
 
 
 def resolve_scope(role_name, code, session=None):

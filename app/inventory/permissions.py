@@ -1,0 +1,40 @@
+"""This domain's rights per role, merged into app.security.roles.ROLE_CATALOGUE (anchored regexes).
+
+* Petugas (a kiosk clerk of one cooperative): sells at the counter (form and API POST), receives goods, reads the
+  catalogue, prices, stock position and stock card. No ledger screens and no member register: the counter's
+  member picker answers from its own endpoint (can_sell).
+* Sekretaris: everything the Petugas does, and voids a sale with a reason (can_void).
+* Pengurus: also keeps the catalogue: items, locations, suppliers, prices and HET rows (add; items, locations and
+  suppliers also edit), and voids.
+* Lurah, Camat and Sudin read stock, sales and the LPG logbook of their area, and export.
+* Nobody edits or deletes a sale, a receipt or a movement: the API answers 405, a void reverses a sale.
+"""
+RESOURCES = ["InvItem", "InvLocation", "InvSupplier", "InvItemPrice", "InvItemHet", "InvGoodsReceipt", "InvSale",
+             "InvStock", "InvMovement"]
+READ = ["can_list", "can_show", "can_get", "can_info", "can_export"]
+MENUS = ["Persediaan", "Barang", "Lokasi", "Pemasok", "Harga Jual", "HET", "Penerimaan Barang", "Penjualan",
+         "Posisi Stok", "Kartu Stok", "Peringatan Kedaluwarsa"]
+ENTRY_MENUS = ["Kasir"]
+
+
+def _alt(names):
+    return "^(" + "|".join(names) + ")$"
+
+
+_READ = [[_alt(RESOURCES), _alt(READ)], ["^InvSale$", "^can_(receipt|lpg_logbook)$"],
+         [_alt(MENUS), "^menu_access$"]]
+_ENTRY = [["^InvSale$", "^can_(sell|post)$"], ["^InvGoodsReceipt$", "^can_(receive|post)$"],
+          [_alt(ENTRY_MENUS), "^menu_access$"]]
+_VOID = [["^InvSale$", "^can_void$"]]
+
+GRANTS = {
+    "Sudin": _READ,
+    "Camat": _READ,
+    "Lurah": _READ,
+    "Petugas": _READ + _ENTRY,
+    "Sekretaris": _READ + _ENTRY + _VOID,
+    "Pengurus": _READ + _ENTRY + _VOID + [
+        ["^(InvItem|InvLocation|InvSupplier)$", "^can_(add|edit)$"],
+        ["^(InvItemPrice|InvItemHet)$", "^can_add$"],
+    ],
+}

@@ -1,0 +1,159 @@
+"""Stock movements: the one path that changes a stock balance, with its moving-average cost.
+
+``move`` locks the item x location balance row (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite has one writer),
+refuses an issue that would make the balance negative on its date or on any later date on which the item moved
+at that location, and writes the movement with the average and balance after it *in posting order*: a backdated
+movement changes neither a later movement's cost nor a posted journal (no "repost" of the future).
+"""
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask_babel import gettext
+from sqlalchemy import func, select
+
+from app.core.errors import ValidationFailed
+from app.core.upsert import upsert
+
+from ..models import ZERO, StockBalance, StockMovement
+from .common import CENT
+
+COST_PLACES = Decimal("0.0001")
+
+
+class StockShortage(ValidationFailed):
+    """The issue would take the stock of an item at a location below zero on some date."""
+
+
+def _qty_text(qty):
+    qty = Decimal(qty)
+    return f"{qty:f}".rstrip("0").rstrip(".") if "." in f"{qty:f}" else f"{qty:f}"
+
+
+def lock_balance(session, coop_id, item_id, location_id):
+    """The balance row of an item at a location, created when missing and locked until commit."""
+    table = StockBalance.__table__
+    session.execute(upsert(session, table).values(cooperative_id=coop_id, item_id=item_id, location_id=location_id,
+                                                  quantity=0, value=0, avg_cost=0)
+                    .on_conflict_do_nothing(index_elements=["item_id", "location_id"]))
+    return session.execute(select(StockBalance).where(StockBalance.item_id == item_id,
+                                                      StockBalance.location_id == location_id)
+                           .with_for_update(of=StockBalance).execution_options(populate_existing=True)
+                           ).unique().scalar_one()
+
+
+def lowest_from(session, item_id, location_id, day):
+    """(lowest balance on ``day`` or any later date, the date it is reached) from the movements."""
+    net = StockMovement.quantity_in - StockMovement.quantity_out
+    base = session.execute(select(func.coalesce(func.sum(net), 0)).where(
+        StockMovement.item_id == item_id, StockMovement.location_id == location_id,
+        StockMovement.movement_date <= day)).scalar()
+    running = lowest = Decimal(base)
+    lowest_day = day
+    later = session.execute(select(StockMovement.movement_date, func.sum(net)).where(
+        StockMovement.item_id == item_id, StockMovement.location_id == location_id,
+        StockMovement.movement_date > day).group_by(StockMovement.movement_date)
+        .order_by(StockMovement.movement_date)).all()
+    for moved_on, moved in later:
+        running += Decimal(moved)
+        if running < lowest:
+            lowest, lowest_day = running, moved_on
+    return lowest, lowest_day
+
+
+def check_available(session, item, location, day, quantity_out):
+    """Refuse an issue of ``quantity_out`` dated ``day`` that would leave the stock negative on that day or on any
+    later day (call with the balance row locked)."""
+    lowest, lowest_day = lowest_from(session, item.id, location.id, day)
+    if lowest < quantity_out:
+        if lowest_day == day:
+            message = gettext("Stok %(item)s di %(loc)s tidak cukup: tersedia %(q)s %(unit)s pada %(day)s, "
+                              "diminta %(want)s.", item=item.name, loc=location.name, q=_qty_text(max(lowest, 0)),
+                              unit=item.unit_label, day=day.strftime("%d/%m/%Y"), want=_qty_text(quantity_out))
+        else:
+            message = gettext("Stok %(item)s di %(loc)s akan minus pada %(later)s (tersedia %(q)s %(unit)s "
+                              "saat itu); pengeluaran bertanggal %(day)s sebanyak %(want)s ditolak.",
+                              item=item.name, loc=location.name, later=lowest_day.strftime("%d/%m/%Y"),
+                              q=_qty_text(max(lowest, 0)), unit=item.unit_label, day=day.strftime("%d/%m/%Y"),
+                              want=_qty_text(quantity_out))
+        raise StockShortage(message, "lines")
+
+
+def move(session, *, coop, item, location, day, kind, quantity_in=ZERO, quantity_out=ZERO, unit_cost=None,
+         value=None, reference=None, source_type=None, source_id=None, batch=None, expiry=None, balance=None):
+    """Write one movement and update the balance. An issue (``quantity_out``) is valued at the current moving
+    average (the whole remaining value when it empties the stock); a receipt at ``unit_cost`` or at ``value``
+    (a void puts goods back at the cost they left with). Returns the StockMovement."""
+    balance = balance or lock_balance(session, coop.id, item.id, location.id)
+    qty_now, value_now = Decimal(balance.quantity), Decimal(balance.value)
+    if quantity_out > 0:
+        check_available(session, item, location, day, quantity_out)
+        avg = Decimal(balance.avg_cost)
+        if quantity_out == qty_now:
+            out_value = value_now
+        else:
+            out_value = min(value_now, (avg * quantity_out).quantize(CENT, ROUND_HALF_UP))
+        qty_after, value_after = qty_now - quantity_out, value_now - out_value
+        avg_after = avg if qty_after > 0 else Decimal("0")
+        moved_value, cost = out_value, avg
+    else:
+        if value is None:
+            value = (Decimal(unit_cost) * quantity_in).quantize(CENT, ROUND_HALF_UP)
+        cost = Decimal(unit_cost) if unit_cost is not None else (value / quantity_in).quantize(COST_PLACES)
+        qty_after, value_after = qty_now + quantity_in, value_now + value
+        avg_after = (value_after / qty_after).quantize(COST_PLACES, ROUND_HALF_UP)
+        moved_value = value
+    balance.quantity, balance.value, balance.avg_cost = qty_after, value_after, avg_after
+    movement = StockMovement(cooperative_id=coop.id, item_id=item.id, location_id=location.id, movement_date=day,
+                             kind=kind, reference=reference, batch=(batch or None), expiry=expiry,
+                             quantity_in=quantity_in, quantity_out=quantity_out, unit_cost=cost, value=moved_value,
+                             avg_cost_after=avg_after, quantity_after=qty_after, value_after=value_after,
+                             source_type=source_type, source_id=source_id)
+    session.add(movement)
+    return movement
+
+
+def stock_value_of(session, coop_id):
+    """The stock valuation of a cooperative (sum of the balances), for the reconciliation with persediaan."""
+    return Decimal(session.execute(select(func.coalesce(func.sum(StockBalance.value), 0))
+                                   .where(StockBalance.cooperative_id == coop_id)).scalar()).quantize(CENT)
+
+
+
+def batches_on_hand(session, item_id, location_id):
+    """[(batch, expiry, quantity)] of the batches still on hand at a location, first expiry first."""
+    remaining = func.sum(StockMovement.quantity_in - StockMovement.quantity_out)
+    rows = session.execute(select(StockMovement.batch, StockMovement.expiry, remaining).where(
+        StockMovement.item_id == item_id, StockMovement.location_id == location_id,
+        StockMovement.batch.is_not(None)).group_by(StockMovement.batch, StockMovement.expiry)
+        .having(remaining > 0).order_by(StockMovement.expiry, StockMovement.batch)).all()
+    return [(b, e, Decimal(q)) for b, e, q in rows]
+
+
+def first_expiry_first_out(session, item, location, day, quantity):
+    """Which batches a sale of ``quantity`` takes: the earliest expiry first, never a batch expired on ``day``.
+    Returns [(batch, expiry, quantity)]; refuses when the unexpired batches do not cover the sale."""
+    usable = [(b, e, q) for b, e, q in batches_on_hand(session, item.id, location.id) if e is None or e >= day]
+    if sum((q for _b, _e, q in usable), Decimal(0)) < quantity:
+        have = sum((q for _b, _e, q in usable), Decimal(0))
+        raise StockShortage(gettext("Stok %(item)s yang belum kedaluwarsa di %(loc)s tinggal %(q)s %(unit)s; "
+                                    "batch yang sudah kedaluwarsa tidak boleh dijual.", item=item.name,
+                                    loc=location.name, q=_qty_text(have), unit=item.unit_label), "lines")
+    taken, left = [], quantity
+    for batch, expiry, qty in usable:
+        if left <= 0:
+            break
+        take = min(qty, left)
+        taken.append((batch, expiry, take))
+        left -= take
+    return taken
+
+
+def expiring(session, until, limit=500):
+    """Batches still on hand whose expiry is on or before ``until`` (already expired ones too), soonest first:
+    [(cooperative_id, location_id, item_id, batch, expiry, quantity)] within the caller's scope."""
+    remaining = func.sum(StockMovement.quantity_in - StockMovement.quantity_out)
+    return session.execute(select(StockMovement.cooperative_id, StockMovement.location_id, StockMovement.item_id,
+                                  StockMovement.batch, StockMovement.expiry, remaining)
+                           .where(StockMovement.expiry.is_not(None), StockMovement.expiry <= until)
+                           .group_by(StockMovement.cooperative_id, StockMovement.location_id, StockMovement.item_id,
+                                     StockMovement.batch, StockMovement.expiry)
+                           .having(remaining > 0).order_by(StockMovement.expiry).limit(limit)).all()
