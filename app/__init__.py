@@ -82,11 +82,12 @@ def register_views(appbuilder):
                         category="Pengawasan")
     appbuilder.add_api(CooperativeApi)
     appbuilder.add_api(RegionApi)
-    from . import ledger, members, panduan, savings
+    from . import ledger, members, oversight, panduan, savings
 
     members.register(appbuilder)
     savings.register(appbuilder)
     ledger.register(appbuilder)
+    oversight.register(appbuilder)
     panduan.register(appbuilder)
 
 

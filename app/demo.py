@@ -173,5 +173,9 @@ def seed_demo(force=False):
 
     seed_savings(db.session, coops)
     db.session.commit()
+    from app.oversight.demo import seed as seed_oversight
+
+    seed_oversight(db.session, coops)
+    db.session.commit()
     seed_demo_users()
     return True, demo_logins()

@@ -9,6 +9,7 @@ from app.ledger import import_models as _ledger_import_models  # noqa: F401,E402
 from app.members import models as _member_models  # noqa: F401,E402
 from app.savings import models as _savings_models  # noqa: F401,E402
 from app.ledger import balances as _ledger_balances  # noqa: F401,E402
+from app.oversight import models as _oversight_models  # noqa: F401,E402
 
 # What the audit screens call each domain's records (app.core.audit_names); core imports no domain.
 from app.cooperatives import audit_names as _coop_names  # noqa: F401,E402
@@ -16,3 +17,4 @@ from app.members import audit_names as _member_names  # noqa: F401,E402
 from app.ledger import audit_names as _ledger_names  # noqa: F401,E402
 from app.savings import audit_names as _savings_names  # noqa: F401,E402
 from app.security import audit_names as _security_names  # noqa: F401,E402
+from app.oversight import audit_names as _oversight_names  # noqa: F401,E402

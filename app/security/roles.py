@@ -71,8 +71,9 @@ def _merge_domain_grants():
     from app.ledger.permissions import GRANTS as LEDGER
     from app.members.permissions import GRANTS as MEMBERS
     from app.savings.permissions import GRANTS as SAVINGS
+    from app.oversight.permissions import GRANTS as OVERSIGHT
 
-    for grants in (MEMBERS, SAVINGS, LEDGER, HELP):
+    for grants in (MEMBERS, SAVINGS, LEDGER, HELP, OVERSIGHT):
         for role, pairs in grants.items():
             ROLE_CATALOGUE[role] = ROLE_CATALOGUE[role] + [list(p) for p in pairs]
 
