@@ -26,5 +26,8 @@ def register(appbuilder):
     appbuilder.add_link("Menunggu Tinjauan", label=waiting_label(), href="/laporan-bulanan/menunggu",
                         icon="fa-inbox")
     appbuilder.add_view_no_menu(HomeDetailView)
+    from .export_views import SimkopdesExportView
+    appbuilder.add_view(SimkopdesExportView, "Ekspor SIMKOPDES", label=_l("Ekspor SIMKOPDES"), icon="fa-file-export",
+                        category="Registri")
     appbuilder.add_api(MonthlyReportApi)
     appbuilder.add_api(DashboardApi)

@@ -8,14 +8,15 @@
 """
 RESOURCE = "MonthlyReport"
 READ = ["can_list", "can_show", "can_get", "can_info", "can_export", "can_waiting"]
-MENUS = ["Laporan Bulanan"]
+MENUS = ["Laporan Bulanan", "Ekspor SIMKOPDES"]
 
 
 def _alt(names):
     return "^(" + "|".join(names) + ")$"
 
 
-_READ = [[f"^{RESOURCE}$", _alt(READ)], [_alt(MENUS), "^menu_access$"], ["^Dashboard$", "^can_get$"]]
+_READ = [[f"^{RESOURCE}$", _alt(READ)], [_alt(MENUS), "^menu_access$"], ["^Dashboard$", "^can_get$"],
+         ["^SimkopdesExport$", "^can_export$"]]
 # The navbar entry with the count of what waits: for those who act in the chain (not the Sekretaris).
 _WAITING_MENU = [["^Menunggu Tinjauan$", "^menu_access$"]]
 _REVIEW = [[f"^{RESOURCE}$", "^can_(approve|send_back)$"]] + _WAITING_MENU
