@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Callable, Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 
 from app.core.formatting import rupiah
 
@@ -32,6 +32,13 @@ class HomeScope:
     role: str
     coop_ids: Optional[tuple]
     today: date
+    memo: dict = field(default_factory=dict)
+
+    def once(self, key, fn):
+        """Figures that share one aggregate (the funnel, members by sex) run it once per page."""
+        if key not in self.memo:
+            self.memo[key] = fn(self)
+        return self.memo[key]
 
     def where(self, column):
         """The condition keeping ``column`` (a cooperative id) inside the reader's cooperatives."""
@@ -142,15 +149,21 @@ def _coop_rows(condition):
     return rows
 
 
-def _coop_count(condition):
-    def value(hs):
-        from app.cooperatives.models import Cooperative
-        return _count(hs, select(func.count(Cooperative.id)).where(condition(Cooperative), hs.where(Cooperative.id)))
-    return value
+def _funnel_counts(hs):
+    """Every step of the funnel in one pass over the area's cooperatives."""
+    from app.cooperatives.models import Cooperative
+    row = hs.session.execute(select(*[func.count(case((cond(Cooperative), 1))) if key != "coops"
+                                      else func.count(Cooperative.id) for key, _t, cond in FUNNEL])
+                             .where(hs.where(Cooperative.id))).one()
+    return {key: int(n or 0) for (key, _t, _c), n in zip(FUNNEL, row)}
+
+
+def _coop_count(key):
+    return lambda hs: hs.once("funnel", _funnel_counts)[key]
 
 
 FUNNEL = [
-    ("coops", _l("Koperasi di wilayah Anda"), lambda C: True),
+    ("coops", _l("Koperasi di wilayah Anda"), lambda C: C.id.isnot(None)),
     ("badan_hukum", _l("Berbadan hukum (AHU)"), lambda C: C.ahu_number.isnot(None)),
     ("nib", _l("Punya NIB"), lambda C: C.nib.isnot(None)),
     ("npwp", _l("Punya NPWP"), lambda C: C.npwp.isnot(None)),
@@ -174,6 +187,16 @@ def _member_rows(*conds):
                 .where(hs.where(Member.cooperative_id), *[c() for c in conds]).order_by(Cooperative.name,
                                                                                          Member.name))
     return rows
+
+
+def _by_sex(hs):
+    """Active members by sex, one GROUP BY over the index (cooperative_id, status, sex)."""
+    from app.members.models import Member
+    rows = hs.session.execute(select(Member.sex, func.count(Member.id)).where(
+        hs.where(Member.cooperative_id), Member.status == "aktif").group_by(Member.sex)).all()
+    out = {"L": 0, "P": 0}
+    out.update({sex: n for sex, n in rows})
+    return out
 
 
 def _month_start(hs):
@@ -230,15 +253,19 @@ def _deposits_today_cond(hs):
     return and_(hs.where(T.cooperative_id), T.tx_date == hs.today, T.direction == "setor")
 
 
-def _deposits_today_count(hs):
+def _deposits_today(hs):
+    """(count, rupiah) of today's deposits, one statement over the index (cooperative_id, tx_date)."""
     from app.savings.models import SavingsTransaction as T
-    return _count(hs, select(func.count(T.id)).where(_deposits_today_cond(hs)))
+    n, total = hs.session.execute(select(func.count(T.id), func.sum(T.amount)).where(_deposits_today_cond(hs))).one()
+    return int(n or 0), Decimal(total or 0).quantize(Decimal("0.01"))
+
+
+def _deposits_today_count(hs):
+    return hs.once("deposits", _deposits_today)[0]
 
 
 def _deposits_today_amount(hs):
-    from app.savings.models import SavingsTransaction as T
-    return Decimal(hs.session.scalar(select(func.sum(T.amount)).where(_deposits_today_cond(hs))) or 0).quantize(
-        Decimal("0.01"))
+    return hs.once("deposits", _deposits_today)[1]
 
 
 def _deposits_today_rows(hs):
@@ -297,11 +324,11 @@ def _waiting(hs):
     return waiting_count(hs.session, hs.user)
 
 
-def _books(hs, key, last=False):
+def _books(hs, key):
+    """This month's books of the reader's cooperative(s), one statement over the kept balances."""
     from .figures import books_of
-    ids = hs.coop_ids or ()
-    year, month = hs.last_month if last else (hs.today.year, hs.today.month)
-    return books_of(hs.session, ids, year, month)[key]
+    return hs.once("books", lambda hs: books_of(hs.session, hs.coop_ids or (), hs.today.year,
+                                                hs.today.month))[key]
 
 
 def _month_close(hs):
@@ -339,13 +366,11 @@ def _register_builtins():
     register_figure("review_status", _l("Tinjauan laporan bulan lalu"), _review_status, ("Pengurus", "Sekretaris"),
                     link="/laporan-bulanan/list/", kind="text", group="books")
     for key, title, cond in FUNNEL:
-        register_figure(key, title, _coop_count(cond), AREA_ROLES, rows=_coop_rows(cond), group="legal",
+        register_figure(key, title, _coop_count(key), AREA_ROLES, rows=_coop_rows(cond), group="legal",
                         chart="funnel")
-    register_figure("members_l", _l("Anggota aktif laki-laki"),
-                    lambda hs: _count(hs, _members(hs, _member_cond("active_l")())), both,
+    register_figure("members_l", _l("Anggota aktif laki-laki"), lambda hs: hs.once("sex", _by_sex)["L"], both,
                     rows=_member_rows(_member_cond("active_l")), group="members", chart="sex")
-    register_figure("members_p", _l("Anggota aktif perempuan"),
-                    lambda hs: _count(hs, _members(hs, _member_cond("active_p")())), both,
+    register_figure("members_p", _l("Anggota aktif perempuan"), lambda hs: hs.once("sex", _by_sex)["P"], both,
                     rows=_member_rows(_member_cond("active_p")), group="members", chart="sex")
     register_figure("members_new", _l("Anggota baru bulan ini"),
                     lambda hs: _count(hs, _members(hs, _new_member_cond(hs)())), both,

@@ -111,3 +111,35 @@ def test_a_domain_registers_a_figure_without_changing_oversight(app, login):
         assert "test_stock_alerts" not in _figures(app, "lurah.kebonjeruk")[0]
     finally:
         home._REGISTRY.pop("test_stock_alerts", None)
+
+
+@pytest.mark.parametrize("username", ["sekretaris.kebonjeruk", "pengurus.kebonjeruk", "camat.kebonjeruk",
+                                      "sudin.jakbar"])
+def test_a_home_page_costs_a_fixed_handful_of_sql_statements(app, login, username):
+    """Figures are aggregates, not row loads: the number of statements does not depend on how many cooperatives,
+    members or journals the area has (issue 18: at most 12 for the figures; the navbar and the legal-readiness
+    table the page always had come on top)."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+    from app.oversight.home import home_figures
+    from app.security.models import KkmpUser
+
+    statements = []
+    with app.test_request_context():
+        from flask import g
+        user = db.session.scalar(select(KkmpUser).where(KkmpUser.username == username))
+        g.user = user
+        from app.core.scope import current_scope
+        current_scope()
+
+        def count(*_a, **_k):
+            statements.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            figures = home_figures(user)["figures"]
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        db.session.remove()
+    assert figures and len(statements) <= 12, (username, len(statements))
