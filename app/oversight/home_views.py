@@ -56,11 +56,11 @@ def _waiting_text():
 
     from .services import waiting_count
 
+    # Icon and count only: the menu must stay one row at 1366 px (and 125 % zoom) for Admin and Sudin too.
     user = getattr(g, "user", None)
-    text = gettext("Tinjauan")
     if user is None or not getattr(user, "is_authenticated", False):
-        return text
-    return f"{text} ({waiting_count(db.session, user)})"
+        return gettext("Tinjauan")
+    return f"({waiting_count(db.session, user)})"
 
 
 def waiting_label():
