@@ -181,6 +181,10 @@ def seed_demo(force=False):
     from app.inventory.demo import seed as seed_inventory
 
     seed_inventory(db.session, coops)
+
+    from app.oversight.demo import seed as seed_oversight
+
+    seed_oversight(db.session, coops)
     db.session.commit()
     seed_demo_users()
     return True, demo_logins()

@@ -11,6 +11,7 @@ from app.savings import models as _savings_models  # noqa: F401,E402
 from app.inventory import models as _inventory_models  # noqa: F401,E402
 from app.ledger import balances as _ledger_balances  # noqa: F401,E402
 from app.jobs import models as _job_models  # noqa: F401,E402
+from app.oversight import models as _oversight_models  # noqa: F401,E402
 
 # What the audit screens call each domain's records (app.core.audit_names); core imports no domain.
 from app.cooperatives import audit_names as _coop_names  # noqa: F401,E402
@@ -21,3 +22,4 @@ from app.security import audit_names as _security_names  # noqa: F401,E402
 from app.shu import models as _shu_models  # noqa: F401,E402
 from app.shu import audit_names as _shu_names  # noqa: F401,E402
 from app.inventory import audit_names as _inventory_names  # noqa: F401,E402
+from app.oversight import audit_names as _oversight_names  # noqa: F401,E402

@@ -385,6 +385,10 @@ class HomeView(IndexView):
         from app.cooperatives.services import dashboard_summary
 
         user = g.user if g.user is not None and g.user.is_authenticated else None
+        # A domain may render the signed-in home page (app.oversight: one per role); core imports none of them.
+        home = current_app.extensions.get("kkmp_home")
+        if user and home is not None:
+            return home(self)
         summary = dashboard_summary() if user else None
         return self.render_template(self.index_template, appbuilder=self.appbuilder, summary=summary)
 

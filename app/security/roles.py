@@ -78,7 +78,9 @@ def _merge_domain_grants():
     from app.jobs.permissions import GRANTS as JOBS
     from app.shu.permissions import GRANTS as SHU
 
-    for grants in (MEMBERS, SAVINGS, LEDGER, SHU, HELP, INVENTORY, JOBS):
+    from app.oversight.permissions import GRANTS as OVERSIGHT
+
+    for grants in (MEMBERS, SAVINGS, LEDGER, SHU, HELP, INVENTORY, JOBS, OVERSIGHT):
         for role, pairs in grants.items():
             ROLE_CATALOGUE[role] = ROLE_CATALOGUE[role] + [list(p) for p in pairs]
 
