@@ -32,7 +32,7 @@ class SavingsTransactionApi(ScopedApiMixin, ModelRestApi):
     add_columns = []
     edit_columns = []
     search_columns = ["member_id", "kind", "direction", "tx_date", "receipt_number"]
-    order_columns = ["tx_date", "receipt_number", "amount"]
+    order_columns = ["tx_date", "amount"]  # as the list screen (views.py): each with its index
     base_order = ("id", "desc")
 
     def post_headless(self):
