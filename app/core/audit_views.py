@@ -146,7 +146,16 @@ class _LogView(KkmpModelView):
     list_template = "kkmp/audit_list.html"
     base_permissions = ["can_list", "can_show", "can_export"]
     base_order = ("id", "desc")
-    search_columns = []
+    # Newest first, narrowed by the form above the list (user, action, cooperative, dates: _RequestFilter), each
+    # over an index; no FAB search form or column sort (FAB would sort by a column named in the URL and, with no
+    # search columns, search every column, the JSON of the changes included).
+    offered_searches = ()
+    offered_orders = ()
+    # The list's own URL arguments and their kind, for tests/test_fast_paths.py.
+    # SQL statements a page may take (tests/test_fast_paths.py; other lists 8): the log names the records of a page
+    # with one statement per kind of record on it (audit_present), up to one per audited table.
+    list_statement_budget = 16
+    list_args = {"pengguna": "username", "aksi": "text", "koperasi": "cooperative", "dari": "date", "sampai": "date"}
     kind_labels = {}
 
     def prepare_list_items(self, items):

@@ -20,10 +20,56 @@ class _TypedDate:
         return super().apply(query, value)
 
 
+class _CodePrefix:
+    """"Starts with" on a stored upper-case code (receipt, member and journal numbers): a case-sensitive LIKE on
+    the upper-cased text, which a ``varchar_pattern_ops`` index answers on PostgreSQL (FAB's ILIKE cannot use
+    any b-tree). ``%`` and ``_`` typed by the user are literal."""
+
+    def apply(self, query, value):
+        column = getattr(self.model, self.column_name)
+        return query.filter(column.startswith((value or "").strip().upper(), autoescape=True))
+
+
+# Tables that grow with the country (hundreds of thousands to millions of rows). Their lists offer only the
+# searches an index answers (see KkmpFilterConverter); tests/test_fast_paths.py proves the plans on PostgreSQL.
+# A module with a table of that size adds its name here.
+BIG_TABLES = {"member", "savings_transaction", "wajib_bill", "journal_entry", "journal_line", "audit_event"}
+
+# FAB filter kinds (``arg_name``) a b-tree answers on any plain column: equal, greater than, smaller than.
+_INDEXED_KINDS = {"eq", "gt", "lt"}
+
+
 class KkmpFilterConverter(SQLAFilterConverter):
+    """FAB's filters, with typed dates, and on the big tables only the filters an index can answer.
+
+    On a big table a model declares which text columns are searched how: ``kkmp_prefix_search`` (codes searched
+    by "starts with", over a pattern index) and ``kkmp_text_search`` (text with a trigram index: "contains" and
+    "ends with" too). Every other filter kind there (not equal, not contains, in a list, ILIKE on free text) would
+    read the whole table for a rare value, so the search form does not offer it. The URL positions of the kept
+    filters follow FAB's order, so ``_flt_0_`` stays "starts with" (or "equal" where that is the first kept).
+    """
+
     conversion_table = tuple(
         (marker, [type(f.__name__, (_TypedDate, f), {}) for f in filters]) if marker == "is_date" else (marker, filters)
         for marker, filters in SQLAFilterConverter.conversion_table)
+
+    def convert(self, col_name):
+        filters = super().convert(col_name)
+        model = self.datamodel.obj
+        if not filters or getattr(model, "__tablename__", None) not in BIG_TABLES:
+            return filters
+        prefix = set(getattr(model, "kkmp_prefix_search", ()))
+        text = set(getattr(model, "kkmp_text_search", ()))
+        kept = []
+        for f in filters:
+            kind = f.arg_name
+            if kind == "sw" and col_name in prefix and col_name not in text:
+                kept.append(type(f"CodePrefix{type(f).__name__}", (_CodePrefix, type(f)), {})(col_name,
+                                                                                                self.datamodel))
+            elif kind in _INDEXED_KINDS or (kind == "sw" and col_name in text) or (
+                    kind in ("ew", "ct") and col_name in text):
+                kept.append(f)
+        return kept
 
 
 class EditConflict(ConflictError):
@@ -37,6 +83,13 @@ class KkmpInterface(SQLAInterface):
         # FAB counts with SELECT count(*) FROM (<list query>): an outer statement with no ORM entity, which the
         # session listener cannot filter. Putting the scope criteria on the inner query closes that leak.
         inner = self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={})
+        if getattr(self.obj, "__tablename__", None) in BIG_TABLES:
+            # As the list screens (app/core/paging.py): a big table is counted up to 10,001 rows, so an API list
+            # of the whole country does not read five million rows for its "count" (10001 = "more than 10,000").
+            from .paging import COUNT_CAP
+
+            pk = getattr(self.obj, self.get_pk_name())
+            inner = inner.with_entities(pk).order_by(None).limit(COUNT_CAP + 1)
         options = read_criteria()
         if options:
             inner = inner.options(*options)

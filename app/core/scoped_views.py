@@ -27,6 +27,18 @@ class KkmpApiMixin:
     description corrected where FAB's generic text differs from what FAB answers (ids are the key's own type,
     counts integers, an optional nested row may be null)."""
 
+    def _init_properties(self):
+        # FAB selects only the listed columns (load_only); a listed property reading other columns (nik_masked,
+        # a cooperative's stage) then loads each of them row by row: 25 rows, 25 more statements per column. The
+        # list reads whole rows of its own table instead (their relations stay as the model loads them).
+        explicit = self.list_select_columns
+        super()._init_properties()
+        if explicit is None:
+            table = self.datamodel.obj.__table__.columns
+            plain = [c for c in self.list_columns if "." not in c]
+            if any(c not in table for c in plain):
+                self.list_select_columns = [c.key for c in table] + [c for c in self.list_columns if "." in c]
+
     def _init_model_schemas(self):
         super()._init_model_schemas()
         from .api_fields import harden_output_schema

@@ -1,7 +1,6 @@
 """Shared view pieces: the home dashboard and the base class every model view uses."""
-import os
 
-from flask import abort, current_app, flash, g, redirect, request, send_file
+from flask import abort, current_app, flash, g, redirect, request
 from flask_appbuilder import IndexView, ModelView, expose
 from flask_appbuilder.widgets import ListWidget
 from flask_appbuilder.security.decorators import has_access, permission_name
@@ -89,6 +88,18 @@ class KkmpModelView(ModelView):
     # ``fn(session) -> [(id, name)] | None``: the cooperatives offered by a picker above the list (with
     # ``url_filters["koperasi"]``); the domain supplies it (app.cooperatives.services.picker_choices).
     cooperative_picker = None
+    # The orders and searches a list offers when it must offer fewer than FAB would (an empty tuple: none; FAB
+    # reads an empty order_columns or search_columns as "all"). None: the view's order_columns/search_columns.
+    offered_orders = None
+    offered_searches = None
+
+    def _init_properties(self):
+        super()._init_properties()
+        if self.offered_searches is not None:
+            self.search_columns = list(self.offered_searches)
+            self._filters = self.datamodel.get_filters(self.search_columns)
+        if self.offered_orders is not None:
+            self.order_columns = list(self.offered_orders)
 
     def render_template(self, template, **kwargs):
         if template == self.list_template:
@@ -121,6 +132,9 @@ class KkmpModelView(ModelView):
 
         widgets = widgets or {}
         page_size = page_size or self.page_size
+        # Only an offered order (each has its index): FAB itself would sort by any column named in the URL.
+        if order_column and order_column not in self.order_columns:
+            order_column = ""
         if not order_column and self.base_order:
             order_column, order_direction = self.base_order
         joined = filters.get_joined_filters(self._base_filters)
@@ -280,13 +294,16 @@ class KkmpModelView(ModelView):
     @has_access
     @permission_name("export")
     def export_xlsx(self):
-        from .xlsx import write_xlsx
+        """The list as xlsx, streamed while the rows are read: the first bytes leave at once, however many rows
+        follow (a proxy's timeout no longer cuts a big export, and no temporary file fills the disk)."""
+        from flask import Response, stream_with_context
+
+        from .xlsx import stream_xlsx
 
         headers, rows = self._export()
-        path = write_xlsx(str(self.list_title), headers, rows)
-        response = send_file(path, as_attachment=True, download_name=f"{self.route_base.strip('/')}.xlsx",
-                             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response.call_on_close(lambda: os.remove(path))
+        response = Response(stream_with_context(stream_xlsx(str(self.list_title), headers, rows)),
+                            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response.headers["Content-Disposition"] = f"attachment; filename={self.route_base.strip('/')}.xlsx"
         return response
 
     @expose("/export/csv")
@@ -299,7 +316,8 @@ class KkmpModelView(ModelView):
         from .csv_export import csv_chunks
 
         headers, rows = self._export()
-        response = Response(stream_with_context(csv_chunks(headers, rows)), content_type="text/csv; charset=utf-8")
+        # The mimetype only: Werkzeug adds "; charset=utf-8" itself (naming it here too risked saying it twice).
+        response = Response(stream_with_context(csv_chunks(headers, rows)), mimetype="text/csv")
         response.headers["Content-Disposition"] = f"attachment; filename={self.route_base.strip('/')}.csv"
         return response
 

@@ -13,7 +13,6 @@ statements), where its layout features matter and the sheets are small.
 """
 import os
 import tempfile
-import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -121,50 +120,81 @@ def _sheet_name(name):
     return (cleaned or "Data")[:31]
 
 
-def write_xlsx(title, headers, rows, sheet_name="Data", batch=2000, path=None):
-    """Write rows to a temporary .xlsx file (or to ``path``) and return its path; the caller removes it.
-
-    Row 1 holds the title, row 3 the headers (frozen), the data follows. Strings are text cells, never formulas;
-    numbers, Decimals (as rupiah) and dates keep their type so the sheet can be summed and sorted. Memory stays
-    flat: rows are consumed as they come and written out in batches.
-    """
+def _sheet_chunks(title, headers, rows, batch):
+    """The worksheet XML as bytes, ``batch`` rows at a time: row 1 the title, row 3 the headers (frozen), data."""
     headers = [str(h) for h in headers]
     letters = [_column_letters(i) for i in range(max(len(headers), 1))]
+    cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{max(12, min(40, len(h) + 4))}" '
+                   f'customWidth="1"/>' for i, h in enumerate(headers))
+    head = "".join(f'<c r="{letters[i]}3" s="{_HEADER}" t="inlineStr"><is><t>{_text(h)}</t></is></c>'
+                   for i, h in enumerate(headers))
+    yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           '<sheetViews><sheetView workbookViewId="0">'
+           '<pane ySplit="3" topLeftCell="A4" activePane="bottomLeft" state="frozen"/>'
+           '</sheetView></sheetViews>'
+           + (f"<cols>{cols}</cols>" if cols else "") +
+           '<sheetData>'
+           f'<row r="1"><c r="A1" s="{_TITLE}" t="inlineStr"><is><t>{_text(title)}</t></is></c></row>'
+           f'<row r="3">{head}</row>').encode("utf-8")
+    r, chunk = 3, []
+    for row in rows:
+        r += 1
+        chunk.append(f'<row r="{r}">' + "".join(
+            [_cell(f"{letters[c] if c < len(letters) else _column_letters(c)}{r}", value)
+             for c, value in enumerate(row)]) + "</row>")
+        if len(chunk) >= batch:
+            yield "".join(chunk).encode("utf-8")
+            chunk = []
+    yield ("".join(chunk) + "</sheetData></worksheet>").encode("utf-8")
+
+
+def stream_xlsx(title, headers, rows, sheet_name="Data", batch=500):
+    """The .xlsx file as an iterator of bytes, made while ``rows`` are read: the first bytes leave at once.
+
+    The zip is written by stream-zip (a maintained streaming zip library: local headers with data descriptors,
+    so no part's size must be known before it is sent, and zip64 for the sheet, which may pass 4 GB
+    uncompressed). Deflate level 1, as before: the sheet's XML compresses well even so, and the higher levels
+    cost more CPU than the network saves. Memory stays flat whatever the number of rows.
+    """
+    import zlib
+    from stream_zip import ZIP_32, ZIP_64, stream_zip
+
+    from .dates import utc_now
+
+    moment = utc_now().replace(tzinfo=None)
+    mode = 0o100644  # a regular file, readable by all (what an unzip tool restores)
+
+    def small(name, text):
+        return name, moment, mode, ZIP_32, (text.encode("utf-8"),)
+
+    parts = (
+        small("[Content_Types].xml", _CONTENT_TYPES),
+        small("_rels/.rels", _ROOT_RELS),
+        small("xl/workbook.xml", _workbook(_sheet_name(sheet_name))),
+        small("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS),
+        small("xl/styles.xml", _STYLES),
+        ("xl/worksheets/sheet1.xml", moment, mode, ZIP_64, _sheet_chunks(title, headers, rows, batch)),
+    )
+    return stream_zip(parts, chunk_size=65536,
+                      get_compressobj=lambda: zlib.compressobj(level=1, wbits=-zlib.MAX_WBITS))
+
+
+def write_xlsx(title, headers, rows, sheet_name="Data", batch=2000, path=None):
+    """Write rows to a temporary .xlsx file (or to ``path``: a job's result) and return its path; the caller
+    removes it.
+
+    The same file as ``stream_xlsx`` (for the small sheets sent whole: passbook, arrears, counts). Strings are
+    text cells, never formulas; numbers, Decimals (as rupiah) and dates keep their type so the sheet can be summed
+    and sorted.
+    """
     if path is None:
         fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="kkmp-")
         os.close(fd)
     try:
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-            zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
-            zf.writestr("_rels/.rels", _ROOT_RELS)
-            zf.writestr("xl/workbook.xml", _workbook(_sheet_name(sheet_name)))
-            zf.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-            zf.writestr("xl/styles.xml", _STYLES)
-            with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as out:
-                cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{max(12, min(40, len(h) + 4))}" '
-                               f'customWidth="1"/>' for i, h in enumerate(headers))
-                head = "".join(f'<c r="{letters[i]}3" s="{_HEADER}" t="inlineStr"><is><t>{_text(h)}</t></is></c>'
-                               for i, h in enumerate(headers))
-                out.write((
-                    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                    '<sheetViews><sheetView workbookViewId="0">'
-                    '<pane ySplit="3" topLeftCell="A4" activePane="bottomLeft" state="frozen"/>'
-                    '</sheetView></sheetViews>'
-                    + (f"<cols>{cols}</cols>" if cols else "") +
-                    '<sheetData>'
-                    f'<row r="1"><c r="A1" s="{_TITLE}" t="inlineStr"><is><t>{_text(title)}</t></is></c></row>'
-                    f'<row r="3">{head}</row>').encode("utf-8"))
-                r, chunk = 3, []
-                for row in rows:
-                    r += 1
-                    chunk.append(f'<row r="{r}">' + "".join(
-                        [_cell(f"{letters[c] if c < len(letters) else _column_letters(c)}{r}", value)
-                         for c, value in enumerate(row)]) + "</row>")
-                    if len(chunk) >= batch:
-                        out.write("".join(chunk).encode("utf-8"))
-                        chunk = []
-                out.write(("".join(chunk) + "</sheetData></worksheet>").encode("utf-8"))
+        with open(path, "wb") as out:
+            for chunk in stream_xlsx(title, headers, rows, sheet_name=sheet_name, batch=batch):
+                out.write(chunk)
     except BaseException:
         os.remove(path)
         raise

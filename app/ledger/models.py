@@ -105,6 +105,7 @@ class JournalCounter(Model):
 
 class JournalEntry(TenantMixin, Model):
     __tablename__ = "journal_entry"
+    kkmp_prefix_search = ("number",)  # app/core/interface.py
 
     id = Column(Integer, primary_key=True)
     number = Column(String(20), nullable=False)
@@ -135,7 +136,15 @@ class JournalEntry(TenantMixin, Model):
     __table_args__ = (
         UniqueConstraint("cooperative_id", "number", name="uq_journal_entry_coop_number"),
         UniqueConstraint("cooperative_id", "year", "seq", name="uq_journal_entry_coop_year_seq"),
-        Index("ix_journal_entry_coop_date", "cooperative_id", "entry_date"),
+        # Each offered order pages by keyset over (column, id), within a cooperative or across many (fastpaths001).
+        Index("ix_journal_entry_coop_id", "cooperative_id", "id"),
+        Index("ix_journal_entry_coop_date_id", "cooperative_id", "entry_date", "id"),
+        Index("ix_journal_entry_date_id", "entry_date", "id"),
+        Index("ix_journal_entry_number_id", "number", "id"),
+        # "Number starts with" (a LIKE prefix): pattern indexes, as the collation is not C.
+        Index("ix_journal_entry_coop_number_pat", "cooperative_id", "number",
+              postgresql_ops={"number": "varchar_pattern_ops"}, info={"dialects": ("postgresql",)}),
+        Index("ix_journal_entry_number_pat", "number", postgresql_ops={"number": "varchar_pattern_ops"}, info={"dialects": ("postgresql",)}),
         Index("ix_journal_entry_source", "cooperative_id", "source_type", "source_id"),
         CheckConstraint("status IN ('posted')", name="ck_journal_entry_status"),
         CheckConstraint("entry_type IN ('umum','pembalik','penutup','pembuka')", name="ck_journal_entry_type"),
@@ -168,6 +177,7 @@ class JournalLine(TenantMixin, Model):
 
     __table_args__ = (
         Index("ix_journal_line_coop_account", "cooperative_id", "account_id"),
+        Index("ix_journal_line_coop_id", "cooperative_id", "id"),  # the list of lines, in posting order
         CheckConstraint("debit >= 0 AND credit >= 0", name="ck_journal_line_not_negative"),
         CheckConstraint("(debit > 0 AND credit = 0) OR (credit > 0 AND debit = 0)", name="ck_journal_line_one_side"),
     )

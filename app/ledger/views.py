@@ -121,8 +121,11 @@ class JournalLineView(KkmpModelView):
     show_title = _l("Baris jurnal")
     list_columns = ["cooperative", "entry", "entry_date", "line_no", "account", "debit", "credit", "memo"]
     show_columns = ["cooperative", "entry", "entry_date", "line_no", "account", "debit", "credit", "memo"]
-    search_columns = ["memo", "debit", "credit"]
-    order_columns = ["line_no", "debit", "credit"]
+    # The lines are read per journal (the journal's page) and per account (buku besar); this list of every line
+    # of the cooperative only pages in posting order: a search or sort by memo or amount over millions of lines
+    # would need an index per column.
+    offered_searches = ()
+    offered_orders = ()
     base_order = ("id", "asc")
     label_columns = {"cooperative": _l("Koperasi"), "entry": _l("Nomor jurnal"), "entry_date": _l("Tanggal"),
                      "line_no": _l("Baris"), "account": _l("Akun"), "debit": _l("Debit"), "credit": _l("Kredit"),
@@ -146,7 +149,9 @@ class JournalEntryView(KkmpModelView):
     list_columns = ["cooperative", "number", "entry_date", "description", "reference", "entry_type_label", "total"]
     show_columns = ["cooperative", "number", "entry_date", "description", "reference", "business_unit",
                     "entry_type_label", "reverses", "source_type", "source_id", "total", "posted_at", "posted_by"]
-    search_columns = ["number", "entry_date", "description", "reference", "entry_type"]
+    # Each answered by an index (migration fastpaths001). Not the free-text description and reference: a
+    # "contains" over every journal of the country cannot use one.
+    search_columns = ["number", "entry_date", "entry_type"]
     order_columns = ["number", "entry_date"]
     base_order = ("id", "desc")
     label_columns = {"cooperative": _l("Koperasi"), "number": _l("Nomor"), "entry_date": _l("Tanggal"),

@@ -36,7 +36,7 @@ class MemberApi(ScopedApiMixin, ModelRestApi):
     add_columns = ["cooperative"] + EDITABLE
     edit_columns = EDITABLE
     search_columns = ["name", "member_number", "status", "sex"]
-    order_columns = ["name", "member_number", "join_date"]
+    order_columns = ["name", "join_date"]  # as the register (views.py): each with its index
     base_order = ("name", "asc")
     # Future dates are refused by services.check_member against the cooperative's own date (WIB/WITA/WIT).
 

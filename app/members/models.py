@@ -51,6 +51,10 @@ def name_key_of(name):
 
 class Member(TenantMixin, Model):
     __tablename__ = "member"
+    # How the big list searches text (app/core/interface.py): the name over its trigram index, the member number
+    # by prefix over its pattern index.
+    kkmp_text_search = ("name",)
+    kkmp_prefix_search = ("member_number",)
 
     id = Column(Integer, primary_key=True)
     # Given when the Pengurus approves: gapless per cooperative, e.g. "A-000123".
@@ -88,7 +92,16 @@ class Member(TenantMixin, Model):
 
     __table_args__ = (
         UniqueConstraint("cooperative_id", "member_seq", name="uq_member_coop_seq"),
-        Index("ix_member_coop_name", "cooperative_id", "name"),
+        # Every offered order of the register pages by keyset over (column, id): within one cooperative through
+        # (cooperative_id, column, id), across a city or the country through (column, id) (migration fastpaths001).
+        Index("ix_member_coop_name_id", "cooperative_id", "name", "id"),
+        Index("ix_member_coop_join_id", "cooperative_id", "join_date", "id"),
+        Index("ix_member_join_id", "join_date", "id"),
+        # "Member number starts with" (a LIKE prefix): a pattern index, as the database's collation is not C.
+        Index("ix_member_coop_number_pat", "cooperative_id", "member_number",
+              postgresql_ops={"member_number": "varchar_pattern_ops"}, info={"dialects": ("postgresql",)}),
+        Index("ix_member_number_pat", "member_number", postgresql_ops={"member_number": "varchar_pattern_ops"},
+              info={"dialects": ("postgresql",)}),
         # The register in name order for the whole country or a city: keyset pages and searches (app/core/paging).
         Index("ix_member_name_id", "name", "id", postgresql_include=["name_key", "cooperative_id", "status"]),
         # Rare names found without reading the register (PostgreSQL's pg_trgm; migration h1members002).

@@ -33,7 +33,7 @@ class SavingsTransactionApi(ScopedApiMixin, ModelRestApi):
     add_columns = []
     edit_columns = []
     search_columns = ["member_id", "kind", "direction", "tx_date", "receipt_number"]
-    order_columns = ["tx_date", "receipt_number", "amount"]
+    order_columns = ["tx_date", "amount"]  # as the list screen (views.py): each with its index
     base_order = ("id", "desc")
     # POST goes through do_deposit/do_withdraw, not the add schema: _info describes the body it takes
     info_post_fields = [("member_id", _l("Anggota"), "Integer", True), ("direction", _l("Setor/tarik"), "String", True),

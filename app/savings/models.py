@@ -100,6 +100,9 @@ class WajibBill(TenantMixin, Model):
     __table_args__ = (
         UniqueConstraint("member_id", "year", "month", name="uq_wajib_bill_member_month"),
         Index("ix_wajib_bill_coop_period", "cooperative_id", "year", "month"),
+        # The list, newest first: of a cooperative, of a member (fastpaths001).
+        Index("ix_wajib_bill_coop_id", "cooperative_id", "id"),
+        Index("ix_wajib_bill_member_id", "member_id", "id"),
         CheckConstraint("amount > 0", name="ck_wajib_bill_amount"),
         CheckConstraint("paid_amount >= 0 AND paid_amount <= amount", name="ck_wajib_bill_paid"),
         CheckConstraint("month >= 1 AND month <= 12", name="ck_wajib_bill_month"),
@@ -176,6 +179,7 @@ class ReceiptPrint(Model):
 
 class SavingsTransaction(TenantMixin, Model):
     __tablename__ = "savings_transaction"
+    kkmp_prefix_search = ("receipt_number",)  # app/core/interface.py
 
     id = Column(Integer, primary_key=True)
     member_id = Column(Integer, ForeignKey("member.id"), nullable=False)
@@ -206,8 +210,19 @@ class SavingsTransaction(TenantMixin, Model):
     __table_args__ = (
         UniqueConstraint("cooperative_id", "idempotency_key", name="uq_savings_tx_coop_idem"),
         UniqueConstraint("cooperative_id", "receipt_year", "receipt_seq", name="uq_savings_tx_coop_receipt"),
-        Index("ix_savings_tx_coop_date", "cooperative_id", "tx_date"),
+        # Each offered order pages by keyset over (column, id), within a cooperative or across many (fastpaths001).
+        Index("ix_savings_tx_coop_id", "cooperative_id", "id"),
+        Index("ix_savings_tx_coop_date_id", "cooperative_id", "tx_date", "id"),
+        Index("ix_savings_tx_date_id", "tx_date", "id"),
+        Index("ix_savings_tx_coop_amount_id", "cooperative_id", "amount", "id"),
+        Index("ix_savings_tx_amount_id", "amount", "id"),
         Index("ix_savings_tx_member", "member_id", "tx_date"),
+        Index("ix_savings_tx_member_id", "member_id", "id"),  # a member's transactions, newest first
+        # "Receipt number starts with" (a LIKE prefix): pattern indexes, as the collation is not C.
+        Index("ix_savings_tx_coop_receipt_pat", "cooperative_id", "receipt_number",
+              postgresql_ops={"receipt_number": "varchar_pattern_ops"}, info={"dialects": ("postgresql",)}),
+        Index("ix_savings_tx_receipt_pat", "receipt_number",
+              postgresql_ops={"receipt_number": "varchar_pattern_ops"}, info={"dialects": ("postgresql",)}),
         Index("uq_savings_tx_reversal_of", "reversal_of_id", unique=True),
         CheckConstraint("amount > 0", name="ck_savings_tx_amount"),
         CheckConstraint("kind IN ('pokok','wajib','sukarela')", name="ck_savings_tx_kind"),

@@ -194,8 +194,10 @@ class WajibBillView(KkmpModelView):
     list_columns = ["cooperative", "member", "period_label", "amount", "paid_amount", "status_label"]
     show_columns = ["cooperative", "member", "period_label", "amount", "paid_amount", "outstanding",
                     "status_label"]
-    search_columns = ["year", "month", "amount", "paid_amount"]
-    order_columns = ["amount", "paid_amount"]
+    # Newest first only, searched by period: the amounts are nearly all the cooperative's one rate, so sorting or
+    # searching by them says little and would need two more indexes on a table of millions of rows.
+    search_columns = ["year", "month"]
+    offered_orders = ()
     base_order = ("id", "desc")
     label_columns = _LABELS
     url_filters = {"koperasi": "cooperative_id", "anggota": "member_id"}
@@ -256,7 +258,9 @@ class SavingsTransactionView(KkmpModelView):
     show_columns = ["cooperative", "receipt_number", "tx_date", "member", "kind_label", "direction_label", "amount",
                     "correction_label", "journal_number", "note", "created_by", "created_at", "reversed_at"]
     search_columns = ["receipt_number", "tx_date", "kind", "direction", "amount"]
-    order_columns = ["receipt_number", "tx_date", "amount"]
+    # Each order pages by keyset over its (cooperative_id, column, id) index (migration fastpaths001). Not the
+    # receipt number: the default order, newest first, is already the receipt order of each year.
+    order_columns = ["tx_date", "amount"]
     base_order = ("id", "desc")
     label_columns = _LABELS
     url_filters = {"koperasi": "cooperative_id", "anggota": "member_id"}

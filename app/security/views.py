@@ -93,6 +93,8 @@ class KkmpUserView(UserDBModelView):
                             "expanded": False}),
     ]
     search_columns = ["first_name", "last_name", "username", "email", "active"]
+    # Columns only: FAB's default also offered the scope_label property, and sorting by it was a server error.
+    order_columns = ["first_name", "last_name", "username", "active"]
     # Groups would let whoever edits them grant roles indirectly: not offered here.
     add_columns = ["first_name", "last_name", "username", "active", "email", "roles", "scope_code", "password",
                    "conf_password"]
