@@ -24,7 +24,7 @@ def register(appbuilder):
                         category="Pembukuan")
     # The reviewer's count in the navbar: the label is read when the (cached) navbar is drawn, one COUNT.
     appbuilder.add_link("Menunggu Tinjauan", label=waiting_label(), href="/laporan-bulanan/menunggu",
-                        icon="fa-inbox")
+                        icon="fa-inbox", category="Pembukuan")  # in the menu beside the reports: one row at 125 %
     appbuilder.add_view_no_menu(HomeDetailView)
     from .export_views import SimkopdesExportView
     appbuilder.add_view(SimkopdesExportView, "Ekspor SIMKOPDES", label=_l("Ekspor SIMKOPDES"), icon="fa-file-export",

@@ -13,10 +13,10 @@ def register(appbuilder):
     if "shu_templates" not in app.blueprints:
         app.register_blueprint(Blueprint("shu_templates", __name__, template_folder="templates"))
     appbuilder.add_view(ShuView, "Pembagian SHU", label=_l("Pembagian SHU"), icon="fa-hand-holding-usd",
-                        category="SHU dan RAT", category_label=_l("SHU dan RAT"))
+                        category="Pembukuan")
     appbuilder.add_view(ShuRuleView, "Aturan SHU", label=_l("Aturan pembagian SHU"), icon="fa-percent",
-                        category="SHU dan RAT")
+                        category="Pembukuan")
     appbuilder.add_view(RatMeetingView, "Status RAT", label=_l("Status RAT"), icon="fa-users",
-                        category="SHU dan RAT")
+                        category="Pembukuan")
     appbuilder.add_api(ShuRuleApi)
     appbuilder.add_api(ShuApi)
