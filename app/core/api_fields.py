@@ -46,3 +46,18 @@ def harden_output_schema(schema):
     if changed:
         schema._init_fields()
     return schema
+
+
+def json_value(value):
+    """One value of a hand-built API answer (a service's result, not a dump schema) written as the schemas write
+    it: Decimal as its string ("25000.00"), a moment (naive UTC) with its zone, a business date plain."""
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

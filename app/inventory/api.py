@@ -2,8 +2,6 @@
 /api/v1/stock/, read within the user's scope. Sales and receipts are written only through their services
 (POST; 201 with id, number and total, 422 with the reason in the user's language, 404 for another cooperative's
 item or location); nothing posted is edited or deleted (405); a sale is voided with POST /sale/<id>/void."""
-from datetime import date, datetime
-from decimal import Decimal
 
 from flask import g, request
 from flask_appbuilder.api import ModelRestApi, expose, protect, safe
@@ -13,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import NotFound
 from app.core.interface import KkmpInterface
+from app.core.api_fields import json_value as _json
 from app.core.scoped_views import ScopedApiMixin
 
 from . import services
@@ -24,14 +23,6 @@ SALE_FIELDS = ["id", "cooperative_id", "number", "sale_date", "location_id", "me
                "void_reason", "created_by"]
 RECEIPT_FIELDS = ["id", "cooperative_id", "number", "receipt_date", "location_id", "supplier_id", "supplier_invoice",
                   "payment", "total", "journal_entry_id", "note", "created_by"]
-
-
-def _json(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return value
 
 
 class _ReadOnlyApi(ScopedApiMixin, ModelRestApi):

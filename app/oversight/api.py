@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from app.core.errors import DomainError, NotFound
 from app.core.interface import KkmpInterface
 from app.core.scope import TenantScopeError
+from app.core.api_fields import json_value
 from app.core.scoped_views import ScopedApiMixin
 
 from . import services
@@ -55,8 +56,7 @@ _STEP_DOC = """
 def _json(report):
     out = {}
     for k in FIELDS:
-        v = getattr(report, k)
-        out[k] = v.isoformat() + "+00:00" if hasattr(v, "isoformat") else v
+        out[k] = json_value(getattr(report, k))
     return out
 
 

@@ -2,7 +2,7 @@
 withdrawal through ``do_deposit``/``do_withdraw`` (same rules as the forms; 422 with the field's message on a
 refusal). Transactions are immutable: PUT and DELETE answer 405; a correction is ``POST /<id>/reverse`` with a
 reason (Pengurus), through ``do_reverse_transaction``."""
-from datetime import date, datetime
+from datetime import date
 
 from flask import g, request
 from flask_appbuilder.api import ModelRestApi, expose, protect, safe
@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import ValidationFailed
 from app.core.interface import KkmpInterface
+from app.core.api_fields import json_value as _json
 from app.core.scoped_views import ScopedApiMixin
 
 from . import services
@@ -135,11 +136,3 @@ class SavingsTransactionApi(ScopedApiMixin, ModelRestApi):
                                                   "pembalik."))
 
 
-def _json(value):
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return value

@@ -8,8 +8,6 @@
   ``POST .../distribute`` posts the distribution journal after the RAT.
 Refusals are 422 with the reason; a cooperative outside the user's scope is 404.
 """
-from datetime import date
-from decimal import Decimal
 
 from flask import g, request
 from flask_appbuilder.api import BaseApi, ModelRestApi, expose, protect, safe
@@ -22,6 +20,7 @@ from app.cooperatives.models import Cooperative
 from app.core.errors import DomainError, ValidationFailed
 from app.core.interface import KkmpInterface
 from app.core.scope import TenantScopeError
+from app.core.api_fields import json_value as _json
 from app.core.scoped_views import ScopedApiMixin
 from app.extensions import db
 
@@ -30,14 +29,6 @@ from .models import ShuRule
 
 RULE_FIELDS = ["id", "cooperative_id", "year", "jm_basis", "balance_basis", "leaver_rule", "quorum_percent",
                "decision_ref", "decided_on", "copied_from_year", "version"]
-
-
-def _json(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 class ShuRuleApi(ScopedApiMixin, ModelRestApi):
