@@ -176,6 +176,8 @@ class JournalEntryApi(ScopedApiMixin, ModelRestApi):
                                         description=payload.get("description"), lines=lines,
                                         reference=payload.get("reference"),
                                         business_unit_id=payload.get("business_unit_id"), acting_user=g.user)
+            # the answer is read before the commit, which would expire the entry and cost two more SELECTs
+            answer = _entry_json(entry)
             session.commit()
         except DomainError as e:
             session.rollback()
@@ -184,7 +186,7 @@ class JournalEntryApi(ScopedApiMixin, ModelRestApi):
         except TenantScopeError:
             session.rollback()
             return self.response_403()
-        return self.response(201, **_entry_json(entry))
+        return self.response(201, **answer)
 
 
 _LINE_AMOUNT = RupiahApiField(cents=True, allow_zero=True, allow_none=True, label="Debet/kredit")

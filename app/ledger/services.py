@@ -92,6 +92,24 @@ def account_code(session, cooperative_id, purpose):
     return DEFAULT_PURPOSES[purpose]
 
 
+def account_codes(session, cooperative_id, *purposes):
+    """The account codes for several purposes at once (one statement; the posting path asks for kas and bank on
+    every entry), in the order asked."""
+    own = dict(session.execute(select(AccountPurpose.purpose, AccountPurpose.account_code)
+                               .where(AccountPurpose.cooperative_id == cooperative_id,
+                                      AccountPurpose.purpose.in_(purposes)),
+                               execution_options=unscoped()).all())
+    codes = []
+    for purpose in purposes:
+        if own.get(purpose):
+            codes.append(own[purpose])
+        elif purpose in DEFAULT_PURPOSES:
+            codes.append(DEFAULT_PURPOSES[purpose])
+        else:
+            raise AccountError(_l("Unknown account or purpose: %(key)s.", key=purpose), "lines")
+    return codes
+
+
 def set_account_purpose(session, cooperative_id, purpose, code, acting_user=None):
     """Point a purpose at another account of the cooperative (e.g. simpanan wajib as a liability)."""
     if purpose not in DEFAULT_PURPOSES:
@@ -357,33 +375,24 @@ def post_entry(session, *, cooperative_id, entry_date, description, lines, refer
 def cash_account_codes(session, cooperative_id):
     """Code prefixes of the cooperative's cash accounts: the accounts the ``kas`` and ``bank`` purposes map to and
     their sub-accounts (111000 -> 111xxx), the same set the buku kas / bank and the cash flow statement read."""
-    return [(code.rstrip("0") or code) for code in (account_code(session, cooperative_id, "kas"),
-                                                   account_code(session, cooperative_id, "bank"))]
+    return [(code.rstrip("0") or code) for code in account_codes(session, cooperative_id, "kas", "bank")]
 
 
 def is_cash_account(account, prefixes):
     return not account.is_header and any(account.code.startswith(p) for p in prefixes)
 
 
-def _cash_balance_on(session, cooperative_id, account_id, day, month_start):
-    """The account's balance at the end of ``day``: the months before from the kept balances (written by every
-    posting, checked by ``reconcile``), plus the lines of the day's own month up to the day. Summing every line
-    since the first posting took ~230 ms at 90,000 kas lines, on every payment."""
-    from .balances import AccountBalance, month_index, month_of
+def _cash_total(session, cooperative_id, account_id):
+    """The account's balance over every kept month (written by every posting, checked by ``reconcile``), later
+    months included. Summing every line since the first posting took ~230 ms at 90,000 kas lines, on every
+    payment; this reads one row per month."""
+    from .balances import AccountBalance
 
     b = AccountBalance.__table__
-    earlier = session.execute(
+    total = session.execute(
         select(func.coalesce(func.sum(b.c.debit - b.c.credit), 0))
-        .where(b.c.cooperative_id == cooperative_id, b.c.account_id == account_id,
-               month_of(b) < month_index(day.year, day.month))).scalar()
-    net = JournalLine.debit - JournalLine.credit
-    this_month = session.execute(
-        select(func.coalesce(func.sum(net), 0)).select_from(JournalEntry)
-        .join(JournalLine, JournalEntry.id == JournalLine.entry_id)
-        .where(JournalEntry.cooperative_id == cooperative_id, JournalEntry.entry_date >= month_start,
-               JournalEntry.entry_date <= day, JournalLine.account_id == account_id),
-        execution_options=unscoped()).scalar()
-    return (Decimal(earlier) + Decimal(this_month)).quantize(CENT)
+        .where(b.c.cooperative_id == cooperative_id, b.c.account_id == account_id)).scalar()
+    return Decimal(total).quantize(CENT)
 
 
 def check_cash_not_overdrawn(session, cooperative_id, entry_date, parsed, accounts):
@@ -405,13 +414,11 @@ def check_cash_not_overdrawn(session, cooperative_id, entry_date, parsed, accoun
         return
     table = Account.__table__
     session.execute(select(table.c.id).where(table.c.id.in_(reduced)).order_by(table.c.id).with_for_update())
-    month_start = entry_date.replace(day=1)
     for account_id in reduced:
         delta = change[account_id]
-        balance = _cash_balance_on(session, cooperative_id, account_id, entry_date, month_start)
-        lowest, lowest_day = balance, entry_date
         # Later days on which the account moved, driven by the entries' (cooperative, date) index: for a posting
-        # dated today there are none, for a backdated one the days since.
+        # dated today there are none, for a backdated one the days since. The balance at the end of the entry's
+        # date is the kept total less those later movements (no line of the month is summed).
         net = JournalLine.debit - JournalLine.credit
         later = session.execute(
             select(JournalEntry.entry_date, func.sum(net)).select_from(JournalEntry)
@@ -420,6 +427,8 @@ def check_cash_not_overdrawn(session, cooperative_id, entry_date, parsed, accoun
                    JournalLine.account_id == account_id)
             .group_by(JournalEntry.entry_date).order_by(JournalEntry.entry_date),
             execution_options=unscoped()).all()
+        balance = _cash_total(session, cooperative_id, account_id) - sum((Decimal(m) for _d, m in later), ZERO)
+        lowest, lowest_day = balance, entry_date
         running = balance
         for day, moved in later:
             running += Decimal(moved)
