@@ -52,9 +52,8 @@ def do_reverse_transaction(session, *, transaction, reason, acting_user, today=N
         raise ValidationFailed(gettext("Tulis alasan pembatalan dengan jelas (paling sedikit 5 huruf)."), "reason")
     # The row lock first (lock order: the original, the member's balance or bills, the receipt counter, the
     # ledger): a concurrent reversal waits here and then sees reversed_at set.
-    tx = session.execute(select(SavingsTransaction).where(SavingsTransaction.id == tx_id)
-                         .with_for_update(of=SavingsTransaction)
-                         .execution_options(populate_existing=True)).unique().scalar()
+    tx = session.get(SavingsTransaction, tx_id, with_for_update={"of": SavingsTransaction},
+                     populate_existing=True)
     if tx is None:
         raise NotFound(gettext("Transaksi simpanan tidak ditemukan."), "transaction")
     if tx.reversal_of_id is not None:
