@@ -122,7 +122,8 @@ class LedgerImportView(KkmpModelView):
                 refused, status = gettext("Choose the cooperative."), 422
             else:
                 outcome = self._upload(imports.SOURCE_OPENING, lambda name, data: imports.import_opening_balances(
-                    session, coop, name, data, opening_date, acting_user=g.user), coop=coop, opening_date=opening_date)
+                    session, coop, name, data, opening_date, acting_user=g.user), coop=coop,
+                    opening_date=opening_date)
                 if not isinstance(outcome, tuple):
                     return outcome
                 result, refused, status = outcome
@@ -152,7 +153,8 @@ class LedgerImportView(KkmpModelView):
                 refused, status = gettext("Choose the cooperative."), 422
             else:
                 outcome = self._upload(imports.SOURCE_CASH_BOOK, lambda name, data: imports.import_cash_book(
-                    session, coop, name, data, cash_code=cash_code, acting_user=g.user), coop=coop, cash_code=cash_code)
+                    session, coop, name, data, cash_code=cash_code, acting_user=g.user), coop=coop,
+                    cash_code=cash_code)
                 if not isinstance(outcome, tuple):
                     return outcome
                 result, refused, status = outcome

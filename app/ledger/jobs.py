@@ -74,8 +74,8 @@ def start_import_job(session, acting_user, coop, kind, filename, data, row_count
     if row_count <= current_app.config["KKMP_IMPORT_JOB_ROWS"]:
         return None
     return do_start_job(session, acting_user, IMPORT_KIND, cooperative_id=coop.id,
-                        params=dict(params, cooperative_id=coop.id, filename=(filename or "")[:255], upload=save_upload(data),
-                                    **{"import": kind}))
+                        params=dict(params, cooperative_id=coop.id, filename=(filename or "")[:255],
+                                    upload=save_upload(data), **{"import": kind}))
 
 
 # -- year-end close ----------------------------------------------------------------------------------------------

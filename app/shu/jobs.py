@@ -27,7 +27,8 @@ def _handler(ctx):
     ws = services.do_compute_worksheet(ctx.session, cooperative_id=coop.id, year=int(ctx.params["year"]),
                                        acting_user=g.user)
     ctx.done = 1
-    return gettext("Kertas kerja SHU tahun buku %(y)s dihitung: %(n)s anggota.", y=int(ctx.params["year"]), n=ws.member_count)
+    return gettext("Kertas kerja SHU tahun buku %(y)s dihitung: %(n)s anggota.", y=int(ctx.params["year"]),
+                   n=ws.member_count)
 
 
 register_kind(KIND, _l("Hitung SHU (kertas kerja)"), _handler)
