@@ -152,6 +152,10 @@ class BaseConfig:
     KKMP_EXPORT_JOB_ROWS = int(os.environ.get("KKMP_EXPORT_JOB_ROWS", "5000") or 5000)
     # An import file of more rows than this is checked and written by a job (still all or nothing).
     KKMP_IMPORT_JOB_ROWS = int(os.environ.get("KKMP_IMPORT_JOB_ROWS", "1000") or 1000)
+    # The year-end close of a cooperative with more journal lines than this runs as a job (with progress).
+    KKMP_YEAR_END_JOB_LINES = int(os.environ.get("KKMP_YEAR_END_JOB_LINES", "20000") or 20000)
+    # The SHU worksheet of a cooperative with more members than this is computed by a job.
+    KKMP_SHU_JOB_MEMBERS = int(os.environ.get("KKMP_SHU_JOB_MEMBERS", "2000") or 2000)
     # A running job whose worker has not reported for this long is taken as lost (worker killed) and queued again.
     KKMP_JOBS_STALE_SECONDS = int(os.environ.get("KKMP_JOBS_STALE_SECONDS", "120") or 120)
 

@@ -72,7 +72,9 @@ def kind_label(name):
 def _load_kinds():
     # The domains register their kinds on import; the worker imports nothing else.
     from app.members import jobs as _members  # noqa: F401
+    from app.ledger import jobs as _ledger  # noqa: F401
     from app.savings import jobs as _savings  # noqa: F401
+    from app.shu import jobs as _shu  # noqa: F401
 
 
 def _now():
@@ -197,6 +199,20 @@ class JobContext:
     def upload_path(self):
         """The uploaded file this job works on (saved by ``save_upload``)."""
         return os.path.join(current_app.config["KKMP_JOBS_DIR"], "uploads", self.params["upload"])
+
+    def read_upload(self):
+        """The uploaded file's bytes; refused in Indonesian when it is gone (cleaned away after an earlier end)."""
+        try:
+            with open(self.upload_path(), "rb") as f:
+                return f.read()
+        except (OSError, KeyError):
+            raise DomainError(gettext("Berkas unggahan tidak ada lagi. Unggah berkas itu sekali lagi.")) from None
+
+    def check_progress(self, done, total):
+        """An import's ``progress(done, total)`` callback: the rows checked so far (never called while writing)."""
+        if self.total is None:
+            self.set_total(total)
+        self.progress(done)
 
     def result_paths(self, suffix):
         """(temporary path to write, final file name under KKMP_JOBS_DIR): rename with ``os.replace`` when done."""

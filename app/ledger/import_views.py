@@ -58,14 +58,27 @@ class LedgerImportView(KkmpModelView):
 
     # -- shared --------------------------------------------------------------------------------------------
 
-    def _upload(self, kind, run):
-        """Read the upload and run the import; returns (result, refused message, HTTP status) or a redirect."""
+    def _upload(self, kind, run, coop=None, **job_params):
+        """Read the upload and run the import; returns (result, refused message, HTTP status) or a redirect.
+        A file of more than KKMP_IMPORT_JOB_ROWS rows goes to a job (app/ledger/jobs.py: the same service)."""
+        from .jobs import start_import_job
+
         session = self.datamodel.session
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             return None, gettext("Pilih berkas .xlsx untuk diunggah."), 422
         data = upload.stream.read(imports.MAX_BYTES + 1)
         try:
+            if coop is not None:
+                imports.refuse_unsafe(upload.filename, data)
+                spec = ((imports.OPENING_HEADERS, imports.OPENING_REQUIRED) if kind == imports.SOURCE_OPENING
+                        else (imports.CASH_HEADERS, imports.CASH_REQUIRED))
+                job = start_import_job(session, g.user, coop, kind, upload.filename, data,
+                                       len(imports.read_sheets(data, *spec)), **job_params)
+                if job is not None:
+                    flash(gettext("Berkas besar: diperiksa dan diimpor di latar belakang. Hasilnya tampil di "
+                                  "halaman ini."), "info")
+                    return redirect(url_for("JobView.show", pk=job.id))
             result = run(upload.filename, data)
             if not result.ok:
                 session.rollback()
@@ -109,7 +122,8 @@ class LedgerImportView(KkmpModelView):
                 refused, status = gettext("Choose the cooperative."), 422
             else:
                 outcome = self._upload(imports.SOURCE_OPENING, lambda name, data: imports.import_opening_balances(
-                    session, coop, name, data, opening_date, acting_user=g.user))
+                    session, coop, name, data, opening_date, acting_user=g.user), coop=coop,
+                    opening_date=opening_date)
                 if not isinstance(outcome, tuple):
                     return outcome
                 result, refused, status = outcome
@@ -139,7 +153,8 @@ class LedgerImportView(KkmpModelView):
                 refused, status = gettext("Choose the cooperative."), 422
             else:
                 outcome = self._upload(imports.SOURCE_CASH_BOOK, lambda name, data: imports.import_cash_book(
-                    session, coop, name, data, cash_code=cash_code, acting_user=g.user))
+                    session, coop, name, data, cash_code=cash_code, acting_user=g.user), coop=coop,
+                    cash_code=cash_code)
                 if not isinstance(outcome, tuple):
                     return outcome
                 result, refused, status = outcome

@@ -276,8 +276,16 @@ def opening_entry(session, cooperative_id):
 
 # -- opening balances ------------------------------------------------------------------------------------------
 
-def import_opening_balances(session, cooperative, filename, data, opening_date, acting_user=None, _now=None):
-    """One balanced opening entry (saldo awal) from the template. Never commits; on an exception roll back."""
+def _report(progress, done, total):
+    # A background job's progress bar: rows checked so far (never called while writing, see import_deposits).
+    if progress is not None and (done % 100 == 0 or done == total):
+        progress(done, total)
+
+
+def import_opening_balances(session, cooperative, filename, data, opening_date, acting_user=None, _now=None,
+                            progress=None):
+    """One balanced opening entry (saldo awal) from the template. Never commits; on an exception roll back.
+    ``progress(done, total)``: called as rows are checked."""
     coop = services._cooperative(session, cooperative)
     if not isinstance(opening_date, date):
         opening_date = parse_user_date(opening_date)
@@ -302,7 +310,8 @@ def import_opening_balances(session, cooperative, filename, data, opening_date, 
     rows = read_sheets(data, OPENING_HEADERS, OPENING_REQUIRED)
     accounts = _accounts(session, coop.id)
     errors, lines, seen, skipped = [], [], {}, 0
-    for sheet, number, values in rows:
+    for done, (sheet, number, values) in enumerate(rows, 1):
+        _report(progress, done, len(rows))
         try:
             debit = _amount(values.get("debit"), "debit")
             credit = _amount(values.get("credit"), "credit")
@@ -360,8 +369,10 @@ def cash_account(session, cooperative_id, code=None):
     return account
 
 
-def import_cash_book(session, cooperative, filename, data, cash_code=None, acting_user=None, _now=None):
-    """One entry per cash-book row (Dr kas / Cr lawan for debet, Dr lawan / Cr kas for kredit). Never commits."""
+def import_cash_book(session, cooperative, filename, data, cash_code=None, acting_user=None, _now=None,
+                     progress=None):
+    """One entry per cash-book row (Dr kas / Cr lawan for debet, Dr lawan / Cr kas for kredit). Never commits.
+    ``progress(done, total)``: called as rows are checked."""
     coop = services._cooperative(session, cooperative)
     cash = cash_account(session, coop.id, cash_code)
     sha = _gate(session, coop, filename, data)
@@ -372,6 +383,7 @@ def import_cash_book(session, cooperative, filename, data, cash_code=None, actin
     closed, errors, good, skipped = {}, [], [], 0
     running, sheet_now = None, None
     for index, (sheet, number, values) in enumerate(rows):
+        _report(progress, index + 1, len(rows))
         if sheet != sheet_now:
             running, sheet_now = None, sheet
         row_errors = []

@@ -345,8 +345,18 @@ class PeriodView(KkmpModelView):
         if coop is None:
             flash(gettext("Choose the cooperative."), "danger")
             return redirect(url_for(".list"))
+        from .jobs import start_close_job
+
+        try:
+            year = int(request.form.get("year", "0") or 0)
+        except ValueError:
+            year = 0
+        job = start_close_job(session, g.user, coop, year) if year else None
+        if job is not None:  # a big cooperative: the close runs in the background, its page shows how it went
+            flash(gettext("Tutup buku tahun %(y)s berjalan di latar belakang.", y=year), "info")
+            return redirect(url_for("JobView.show", pk=job.id))
         record, refused = commit_or_refuse(session, lambda: services.close_year(
-            session, coop.id, int(request.form.get("year", "0") or 0), acting_user=g.user), url_for(".list"),
+            session, coop.id, year, acting_user=g.user), url_for(".list"),
             refusals=(DomainError, TenantScopeError, ValueError))
         if refused:
             return refused

@@ -112,8 +112,11 @@ def read_rows(data):
         "Judul kolom tidak sesuai templat setoran. Unduh templat dan gunakan kolom-kolomnya tanpa diubah."))
 
 
-def import_deposits(session, cooperative, filename, data, acting_user, today=None):
-    """Check the file, then every row through ``do_deposit``; commit all rows or none. Returns ImportResult."""
+def import_deposits(session, cooperative, filename, data, acting_user, today=None, progress=None):
+    """Check the file, then every row through ``do_deposit``; commit all rows or none. Returns ImportResult.
+
+    ``progress(done, total)``: called as rows are checked (a background job's progress bar), never while writing,
+    so that a SQLite job's progress connection does not wait on this transaction's write lock."""
     from app.members.models import Member
 
     services.require_role(acting_user, services.ENTRY_ROLES,
@@ -133,7 +136,9 @@ def import_deposits(session, cooperative, filename, data, acting_user, today=Non
     # paying more wajib than is billed) rolls everything back.
     errors, checked = [], []
     coop = cooperative
-    for number, values in rows:
+    for done, (number, values) in enumerate(rows, 1):
+        if progress is not None and (done % 100 == 0 or done == len(rows)):
+            progress(done, len(rows))
         try:
             member_number = _text(values["member_number"]).upper()
             member = session.execute(select(Member).where(Member.cooperative_id == coop.id,

@@ -98,3 +98,118 @@ def start_scheduled_run(session=None, now=None):
             return None
         return do_start_job(session, None, KIND, params={"scheduled": True},
                             dedupe_key=f"wajib-auto:{now:%Y-%m-%dT%H}")
+
+
+# -- the deposits import, when the file is big -------------------------------------------------------------------
+
+IMPORT_KIND = "savings_import"
+
+
+def _import_handler(ctx):
+    """The all-or-nothing deposits import of an uploaded file, as its uploader: the same service as the form
+    (``imports.import_deposits``), in one transaction; refusals come back per row and column, nothing written."""
+    import hashlib
+
+    from app.jobs.services import RowErrors
+
+    from . import imports
+    from .models import SavingsImport
+
+    coop = ctx.session.get(Cooperative, ctx.params["cooperative_id"])  # scoped: None outside the uploader's area
+    if coop is None:
+        from app.core.errors import DomainError
+
+        raise DomainError(gettext("Koperasi dengan kode kelurahan itu tidak ditemukan di wilayah Anda."))
+    data = ctx.read_upload()
+    if ctx.attempt > 1 and ctx.session.execute(select(SavingsImport.id).where(
+            SavingsImport.cooperative_id == coop.id,
+            SavingsImport.sha256 == hashlib.sha256(data).hexdigest())).first():
+        # An earlier attempt committed the import and died before saying so: done, not imported twice.
+        return gettext("Berkas ini sudah diimpor.")
+    from flask import g
+
+    result = imports.import_deposits(ctx.session, coop, ctx.params.get("filename"), data, g.user,
+                                     progress=ctx.check_progress)
+    if not result.ok:
+        raise RowErrors(gettext("Tidak ada yang disimpan: %(n)d kesalahan ditemukan.", n=len(result.errors)),
+                        result.errors)
+    ctx.done = ctx.total or result.created
+    return gettext("%(n)d setoran diimpor.", n=result.created)
+
+
+register_kind(IMPORT_KIND, _l("Impor setoran simpanan (Excel)"), _import_handler)
+
+
+def start_import_job(session, acting_user, coop, filename, data, row_count):
+    """A file of more than KKMP_IMPORT_JOB_ROWS rows is imported by a job (the same service); None: import it in
+    the request."""
+    from flask import current_app
+
+    from app.jobs.services import save_upload
+
+    if row_count <= current_app.config["KKMP_IMPORT_JOB_ROWS"]:
+        return None
+    return do_start_job(session, acting_user, IMPORT_KIND, cooperative_id=coop.id,
+                        params={"cooperative_id": coop.id, "filename": (filename or "")[:255],
+                                "upload": save_upload(data)})
+
+
+# -- reminders of arrears, prepared for the secretary ------------------------------------------------------------
+
+REMINDER_KIND = "arrears_reminders"
+REMINDER_HEADERS = ["Koperasi", "Nomor anggota", "Nama", "Telepon", "Bulan tertunggak", "Jumlah tunggakan",
+                    "Tunggakan sejak", "Pesan pengingat", "Tautan WhatsApp"]
+
+
+def reminder_rows(session, cooperative_id=None):
+    """Every member in wajib arrears within the session's scope, with the ready reminder text (the arrears page's
+    own WhatsApp message) and its wa.me link (None without a usable phone number)."""
+    from .models import MONTHS_ID
+    from .services import arrears, reminder_message, whatsapp_link
+
+    for r in arrears(session, cooperative_id=cooperative_id):
+        yield [r.cooperative_name, r.member_number, r.name, r.phone, r.months, r.amount,
+               f"{MONTHS_ID[r.oldest_month - 1]} {r.oldest_year}",
+               reminder_message(r.name, r.cooperative_name, r.months, r.amount),
+               whatsapp_link(r.phone, r.name, r.cooperative_name, r.months, r.amount)]
+
+
+def _reminder_handler(ctx):
+    """The list of reminders as an xlsx for the starter: only the members of their scope (the session's scope)."""
+    import os
+
+    from flask import current_app
+
+    from app.core.xlsx import write_xlsx
+
+    from .services import ensure_bills_for_scope
+
+    # As the arrears page does: the month is billed first (idempotent), committed on its own before the list.
+    ensure_bills_for_scope(ctx.session)
+    ctx.session.commit()
+    rows = list(reminder_rows(ctx.session, ctx.params.get("cooperative_id")))
+    ctx.set_total(len(rows))
+
+    def counted():
+        for n, row in enumerate(rows, 1):
+            yield row
+            if n % 500 == 0:
+                ctx.progress(n)
+
+    part, final = ctx.result_paths(".xlsx")
+    write_xlsx("Pengingat tunggakan simpanan wajib", REMINDER_HEADERS, counted(), sheet_name="Pengingat", path=part)
+    os.replace(part, os.path.join(current_app.config["KKMP_JOBS_DIR"], final))
+    ctx.result = (final, "pengingat-tunggakan.xlsx")
+    ctx.done = len(rows)
+    with_phone = sum(1 for row in rows if row[-1])
+    return gettext("Daftar pengingat siap: %(n)d anggota menunggak, %(p)d dengan nomor WhatsApp.", n=len(rows),
+                   p=with_phone)
+
+
+register_kind(REMINDER_KIND, _l("Daftar pengingat tunggakan simpanan wajib"), _reminder_handler)
+
+
+def do_start_reminders(session, acting_user, cooperative_id=None):
+    """Prepare the reminders list of the user's scope (or of one cooperative in it) as a job."""
+    return do_start_job(session, acting_user, REMINDER_KIND, cooperative_id=cooperative_id,
+                        params={"cooperative_id": cooperative_id})

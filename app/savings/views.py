@@ -247,8 +247,8 @@ class SavingsTransactionView(KkmpModelView):
     class_permission_name = "SavingsTransaction"
     route_base = "/simpanan/transaksi"
     include_route_methods = {"list", "show", "export_xlsx", "export_csv", "action", "action_post", "deposit", "withdraw",
-                             "receipt", "passbook", "passbook_xlsx", "arrears", "arrears_xlsx", "import_template",
-                             "import_xlsx", "exit_settlement", "reverse"}
+                             "receipt", "passbook", "passbook_xlsx", "arrears", "arrears_xlsx", "arrears_reminders",
+                             "import_template", "import_xlsx", "exit_settlement", "reverse"}
     list_title = _l("Transaksi simpanan")
     show_title = _l("Transaksi simpanan")
     list_template = "savings/transaction_list.html"
@@ -494,6 +494,24 @@ class SavingsTransactionView(KkmpModelView):
         path = write_xlsx("Tunggakan simpanan wajib", headers, data, sheet_name="Tunggakan")
         return _send_xlsx(path, "tunggakan-simpanan-wajib.xlsx")
 
+    @expose("/tunggakan/pengingat", methods=["POST"])
+    @has_access
+    @permission_name("arrears")
+    def arrears_reminders(self):
+        """The reminders list (each member in arrears with the ready WhatsApp text) prepared as a job: the
+        secretary downloads it from the job's page."""
+        from .jobs import do_start_reminders
+
+        session = self.datamodel.session
+        coop_id = request.form.get("koperasi", "")
+        coop_id = int(coop_id) if coop_id.isdigit() else None
+        scope = current_scope(session)
+        if coop_id is not None and not (scope.all or coop_id in scope.read_ids):
+            coop_id = None  # never a job tied to a cooperative outside the user's area
+        job = do_start_reminders(session, g.user, coop_id)
+        flash(gettext("Daftar pengingat tunggakan sedang disiapkan."), "info")
+        return redirect(url_for("JobView.show", pk=job.id))
+
     # -- import ----------------------------------------------------------------------------------------------------
 
     @expose("/templat.xlsx")
@@ -524,6 +542,17 @@ class SavingsTransactionView(KkmpModelView):
             else:
                 data = upload.stream.read(MAX_BYTES + 1)
                 try:
+                    from app.core.xlsx_import import refuse_unsafe
+
+                    from .jobs import start_import_job
+
+                    refuse_unsafe(upload.filename, data)
+                    job = start_import_job(session, g.user, coop, upload.filename, data,
+                                           len(imports.read_rows(data)))
+                    if job is not None:
+                        flash(gettext("Berkas besar: diperiksa dan diimpor di latar belakang. Hasilnya tampil di "
+                                      "halaman ini."), "info")
+                        return redirect(url_for("JobView.show", pk=job.id))
                     result = imports.import_deposits(session, coop, upload.filename, data, g.user)
                     if result.ok:
                         session.commit()

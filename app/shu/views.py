@@ -162,6 +162,12 @@ class ShuView(BaseView):
     def compute(self, coop_id, year):
         coop = _coop_or_404(coop_id)
         back = url_for(".worksheet", coop_id=coop.id, year=year)
+        from .jobs import start_compute_job
+
+        job = start_compute_job(db.session, g.user, coop, year)
+        if job is not None:  # a big cooperative: computed in the background, its page shows how it went
+            flash(gettext("SHU tahun buku %(y)s sedang dihitung di latar belakang.", y=year), "info")
+            return redirect(url_for("JobView.show", pk=job.id))
         ws, refused = self._done(lambda: services.do_compute_worksheet(
             db.session, cooperative_id=coop.id, year=year, acting_user=g.user), back)
         if refused:

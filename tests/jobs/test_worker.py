@@ -18,7 +18,8 @@ from app.jobs.models import Job
 from app.members.models import Member
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-REDIS_URL = "redis://127.0.0.1:6379/9"
+# A Redis database of its own (flushed before and after): KKMP_TEST_REDIS_URL lets parallel runs keep apart.
+REDIS_URL = os.environ.get("KKMP_TEST_REDIS_URL") or "redis://127.0.0.1:6379/9"
 LEMPAKE = "64.72.05.1003"
 
 
@@ -159,3 +160,37 @@ def test_a_worker_killed_mid_export_leaves_nothing_and_the_next_one_finishes_the
         sheet = zf.read("xl/worksheets/sheet1.xml").decode("utf-8")
     assert sheet.count("<row ") == members + 2  # the title row, the header row, one row per member
     assert sheet.count("Uji Pekerja ") == added
+
+
+def test_a_worker_process_imports_a_big_deposits_file_and_prepares_the_reminders_list(
+        app, login, sysdb, queue, monkeypatch):
+    """The new kinds run in the worker too: a deposits file over the threshold is imported whole there, and the
+    secretary's reminders list is written there for her to download."""
+    from app.core.dates import local_today
+    from app.savings.models import SavingsTransaction
+    from tests.savings.test_import import _numbers, upload, workbook
+
+    monkeypatch.setitem(app.config, "KKMP_IMPORT_JOB_ROWS", 1)
+    a, b = _numbers(sysdb, 2)
+    coop = sysdb.scalar(select(Cooperative).where(Cooperative.region_code == "31.73.05.1001"))
+    today = local_today(coop)
+    before = sysdb.scalar(select(func.count(SavingsTransaction.id)))
+    s = login("sekretaris.kebonjeruk")
+    import uuid
+
+    import_id = _job_id(upload(s, workbook([[a, "sukarela", 13000, today, f"pekerja {uuid.uuid4().hex[:6]}"],
+                                            [b, "sukarela", 14000, today, None]])))
+    reminders_id = _job_id(s.post("/simpanan/transaksi/tunggakan/pengingat", {},
+                                  form_url="/simpanan/transaksi/tunggakan"))
+    sysdb.expire_all()
+    assert sysdb.get(Job, import_id).status == "queued" and sysdb.get(Job, reminders_id).status == "queued"
+    queue()
+    job = _wait(sysdb, import_id, lambda j: j.status in ("done", "failed"))
+    assert job.status == "done", job.error_message
+    assert job.result_summary == "2 setoran diimpor."
+    sysdb.expire_all()
+    assert sysdb.scalar(select(func.count(SavingsTransaction.id))) == before + 2
+    job = _wait(sysdb, reminders_id, lambda j: j.status in ("done", "failed"))
+    assert job.status == "done", job.error_message
+    r = s.get(f"/pekerjaan/{reminders_id}/unduh")
+    assert r.status_code == 200 and r.data[:2] == b"PK"
