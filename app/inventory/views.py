@@ -232,7 +232,7 @@ class MovementView(KkmpModelView):
     datamodel = KkmpInterface(StockMovement)
     class_permission_name = "InvMovement"
     route_base = "/persediaan/kartu-stok"
-    include_route_methods = {"list", "show", "export_xlsx", "export_csv"}
+    include_route_methods = {"list", "show", "export_xlsx", "export_csv", "transfer"}
     list_title = show_title = _l("Kartu stok")
     list_columns = ["cooperative", "movement_date", "reference", "item", "location", "quantity_in", "quantity_out",
                     "quantity_after", "unit_cost", "value", "value_after"]
@@ -243,6 +243,8 @@ class MovementView(KkmpModelView):
     label_columns = LABELS
     url_filters = {"koperasi": "cooperative_id", "barang": "item_id", "lokasi": "location_id"}
     cooperative_picker = staticmethod(picker_choices)
+
+    from .views_pay import transfer  # noqa: E402  (the verb's own module)
 
 
 class GoodsReceiptView(KkmpModelView):
