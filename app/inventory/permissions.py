@@ -37,14 +37,16 @@ _ENTRY = [["^InvSale$", "^can_(sell|post)$"], ["^InvGoodsReceipt$", "^can_(recei
           ["^InvStockCount$", "^can_count$"], ["^InvMovement$", "^can_transfer$"],
           [_alt(ENTRY_MENUS), "^menu_access$"]]
 _VOID = [["^InvSale$", "^can_void$"], ["^InvSupplierPayment$", "^can_pay$"]]
+# The LPG buyer's full NIK (each reveal audited): as for members, Pengurus, Sekretaris and Sudin only.
+_REVEAL = [["^InvSale$", "^can_reveal_nik$"]]
 
 GRANTS = {
-    "Sudin": _READ,
+    "Sudin": _READ + _REVEAL,
     "Camat": _READ,
     "Lurah": _READ,
     "Petugas": _CLERK_READ + _ENTRY,
-    "Sekretaris": _READ + _ENTRY + _VOID,
-    "Pengurus": _READ + _ENTRY + _VOID + [
+    "Sekretaris": _READ + _ENTRY + _VOID + _REVEAL,
+    "Pengurus": _READ + _ENTRY + _VOID + _REVEAL + [
         ["^(InvItem|InvLocation|InvSupplier)$", "^can_(add|edit)$"],
         ["^(InvItemPrice|InvItemHet)$", "^can_add$"],
         ["^InvStockCount$", "^can_approve$"],
