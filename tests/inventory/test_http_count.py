@@ -99,7 +99,7 @@ def test_the_lpg_buyers_nik_is_revealed_only_on_purpose_and_the_reveal_is_audite
     sysdb.expire_all()
     assert sysdb.scalar(select(AuditEvent.id).where(AuditEvent.action == "nik_reveal",
                                                     AuditEvent.table_name == "inv_sale",
-                                                    AuditEvent.record_id == sale.id)) is not None
+                                                    AuditEvent.record_id == str(sale.id))) is not None
     clerk = login("petugas.lempake")
     assert sale.nik not in clerk.get(f"/persediaan/penjualan/show/{sale.id}").get_data(as_text=True)
     r = clerk.client.post(f"/persediaan/penjualan/nik/{sale.id}", data={"csrf_token": clerk.token("/")})
