@@ -55,8 +55,9 @@ def generate(app, items, movements, card):
             seed_demo()
             db.session.commit()
         have = set(db.session.scalars(select(Cooperative.region_code).where(Cooperative.region_code.like(CITY + ".%"))))
-        kelurahan = [c for c in db.session.scalars(select(Region.code).where(Region.code.like(CITY + ".%.%.1%")))
-                     if c.count(".") == 3]
+        # Kelurahan only (PP.KK.CC.1DDD): a desa code cannot hold a KKMP.
+        kelurahan = [c for c in db.session.scalars(select(Region.code).where(Region.code.like(CITY + ".%")))
+                     if c.count(".") == 3 and c.rsplit(".", 1)[1].startswith("1")]
         for code in sorted(set(kelurahan) - have):
             create_cooperative(code, session=db.session)
         db.session.commit()
