@@ -245,8 +245,11 @@ class StockMovement(TenantMixin, Model):
     created_at = Column(DateTime, nullable=False, server_default=func.now())
     version = Column(Integer, nullable=False, default=1, server_default="1")
 
-    item = relationship("Item", lazy="joined", innerjoin=True)
-    location = relationship("Location", lazy="joined", innerjoin=True)
+    # selectin, not joined: a stock card page of 25 movements out of 1,000,000 must not join the item and location
+    # chains (cooperative, region, business unit) into the page query, where PostgreSQL then plans a scan of every
+    # movement before the id filter (bench/inventory_bench.py: 11 s -> see bench/README.md).
+    item = relationship("Item", lazy="selectin", innerjoin=True)
+    location = relationship("Location", lazy="selectin", innerjoin=True)
 
     __table_args__ = (
         Index("ix_inv_movement_card", "item_id", "location_id", "movement_date", "id"),

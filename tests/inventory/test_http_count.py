@@ -123,3 +123,21 @@ def test_a_transfer_between_the_gudang_and_the_gerai_through_the_screen(login, s
     same = s.post(url, {"source": str(shop.id), "target": str(shop.id), "item_id_0": str(gula.id),
                         "quantity_0": "1"}, form_url=url)
     assert same.status_code == 422 and "harus berbeda" in same.get_data(as_text=True)
+
+
+def test_the_stock_card_of_an_item_downloads_with_its_balance_after_every_movement(login, sysdb):
+    from openpyxl import load_workbook
+
+    from app.inventory.models import Item
+
+    beras = sysdb.scalar(select(Item).where(Item.cooperative_id == coop_id(sysdb, LEMPAKE),
+                                            Item.name.like("Beras SPHP%")))
+    s = login("sekretaris.lempake")
+    r = s.get(f"/persediaan/kartu-stok/export/xlsx?barang={beras.id}&lokasi={gerai(sysdb).id}")
+    assert r.status_code == 200
+    rows = [row for row in load_workbook(io.BytesIO(r.data)).active.iter_rows(values_only=True)]
+    card = [row for row in rows if row and row[3] == beras.name]
+    assert card and all(row[4] == gerai(sysdb).name for row in card)
+    first = card[0]
+    assert D(str(first[5])) == D("75") and D(str(first[7])) == D("75")  # the demo receipt: in 75, balance 75
+    assert s.get(f"/persediaan/kartu-stok/export/csv?barang={beras.id}").status_code == 200
