@@ -166,8 +166,32 @@ def _xlsx_rate(pages, url):
     return elapsed, len(body)
 
 
+def _restock(app, gerai, items, quantity):
+    """Goods in at the gerai through the receiving service (kredit from the demo supplier) for the timed sales."""
+    from sqlalchemy import select
+
+    from app.core.scope import system_scope
+    from app.extensions import db
+    from app.inventory import services
+    from app.inventory.models import Supplier
+    from app.members.services import SYSTEM_ACTOR
+
+    with app.app_context(), system_scope():
+        location, coop = services.location_of(db.session, gerai)
+        supplier = db.session.scalar(select(Supplier).where(Supplier.cooperative_id == coop.id))
+        from app.core.dates import local_today
+
+        services.do_receive_goods(db.session, location=location, supplier=supplier, payment="kredit",
+                                  lines=[{"item_id": i, "quantity": quantity, "unit_cost": "10000"} for i in items],
+                                  receipt_date=local_today(coop), idempotency_key=f"bench-restock-{time.time_ns()}",
+                                  acting_user=SYSTEM_ACTOR)
+        db.session.commit()
+        db.session.remove()
+
+
 def measure(app, url, runs, port):
     cid, item, loc, gerai, demo, count = _ids(app)
+    _restock(app, gerai, demo, runs * 4 + 2)
     checks = [
         ("counter screen", "/persediaan/penjualan/kasir", 0.03),
         (f"stock card, first page ({count} movements)", f"/persediaan/kartu-stok/list/?barang={item}&lokasi={loc}",
