@@ -68,6 +68,10 @@ def people(sysdb, extra=()):
         select(Member.id, Member.nik, Member.birth_date))]
     found += [Person(f"organ member #{i}", nik, None) for i, nik in sysdb.execute(
         select(OrganMember.id, OrganMember.nik).where(OrganMember.nik.is_not(None)))]
+    from app.inventory.models import Sale
+
+    found += [Person(f"LPG buyer of sale #{i}", nik, None) for i, nik in sysdb.execute(
+        select(Sale.id, Sale.nik).where(Sale.nik.is_not(None)))]
     return found + list(extra)
 
 
@@ -115,6 +119,8 @@ def sample_ids(sysdb, model):
                 ids.append(sysdb.scalar(select(func.max(pk)).where(*where)))
             if model is Member:
                 ids += [sysdb.scalar(select(func.min(pk)).where(*where, Member.sex == sex)) for sex in ("L", "P")]
+        if model.__tablename__ == "inv_sale":  # the LPG 3 kg sales, wherever they are (their buyer's NIK)
+            ids += sysdb.scalars(select(pk).where(model.nik.is_not(None)).order_by(pk).limit(3)).all()
         return sorted({i for i in ids if i is not None})
     where = []
     if model is AuditEvent:

@@ -20,7 +20,10 @@ def register(appbuilder):
     from .api import GoodsReceiptApi, ItemApi, LocationApi, SaleApi, StockApi
     from .views import (GoodsReceiptView, ItemHetView, ItemPriceView, ItemView, LocationView, MovementView,
                         StockView, SupplierView)
+    from .views_count import StockCountView
     from .views_counter import SaleView
+    from .views_pay import SupplierPaymentView
+    from .views_reports import InventoryReportView
 
     from flask import current_app
 
@@ -41,5 +44,20 @@ def register(appbuilder):
     appbuilder.add_view(ItemHetView, "HET", label=_l("HET"), icon="fa-balance-scale", category=cat)
     appbuilder.add_view(LocationView, "Lokasi", label=_l("Lokasi"), icon="fa-store", category=cat)
     appbuilder.add_view(SupplierView, "Pemasok", label=_l("Pemasok"), icon="fa-industry", category=cat)
+    appbuilder.add_view(StockCountView, "Stok Opname", label=_l("Stok opname"), icon="fa-clipboard-check",
+                        category=cat)
+    appbuilder.add_link("Pindah Stok", label=_l("Pindah stok"), href="/persediaan/kartu-stok/pindah",
+                        icon="fa-exchange-alt", category=cat)
+    appbuilder.add_view(SupplierPaymentView, "Pembayaran Pemasok", label=_l("Pembayaran pemasok"),
+                        icon="fa-money-bill", category=cat)
+    appbuilder.add_view(InventoryReportView, "Laporan Persediaan", label=_l("Laporan persediaan"),
+                        icon="fa-chart-bar", category=cat)
     for api in (ItemApi, LocationApi, GoodsReceiptApi, SaleApi, StockApi):
         appbuilder.add_api(api)
+
+    from app.shu.services import register_member_transactions
+
+    from .reports import member_purchases, register_home_figures
+
+    register_member_transactions("Penjualan gerai", member_purchases)
+    register_home_figures()

@@ -72,7 +72,7 @@ def _seed_one(session, coop, extra, actor):
                                 legal_basis="HET LPG 3 kg Kota Samarinda; tambahan sub-pangkalan Rp3.000"))
     session.flush()
     lines = [{"item_id": i.id, "quantity": q, "unit_cost": c} for i, c, _m, _p, q, _h in items]
-    services.do_receive_goods(session, location=gerai, lines=lines, receipt_date=month_start, payment="kredit",
+    receipt = services.do_receive_goods(session, location=gerai, lines=lines, receipt_date=month_start, payment="kredit",
                               supplier=bulog, supplier_invoice=f"FAK-{coop.id:03d}-01",
                               idempotency_key=f"demo-{coop.id}-receipt", acting_user=actor, today=today)
     first = items[0][0]
@@ -83,6 +83,14 @@ def _seed_one(session, coop, extra, actor):
         services.do_sell(session, location=gerai, lines=[{"item_id": items[-1][0].id, "quantity": 2}],
                          paid=D(36000), buyer_nik="6472054507900003", buyer_segment="rumah_tangga",
                          idempotency_key=f"demo-{coop.id}-sale-lpg", acting_user=actor, today=today)
+    # Part of the credit receipt paid; the gerai counted today (every count agrees with the books), waiting for
+    # the Pengurus's approval (an approved count would fix today's stock and refuse today's sales after it).
+    services.do_pay_supplier(session, receipt=receipt, amount=D(100000), payment_date=today,
+                             idempotency_key=f"demo-{coop.id}-pay-1", acting_user=actor, today=today)
+    count = services.do_open_count(session, location=gerai, count_date=today, acting_user=actor, today=today)
+    session.flush()
+    services.do_enter_counts(session, count=count, acting_user=actor,
+                             counts={line.id: line.book_quantity for line in count.lines})
 
 
 def seed(session, coops_by_code):

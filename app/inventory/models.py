@@ -48,6 +48,14 @@ RECEIPT_PAYMENT_LABELS = dict(RECEIPT_PAYMENTS)
 LPG_SEGMENTS = [("rumah_tangga", _l("Rumah tangga")), ("usaha_mikro", _l("Usaha mikro")),
                 ("nelayan", _l("Nelayan sasaran")), ("petani", _l("Petani sasaran"))]
 LPG_SEGMENT_LABELS = dict(LPG_SEGMENTS)
+# terima / jual / batal_jual; opname: a difference of an approved stock count; pindah_keluar / pindah_masuk: a
+# transfer between two locations of one cooperative (no profit or loss, the value moves at the average cost).
+MOVEMENT_KINDS = [("terima", _l("Penerimaan")), ("jual", _l("Penjualan")), ("batal_jual", _l("Batal jual")),
+                  ("opname", _l("Selisih opname")), ("pindah_keluar", _l("Pindah keluar")),
+                  ("pindah_masuk", _l("Pindah masuk"))]
+MOVEMENT_KIND_LABELS = dict(MOVEMENT_KINDS)
+COUNT_STATUSES = [("dibuka", _l("Dibuka")), ("dihitung", _l("Sudah dihitung")), ("disetujui", _l("Disetujui"))]
+COUNT_STATUS_LABELS = dict(COUNT_STATUSES)
 
 
 def _in(column, pairs):
@@ -220,7 +228,7 @@ class StockMovement(TenantMixin, Model):
     item_id = Column(Integer, ForeignKey("inv_item.id"), nullable=False)
     location_id = Column(Integer, ForeignKey("inv_location.id"), nullable=False)
     movement_date = Column(Date, nullable=False)
-    kind = Column(String(12), nullable=False)  # terima / jual / batal_jual
+    kind = Column(String(14), nullable=False)  # MOVEMENT_KINDS
     reference = Column(String(30), nullable=True)
     batch = Column(String(40), nullable=True)
     expiry = Column(Date, nullable=True)
@@ -237,8 +245,11 @@ class StockMovement(TenantMixin, Model):
     created_at = Column(DateTime, nullable=False, server_default=func.now())
     version = Column(Integer, nullable=False, default=1, server_default="1")
 
-    item = relationship("Item", lazy="joined", innerjoin=True)
-    location = relationship("Location", lazy="joined", innerjoin=True)
+    # selectin, not joined: a stock card page of 25 movements out of 1,000,000 must not join the item and location
+    # chains (cooperative, region, business unit) into the page query, where PostgreSQL then plans a scan of every
+    # movement before the id filter (bench/inventory_bench.py: 11 s -> see bench/README.md).
+    item = relationship("Item", lazy="selectin", innerjoin=True)
+    location = relationship("Location", lazy="selectin", innerjoin=True)
 
     __table_args__ = (
         Index("ix_inv_movement_card", "item_id", "location_id", "movement_date", "id"),
@@ -246,7 +257,7 @@ class StockMovement(TenantMixin, Model):
         Index("ix_inv_movement_card_posting", "item_id", "location_id", "id"),
         CheckConstraint("quantity_in >= 0 AND quantity_out >= 0 AND (quantity_in > 0) <> (quantity_out > 0)",
                         name="ck_inv_movement_one_side"),
-        CheckConstraint("kind IN ('terima','jual','batal_jual')", name="ck_inv_movement_kind"),
+        CheckConstraint(_in("kind", MOVEMENT_KINDS), name="ck_inv_movement_kind"),
     )
 
 
@@ -436,3 +447,121 @@ class SaleLine(TenantMixin, Model):
     item = relationship("Item", lazy="joined", innerjoin=True)
 
     __table_args__ = (CheckConstraint("quantity > 0 AND unit_price > 0", name="ck_inv_sale_line_amounts"),)
+
+
+class StockCount(TenantMixin, Model):
+    """Stok opname of one location at ``count_date``: opened with the book quantities at that date, counted (a
+    second count where the first differs from the books), and posted only when the Pengurus approves. An approved
+    count fixes the quantity at its date: no movement dated on or before it is accepted at that location."""
+
+    __tablename__ = "inv_stock_count"
+
+    id = Column(Integer, primary_key=True)
+    location_id = Column(Integer, ForeignKey("inv_location.id"), nullable=False)
+    count_date = Column(Date, nullable=False)
+    status = Column(String(10), nullable=False, default="dibuka")
+    note = Column(String(255), nullable=True)
+    journal_entry_id = Column(Integer, ForeignKey("journal_entry.id"), nullable=True)
+    created_by = Column(String(100), nullable=True)
+    approved_by = Column(String(100), nullable=True)
+    approved_at = Column(DateTime, nullable=True)
+    created_at = Column(DateTime, nullable=False, server_default=func.now())
+    version = Column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    location = relationship("Location", lazy="joined", innerjoin=True)
+    journal_entry = relationship("JournalEntry", lazy="select")
+    lines = relationship("StockCountLine", lazy="select", order_by="StockCountLine.id", back_populates="count")
+
+    __table_args__ = (
+        Index("ix_inv_stock_count_location_date", "location_id", "status", "count_date"),
+        CheckConstraint(_in("status", COUNT_STATUSES), name="ck_inv_stock_count_status"),
+    )
+
+    @property
+    def number(self):
+        return f"OP-{self.count_date.year}-{self.id:05d}" if self.id and self.count_date else ""
+
+    @property
+    def status_label(self):
+        return COUNT_STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def journal_number(self):
+        return self.journal_entry.number if self.journal_entry is not None else ""
+
+    def __repr__(self):
+        return self.number
+
+
+class StockCountLine(TenantMixin, Model):
+    __tablename__ = "inv_stock_count_line"
+
+    id = Column(Integer, primary_key=True)
+    count_id = Column(Integer, ForeignKey("inv_stock_count.id"), nullable=False, index=True)
+    item_id = Column(Integer, ForeignKey("inv_item.id"), nullable=False)
+    book_quantity = Column(QTY, nullable=False)
+    first_count = Column(QTY, nullable=True)
+    second_count = Column(QTY, nullable=True)
+    difference = Column(QTY, nullable=True)  # counted - book, set on approval
+    value = Column(MONEY, nullable=True)  # the difference at cost (signed), set on approval
+
+    count = relationship("StockCount", back_populates="lines")
+    item = relationship("Item", lazy="joined", innerjoin=True)
+
+    __table_args__ = (
+        UniqueConstraint("count_id", "item_id", name="uq_inv_stock_count_line_item"),
+        CheckConstraint("book_quantity >= 0 AND (first_count IS NULL OR first_count >= 0) "
+                        "AND (second_count IS NULL OR second_count >= 0)", name="ck_inv_stock_count_line_qty"),
+    )
+
+    @property
+    def needs_second(self):
+        return self.first_count is not None and self.first_count != self.book_quantity
+
+    @property
+    def counted(self):
+        """The quantity the count settles on: the first count when it agrees with the books, else the second."""
+        if self.first_count is None:
+            return None
+        if not self.needs_second:
+            return self.first_count
+        return self.second_count
+
+
+class SupplierPayment(TenantMixin, Model):
+    """A payment of goods bought on credit: Dr utang usaha / Cr kas (or bank)."""
+
+    __tablename__ = "inv_supplier_payment"
+
+    id = Column(Integer, primary_key=True)
+    receipt_id = Column(Integer, ForeignKey("inv_goods_receipt.id"), nullable=False, index=True)
+    payment_date = Column(Date, nullable=False)
+    amount = Column(MONEY, nullable=False)
+    method = Column(String(10), nullable=False, default="tunai")
+    idempotency_key = Column(String(64), nullable=False)
+    journal_entry_id = Column(Integer, ForeignKey("journal_entry.id"), nullable=True)
+    created_by = Column(String(100), nullable=True)
+    created_at = Column(DateTime, nullable=False, server_default=func.now())
+    version = Column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    receipt = relationship("GoodsReceipt", lazy="joined", innerjoin=True)
+    journal_entry = relationship("JournalEntry", lazy="select")
+
+    __table_args__ = (
+        UniqueConstraint("cooperative_id", "idempotency_key", name="uq_inv_supplier_payment_idem"),
+        CheckConstraint("amount > 0", name="ck_inv_supplier_payment_amount"),
+        CheckConstraint(_in("method", PAYMENT_METHODS), name="ck_inv_supplier_payment_method"),
+    )
+
+    @property
+    def method_label(self):
+        return PAYMENT_LABELS.get(self.method, self.method)
+
+    @property
+    def journal_number(self):
+        return self.journal_entry.number if self.journal_entry is not None else ""
+
+    def __repr__(self):
+        return f"{self.receipt.number if self.receipt else ''} {self.payment_date or ''}".strip()

@@ -21,7 +21,7 @@ from app.core.errors import DomainError, NotFound, refusal_message
 from app.core.interface import KkmpInterface
 from app.core.nik import mask_nik
 from app.core.scope import TenantScopeError
-from app.core.views import KkmpModelView, commit_or_refuse
+from app.core.views import KkmpModelView, NikRevealMixin, commit_or_refuse
 
 from . import services
 from .models import LPG_SEGMENTS, PAYMENT_METHODS, Item, Location, Sale, SaleLine
@@ -76,12 +76,15 @@ def sale_payload(session, data, acting_user):
                             buyer_nib=data.get("buyer_nib"), acting_user=acting_user, api=True)
 
 
-class SaleView(KkmpModelView):
+class SaleView(NikRevealMixin, KkmpModelView):
+    """Sales. The LPG 3 kg buyer's NIK shows masked everywhere; its full value only through the audited reveal
+    (POST, ``can_reveal_nik``: Pengurus, Sekretaris and Sudin, as for members)."""
+
     datamodel = KkmpInterface(Sale)
     class_permission_name = "InvSale"
     route_base = "/persediaan/penjualan"
     include_route_methods = {"list", "show", "export_xlsx", "export_csv", "counter", "counter_post", "items",
-                             "members", "receipt", "void", "lpg_logbook"}
+                             "members", "receipt", "void", "lpg_logbook", "reveal_nik"}
     list_title = show_title = _l("Penjualan")
     show_template = "inventory/sale_show.html"
     list_columns = ["cooperative", "number", "sale_date", "location", "buyer_label", "total", "payment_label",
@@ -106,9 +109,27 @@ class SaleView(KkmpModelView):
         if template == self.show_template and item is not None:
             lines = self.datamodel.session.execute(select(SaleLine).where(SaleLine.sale_id == item.id)
                                                    .order_by(SaleLine.line_no)).scalars().all()
+            sm = self.appbuilder.sm
             kwargs.update(sale=item, lines=lines,
-                          can_void=self.appbuilder.sm.has_access("can_void", self.class_permission_name))
+                          can_void=sm.has_access("can_void", self.class_permission_name),
+                          can_reveal=bool(item.nik) and sm.has_access("can_reveal_nik", self.class_permission_name))
         return super().render_template(template, **kwargs)
+
+    @expose("/nik/<int:pk>", methods=["POST"])
+    @has_access
+    @permission_name("reveal_nik")
+    def reveal_nik(self, pk):
+        """The LPG buyer's full NIK, after the audit row (a sale without a buyer NIK has nothing to reveal)."""
+        sale = self.datamodel.get(pk, self._base_filters)
+        if sale is None or not sale.nik:
+            abort(404)
+        from app.core.nik import reveal_nik
+
+        nik = reveal_nik(self.datamodel.session, sale, "nik")
+        response = make_response(self.render_template("kkmp/nik_reveal.html", item=sale, nik=nik,
+                                                      back=url_for(".show", pk=pk)))
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     # -- the counter -----------------------------------------------------------------------------------------------
 

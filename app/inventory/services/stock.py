@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.core.errors import ValidationFailed
 from app.core.upsert import upsert
 
-from ..models import ZERO, StockBalance, StockMovement
+from ..models import ZERO, StockBalance, StockCount, StockMovement
 from .common import CENT
 
 COST_PLACES = Decimal("0.0001")
@@ -77,12 +77,28 @@ def check_available(session, item, location, day, quantity_out):
         raise StockShortage(message, "lines")
 
 
+def fixed_until(session, location_id):
+    """The date of the latest approved stock count of a location (its quantity is fixed up to that date)."""
+    return session.scalar(select(func.max(StockCount.count_date)).where(StockCount.location_id == location_id,
+                                                                        StockCount.status == "disetujui"))
+
+
+def check_not_fixed(session, location, day):
+    """Refuse a movement dated on or before the latest approved stock count of the location."""
+    fixed = fixed_until(session, location.id)
+    if fixed is not None and day <= fixed:
+        raise ValidationFailed(gettext("Stok di %(loc)s sudah ditetapkan oleh stok opname per %(d)s; gerakan "
+                                       "bertanggal %(day)s ditolak.", loc=location.name,
+                                       d=fixed.strftime("%d/%m/%Y"), day=day.strftime("%d/%m/%Y")), "date")
+
+
 def move(session, *, coop, item, location, day, kind, quantity_in=ZERO, quantity_out=ZERO, unit_cost=None,
          value=None, reference=None, source_type=None, source_id=None, batch=None, expiry=None, balance=None):
     """Write one movement and update the balance. An issue (``quantity_out``) is valued at the current moving
     average (the whole remaining value when it empties the stock); a receipt at ``unit_cost`` or at ``value``
     (a void puts goods back at the cost they left with). Returns the StockMovement."""
     balance = balance or lock_balance(session, coop.id, item.id, location.id)
+    check_not_fixed(session, location, day)
     qty_now, value_now = Decimal(balance.quantity), Decimal(balance.value)
     if quantity_out > 0:
         check_available(session, item, location, day, quantity_out)
