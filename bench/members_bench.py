@@ -28,6 +28,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "bench"))
 
 DB = "kkmp_bench_members"
 PASSWORD = "bench-members-2026"
@@ -68,11 +69,14 @@ def admin_conn(url):
     return conn
 
 
+SCHEMA_TEMPLATE = os.environ.get("BENCH_SCHEMA_TEMPLATE")  # a database with only the migrated schema, roles, regions
+
+
 def recreate_db(url, name):
     conn = admin_conn(url)
     with conn.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cur.execute(f'CREATE DATABASE "{name}"')
+        cur.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{SCHEMA_TEMPLATE}"' if SCHEMA_TEMPLATE else ""))
     conn.close()
 
 
@@ -105,9 +109,10 @@ def generate(url, env, members, transactions):
     from psycopg2.extras import execute_values
 
     t0 = time.perf_counter()
-    flask(env, "db", "upgrade")
-    flask(env, "kkmp", "init")
-    flask(env, "kkmp", "load-regions")
+    if not SCHEMA_TEMPLATE:  # (a copy of the template already has them: saves minutes per rerun)
+        flask(env, "db", "upgrade")
+        flask(env, "kkmp", "init")
+        flask(env, "kkmp", "load-regions")
     print(f"schema, roles, regions: {time.perf_counter() - t0:.1f} s")
     key = hmac_key(env)
 
@@ -136,100 +141,47 @@ def generate(url, env, members, transactions):
                    page_size=5000)
     cur.execute("""
         INSERT INTO savings_product (cooperative_id, kind, name, amount, instalments, decided_on, version)
-        SELECT c.id, k.kind, k.name, k.amount, 1, date '2025-07-21', 1
+        SELECT c.id, k.kind, k.name, k.amount, 1, current_date - 760, 1
           FROM cooperative c CROSS JOIN (VALUES ('pokok', 'Simpanan pokok', 100000.00),
                                                 ('wajib', 'Simpanan wajib', 10000.00),
                                                 ('sukarela', 'Simpanan sukarela', NULL)) AS k(kind, name, amount)""")
     cur.execute("""
         INSERT INTO wajib_rate (cooperative_id, valid_from, amount, decided_on, version)
-        SELECT id, date '2025-08-01', 10000.00, date '2025-07-21', 1 FROM cooperative""")
+        SELECT id, current_date - 750, 10000.00, current_date - 760, 1 FROM cooperative""")
     print(f"{len(coop_ids)} cooperatives, {len(rows)} accounts: {time.perf_counter() - t1:.1f} s")
 
-    # Members: g -> cooperative (g mod 267); NIK = district(6) + DDMMYY (+40 on the day for women) + serial(4),
-    # birth date and serial both derived from g so every NIK is unique; 90 % aktif, 3 % disetujui, 3 % permohonan,
-    # 4 % keluar. Numbers A-000001.. gapless per cooperative for every status but permohonan.
-    t1 = time.perf_counter()
-    cur.execute(f"""
-        WITH c AS (SELECT id, region_code, row_number() OVER (ORDER BY region_code) - 1 AS k,
-                          count(*) OVER () AS n FROM cooperative),
-        raw AS (
-          SELECT g, c.id AS coop_id, c.region_code,
-                 CASE WHEN g %% 100 < 90 THEN 'aktif' WHEN g %% 100 < 93 THEN 'disetujui'
-                      WHEN g %% 100 < 96 THEN 'permohonan' ELSE 'keluar' END AS status,
-                 CASE WHEN (g / 7) %% 2 = 0 THEN 'L' ELSE 'P' END AS sex,
-                 date '1950-01-01' + (g %% 20000) AS birth,
-                 (g / 20000) + 1 AS serial,
-                 date '2025-08-01' + (g %% 300) AS joined
-            FROM generate_series(1, %(n)s) AS g JOIN c ON c.k = g %% c.n),
-        numbered AS (
-          SELECT raw.*, CASE WHEN status <> 'permohonan' THEN
-                   row_number() OVER (PARTITION BY coop_id, status = 'permohonan' ORDER BY g) END AS seq
-            FROM raw)
-        INSERT INTO member (cooperative_id, member_seq, member_number, nik, nik_hmac, name, name_key, sex, birth_date,
-                            address,
-                            rt, rw, domicile_code, phone, occupation, join_date, status, approved_on, active_since,
-                            ended_on, end_note, version)
-        SELECT coop_id, seq, CASE WHEN seq IS NOT NULL THEN 'A-' || lpad(seq::text, 6, '0') END, nik,
-               encode(hmac(nik, %(key)s, 'sha256'), 'hex'), full_name, lower(full_name), sex, birth, 'Jl. ' || ({arr(STREETS)})[1 + g %% {len(STREETS)}] || ' No. ' || (1 + g %% 250),
-               lpad((1 + g %% 15)::text, 3, '0'), lpad((1 + g %% 9)::text, 3, '0'), region_code,
-               '0812' || lpad((g %% 100000000)::text, 8, '0'), 'Wiraswasta', joined,
-               status, CASE WHEN status <> 'permohonan' THEN joined + 7 END,
-               CASE WHEN status IN ('aktif', 'keluar') THEN joined + 14 END,
-               CASE WHEN status = 'keluar' THEN joined + 60 END,
-               CASE WHEN status = 'keluar' THEN 'Pindah domisili' END, 1
-          FROM (SELECT numbered.*,
-                       replace(substr(region_code, 1, 8), '.', '')
-                       || lpad((extract(day FROM birth)::int + CASE WHEN sex = 'P' THEN 40 ELSE 0 END)::text, 2, '0')
-                       || to_char(birth, 'MMYY') || lpad(serial::text, 4, '0') AS nik,
-                       ({arr(FIRST)})[1 + floor(random() * {len(FIRST)})::int] || ' '
-                       || ({arr(LAST)})[1 + floor(random() * {len(LAST)})::int] AS full_name
-                  FROM numbered) s
-         ORDER BY g""", dict(n=members, key=key))
-    cur.execute("""INSERT INTO nik_registry (nik_hmac, member_id, cooperative_id)
-                   SELECT nik_hmac, id, cooperative_id FROM member
-                    WHERE status IN ('permohonan', 'disetujui', 'aktif')""")
-    cur.execute("""INSERT INTO member_counter (cooperative_id, last_number)
-                   SELECT c.id, coalesce(max(m.member_seq), 0) FROM cooperative c
-                     LEFT JOIN member m ON m.cooperative_id = c.id GROUP BY c.id""")
-    conn.commit()
-    print(f"{members} members + nik_registry + counters: {time.perf_counter() - t1:.1f} s")
+    # Members and two years of savings with their journals: bench/members_data.py (issue 13 part 4)
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
 
-    # Savings: deposits (setor) only, so no balance can go negative; pokok/wajib/sukarela; dates from the member's
-    # join date on; receipts KW-YYYY-nnnnnn gapless per cooperative and year in date order; balances = sums.
+    from members_data import generate_members, generate_savings
+
+    today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
     t1 = time.perf_counter()
-    cur.execute("CREATE TEMP TABLE bench_m AS SELECT row_number() OVER (ORDER BY id) - 1 AS k, id, cooperative_id, "
-                "active_since FROM member WHERE status IN ('aktif', 'keluar')")
-    cur.execute("SELECT count(*) FROM bench_m")
-    n_active = cur.fetchone()[0]
-    cur.execute("CREATE UNIQUE INDEX ON bench_m (k)")
-    cur.execute("""
-        WITH t AS (
-          SELECT g, m.id AS member_id, m.cooperative_id,
-                 (ARRAY['pokok','wajib','wajib','wajib','sukarela','sukarela'])[1 + (g / %(na)s) %% 6] AS kind,
-                 CASE WHEN (g / %(na)s) %% 6 = 0 THEN 100000.00
-                      WHEN (g / %(na)s) %% 6 IN (1, 2, 3) THEN 10000.00
-                      ELSE round(((g::bigint * 7919) %% 990 + 10) * 1000.00, 2) END AS amount,
-                 least(m.active_since + ((g / %(na)s) * 11) %% 330, date '2026-11-20') AS tx_date
-            FROM generate_series(0, %(n)s - 1) AS g JOIN bench_m m ON m.k = g %% %(na)s),
-        r AS (SELECT t.*, extract(year FROM tx_date)::int AS y,
-                     row_number() OVER (PARTITION BY cooperative_id, extract(year FROM tx_date) ORDER BY tx_date, g) AS seq
-                FROM t)
-        INSERT INTO savings_transaction (cooperative_id, member_id, kind, direction, amount, tx_date, receipt_year,
-                                         receipt_seq, receipt_number, idempotency_key, note, created_by, version)
-        SELECT cooperative_id, member_id, kind, 'setor', amount, tx_date, y, seq, 'KW-' || y || '-' || lpad(seq::text, 6, '0'),
-               'bench-' || g, NULL, 'bench', 1
-          FROM r ORDER BY tx_date, cooperative_id, seq""", dict(n=transactions, na=n_active))
-    cur.execute("""INSERT INTO savings_balance (cooperative_id, member_id, kind, balance)
-                   SELECT cooperative_id, member_id, kind, sum(amount) FROM savings_transaction
-                    GROUP BY cooperative_id, member_id, kind""")
-    cur.execute("""INSERT INTO savings_receipt_counter (cooperative_id, year, last_number)
-                   SELECT cooperative_id, receipt_year, max(receipt_seq) FROM savings_transaction
-                    GROUP BY cooperative_id, receipt_year""")
+    sizes = generate_members(cur, members, key, today)
     conn.commit()
-    print(f"{transactions} savings transactions + balances + receipt counters: {time.perf_counter() - t1:.1f} s")
+    ordered = sorted(sizes, reverse=True)
+    print(f"{members} members + nik_registry + counters: {time.perf_counter() - t1:.1f} s; cooperative sizes: "
+          f"largest {ordered[:5]}, median {ordered[len(ordered) // 2]}, smallest {ordered[-1]}")
+    t1 = time.perf_counter()
+    # the journal_line_balanced constraint trigger would run one query per line at commit: checked set-based below
+    cur.execute("SET session_replication_role = replica")
+    counts = generate_savings(cur, transactions, today)
+    cur.execute("SET session_replication_role = DEFAULT")
+    cur.execute("""SELECT count(*) FROM (SELECT entry_id FROM journal_line GROUP BY entry_id
+                                          HAVING sum(debit) <> sum(credit)) x""")
+    unbalanced = cur.fetchone()[0]
+    cur.execute("""SELECT count(*) FROM journal_entry e WHERE total <> (SELECT sum(debit) FROM journal_line l
+                                                                          WHERE l.entry_id = e.id)""")
+    wrong_total = cur.fetchone()[0]
+    conn.commit()
+    print(f"savings and journals: {time.perf_counter() - t1:.1f} s; {counts}; unbalanced entries {unbalanced}, "
+          f"totals not the sum of debits {wrong_total}")
+    assert not unbalanced and not wrong_total and not counts["negative balances"]
     conn.autocommit = True
     cur.execute("VACUUM ANALYZE")
-    for table in ("cooperative", "member", "nik_registry", "savings_transaction", "savings_balance", "account"):
+    for table in ("cooperative", "member", "nik_registry", "savings_transaction", "savings_balance", "account",
+                  "journal_entry", "journal_line", "exit_settlement"):
         cur.execute(f"SELECT count(*) FROM {table}")
         print(f"  {table}: {cur.fetchone()[0]} rows")
     conn.close()
@@ -237,6 +189,19 @@ def generate(url, env, members, transactions):
     flask(env, "kkmp", "create-user", "admin", "--role", "Admin", "--password-stdin", stdin=PASSWORD + "\n")
     flask(env, "kkmp", "create-user", "sudin.jakbar", "--role", "Sudin", "--scope", "31.73", "--password-stdin",
           stdin=PASSWORD + "\n")
+    flask(env, "kkmp", "create-user", "sekretaris.kebonjeruk", "--role", "Sekretaris", "--scope", "31.73.05.1001",
+          "--password-stdin", stdin=PASSWORD + "\n")
+    # the generated journals bypassed the posting service: their kept balances are built as the migration does,
+    # then the app's own reconcile must find no difference
+    t1 = time.perf_counter()
+    code = ("from app import create_app; from app.extensions import db; from app.core.scope import system_scope\n"
+            "from app.ledger.balances import rebuild\n"
+            "a = create_app()\nwith a.app_context(), system_scope():\n    rebuild(db.session)\n    db.session.commit()")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
+    print(f"ledger balances rebuilt in {time.perf_counter() - t1:.1f} s")
+    t1 = time.perf_counter()
+    print("flask kkmp reconcile:", flask(env, "kkmp", "reconcile").replace("\n", " "),
+          f"({time.perf_counter() - t1:.1f} s)")
     print(f"data generated in {time.perf_counter() - t0:.1f} s")
 
 
