@@ -528,6 +528,8 @@ def measure(url, env, args, n_members):
 
     app = create_app()
     plan = build_plan(app, url, args.small_views_once)
+    if args.views:
+        plan = [row for row in plan if row[0] in args.views.split(",")]
     counter = SqlCounter(app)
     n_all, off_all, deep_all = position_id(url, "true", 0.8)
     city = "m.cooperative_id IN (SELECT id FROM cooperative WHERE city_code = '31.73')"
@@ -646,6 +648,7 @@ def main():
     parser.add_argument("--port", type=int, default=8714, help="ours (the default FAB app: --anchor-port)")
     parser.add_argument("--slow-runs", type=int, default=3, help="runs for default-FAB pages slower than 5 s")
     parser.add_argument("--no-anchor", action="store_true", help="skip the default-FAB comparison")
+    parser.add_argument("--views", help="only these views (comma-separated class names; 'form' for the forms)")
     parser.add_argument("--small-views-once", action="store_true",
                         help="small tables' lists: the Sekretaris only, one filter kind per column")
     parser.add_argument("--anchor-port", type=int, default=None,
