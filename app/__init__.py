@@ -26,6 +26,7 @@ def create_app(config_name=None, **overrides):
 
     from .core.error_pages import install as install_error_pages
     from .core.formatting import register_template_filters
+    from .core.list_rows import register as register_list_rows
     from .core.navbar import register as register_navbar
     from .core.audit import install as install_audit
     from .core.scope import install as install_scope
@@ -48,6 +49,7 @@ def create_app(config_name=None, **overrides):
         install_api_answers(app, appbuilder)
         register_template_filters(app)
         register_navbar(app)
+        register_list_rows(app)
         register_views(appbuilder)
         install_error_pages(app)
 

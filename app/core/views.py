@@ -9,6 +9,7 @@ from wtforms import HiddenField
 
 from .errors import ConflictError, DomainError, ValidationFailed, lost_update_message, refusal_message
 from .formatting import blank_if_none, rupiah, tanggal, yes_no
+from .interface import joined_filters
 from .scope import RelatedNotFound, TenantScopeError, check_write
 
 VERSION_FIELD = "kkmp_version"
@@ -137,7 +138,7 @@ class KkmpModelView(ModelView):
             order_column = ""
         if not order_column and self.base_order:
             order_column, order_direction = self.base_order
-        joined = filters.get_joined_filters(self._base_filters)
+        joined = joined_filters(filters, self._base_filters)
         query = self.datamodel._apply_inner_all(self.datamodel.session.query(self.datamodel.obj), joined,
                                                 aliases_mapping={})
         query = self._url_filtered(query)
