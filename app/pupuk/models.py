@@ -290,7 +290,7 @@ class PupukRedemption(TenantMixin, Model):
     amount = Column(MONEY, nullable=False)
     delivery_fee = Column(MONEY, nullable=False, default=ZERO)
     total = Column(MONEY, nullable=False)
-    cost = Column(MONEY, nullable=False, default=ZERO)
+    cost = Column(MONEY, nullable=True)  # at the moving average, filled in once with the stock movement
     remaining_kg = Column(KG, nullable=False)  # the farmer's remaining quota of the type and season after it
     nik = Column(String(16), nullable=True)  # the proxy's NIK (masked in the audit log and on every screen)
     proxy_relation = Column(String(20), nullable=True)

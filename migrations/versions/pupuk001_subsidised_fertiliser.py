@@ -16,7 +16,7 @@ from app.pupuk import seed
 
 GUARDS = (
     Guard("pupuk_redemption", "redemptions are immutable once posted - reverse them",
-          set_once=("journal_entry_id", "reversed_at", "reverse_reason", "reverse_journal_entry_id"),
+          set_once=("cost", "journal_entry_id", "reversed_at", "reverse_reason", "reverse_journal_entry_id"),
           mutable=("version",)),
 )
 NEW_ACCOUNTS = ("116000", "413300", "413400")
@@ -216,7 +216,7 @@ def upgrade():
     sa.Column('amount', sa.Numeric(precision=18, scale=2), nullable=False),
     sa.Column('delivery_fee', sa.Numeric(precision=18, scale=2), nullable=False),
     sa.Column('total', sa.Numeric(precision=18, scale=2), nullable=False),
-    sa.Column('cost', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('cost', sa.Numeric(precision=18, scale=2), nullable=True),
     sa.Column('remaining_kg', sa.Numeric(precision=12, scale=3), nullable=False),
     sa.Column('nik', sa.String(length=16), nullable=True),
     sa.Column('proxy_relation', sa.String(length=20), nullable=True),
