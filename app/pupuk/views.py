@@ -83,7 +83,7 @@ class FarmerView(NikRevealMixin, KkmpModelView):
     list_title = show_title = _l("Petani")
     list_columns = ["cooperative", "name", "nik_masked", "poktan", "region_code", "active"]
     show_columns = ["cooperative", "name", "nik_masked", "poktan", "region_code", "address", "land_total", "active"]
-    export_columns = ["name", "nik_masked", "poktan", "region_code", "land_total", "active"]
+    export_columns = ["cooperative", "name", "nik_masked", "poktan", "region_code", "land_total", "active"]
     search_columns = []
     order_columns = ["name"]
     base_order = ("name", "asc")

@@ -51,7 +51,7 @@ class RedemptionView(KkmpModelView):
     order_columns = ["redemption_date"]
     base_order = ("id", "desc")
     label_columns = dict(LABELS, kg=_l("Jumlah (kg)"))
-    url_filters = {"koperasi": "cooperative_id", "lokasi": "location_id"}
+    url_filters = {"koperasi": "cooperative_id"}
     cooperative_picker = staticmethod(picker_choices)
 
     def _get_show_widget(self, pk, item, **kwargs):
