@@ -21,7 +21,7 @@ def _redeem(page, live_server, nik, code, kg, proxy=None):
         page.fill("#proxy_name", "Sri Wahyuni")
         page.select_option("#proxy_relation", "suami_istri")
     page.click("#kiosk-redeem")
-    expect(page.locator("#receipt-words")).to_contain_text("Rupiah")
+    expect(page.locator("#receipt-words")).to_contain_text("rupiah")
     return int(before.replace(".", "").split(",")[0])
 
 
