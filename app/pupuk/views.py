@@ -61,6 +61,7 @@ class PoktanView(KkmpModelView):
     add_columns = ["cooperative", "name", "ketua", "ppl_name", "region_code"]
     edit_columns = ["name", "ketua", "ppl_name", "region_code"]
     search_columns = []
+    offered_searches = ()  # FAB reads an empty search_columns as "all"
     order_columns = ["name"]
     base_order = ("name", "asc")
     label_columns = LABELS
@@ -85,6 +86,7 @@ class FarmerView(NikRevealMixin, KkmpModelView):
     show_columns = ["cooperative", "name", "nik_masked", "poktan", "region_code", "address", "land_total", "active"]
     export_columns = ["cooperative", "name", "nik_masked", "poktan", "region_code", "land_total", "active"]
     search_columns = []
+    offered_searches = ()  # FAB reads an empty search_columns as "all"
     order_columns = ["name"]
     base_order = ("name", "asc")
     label_columns = LABELS
@@ -155,7 +157,9 @@ class AllocationView(KkmpModelView):
     show_columns = ["cooperative", "farmer", "pupuk_type", "year", "season_label", "kg", "version_no", "is_current",
                     "note", "created_by", "created_at"]
     search_columns = []
+    offered_searches = ()  # FAB reads an empty search_columns as "all"
     order_columns = []
+    offered_orders = ()
     base_order = ("id", "desc")
     label_columns = LABELS
     url_filters = {"koperasi": "cooperative_id", "petani": "farmer_id"}
@@ -233,12 +237,14 @@ class HetView(KkmpModelView):
     datamodel = KkmpInterface(PupukHet)
     class_permission_name = "PupukHet"
     route_base = "/pupuk/het"
-    include_route_methods = {"list", "show"}
+    include_route_methods = {"list", "show", "export_xlsx", "export_csv"}
     list_title = show_title = _l("HET pupuk bersubsidi")
     list_columns = ["pupuk_type", "valid_from", "het_per_kg", "het_per_sack", "legal_basis"]
     show_columns = list_columns
     search_columns = []
+    offered_searches = ()  # FAB reads an empty search_columns as "all"
     order_columns = []
+    offered_orders = ()
     base_order = ("id", "asc")
     label_columns = LABELS
 

@@ -48,6 +48,7 @@ class RedemptionView(KkmpModelView):
                     "proxy_name", "proxy_nik_masked", "proxy_relation_label", "status_label", "journal_number",
                     "reverse_reason", "created_by"]
     search_columns = []
+    offered_searches = ()  # FAB reads an empty search_columns as "all"
     order_columns = ["redemption_date"]
     base_order = ("id", "desc")
     label_columns = dict(LABELS, kg=_l("Jumlah (kg)"))
