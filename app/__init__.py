@@ -84,13 +84,14 @@ def register_views(appbuilder):
                         category="Pengawasan")
     appbuilder.add_api(CooperativeApi)
     appbuilder.add_api(RegionApi)
-    from . import inventory, jobs, ledger, members, oversight, panduan, savings, shu
+    from . import inventory, jobs, ledger, members, oversight, panduan, pupuk, savings, shu
 
     members.register(appbuilder)
     savings.register(appbuilder)
     ledger.register(appbuilder)
     shu.register(appbuilder)
     inventory.register(appbuilder)
+    pupuk.register(appbuilder)
     oversight.register(appbuilder)
     panduan.register(appbuilder)
     jobs.register(appbuilder)

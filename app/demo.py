@@ -118,6 +118,8 @@ DEMO_USERS = [
     ("sekretaris.lempake", "Sekretaris", "coop:64.72.05.1003", "Sekretaris KKMP Lempake"),
     ("sekretaris.cemorokandang", "Sekretaris", "coop:35.73.03.1010", "Sekretaris KKMP Cemorokandang"),
     ("petugas.lempake", "Petugas", "coop:64.72.05.1003", "Petugas Gerai KKMP Lempake"),
+    ("petugas.cemorokandang", "Petugas", "coop:35.73.03.1010", "Petugas Kios Pupuk KKMP Cemorokandang"),
+    ("camat.kedungkandang", "Camat", "35.73.03", "Camat Kedungkandang"),
 ]
 
 
@@ -181,6 +183,10 @@ def seed_demo(force=False):
     from app.inventory.demo import seed as seed_inventory
 
     seed_inventory(db.session, coops)
+
+    from app.pupuk.demo import seed as seed_pupuk
+
+    seed_pupuk(db.session, coops)
 
     from app.oversight.demo import seed as seed_oversight
 

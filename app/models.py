@@ -9,6 +9,7 @@ from app.ledger import import_models as _ledger_import_models  # noqa: F401,E402
 from app.members import models as _member_models  # noqa: F401,E402
 from app.savings import models as _savings_models  # noqa: F401,E402
 from app.inventory import models as _inventory_models  # noqa: F401,E402
+from app.pupuk import models as _pupuk_models  # noqa: F401,E402
 from app.ledger import balances as _ledger_balances  # noqa: F401,E402
 from app.jobs import models as _job_models  # noqa: F401,E402
 from app.oversight import models as _oversight_models  # noqa: F401,E402
@@ -23,3 +24,5 @@ from app.shu import models as _shu_models  # noqa: F401,E402
 from app.shu import audit_names as _shu_names  # noqa: F401,E402
 from app.inventory import audit_names as _inventory_names  # noqa: F401,E402
 from app.oversight import audit_names as _oversight_names  # noqa: F401,E402
+from app.pupuk import audit_names as _pupuk_names  # noqa: F401,E402
+from app.pupuk import hooks as _pupuk_hooks  # noqa: F401,E402

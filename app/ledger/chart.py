@@ -30,6 +30,7 @@ TEMPLATE = [
     ("113200", "Piutang usaha", "aset", False, None),
     ("114000", "Persediaan barang dagangan", "aset", False, None),
     ("115000", "Uang muka dan biaya dibayar dimuka", "aset", False, None),
+    ("116000", "Persediaan pupuk bersubsidi", "aset", False, None),
     ("120000", "Aset tetap", "aset", False, None),
     ("129000", "Akumulasi penyusutan aset tetap", "aset", False, None),
     ("200000", "KEWAJIBAN", "kewajiban", True, None),
@@ -57,6 +58,8 @@ TEMPLATE = [
     ("413000", "Penjualan pupuk", "pendapatan", True, None),
     ("413100", "Penjualan pupuk dari anggota", "pendapatan", False, "anggota"),
     ("413200", "Penjualan pupuk dari non-anggota", "pendapatan", False, "non_anggota"),
+    ("413300", "Penjualan pupuk bersubsidi kepada anggota", "pendapatan", False, "anggota"),
+    ("413400", "Penjualan pupuk bersubsidi kepada non-anggota", "pendapatan", False, "non_anggota"),
     ("414000", "Jasa simpan pinjam", "pendapatan", True, None),
     ("414100", "Jasa pinjaman dari anggota", "pendapatan", False, "anggota"),
     ("414200", "Jasa pinjaman dari non-anggota", "pendapatan", False, "non_anggota"),
@@ -100,6 +103,10 @@ DEFAULT_PURPOSES = {
     "penjualan_pupuk_anggota": "413100",
     "penjualan_pupuk_non_anggota": "413200",
     "hpp_pupuk": "513000",
+    # Subsidised fertiliser (issue 16): its own stock account and sales at HET, apart from the non-subsidised.
+    "persediaan_pupuk": "116000",
+    "penjualan_pupuk_subsidi_anggota": "413300",
+    "penjualan_pupuk_subsidi_non_anggota": "413400",
     "pendapatan_lain": "419000",
     "beban_lain": "529000",
 }

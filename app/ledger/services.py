@@ -461,6 +461,8 @@ OWNED_SOURCES = {
     "inv_sale": _l("This entry belongs to a kiosk sale: void the sale, so the stock follows."),
     "inv_goods_receipt": _l("This entry belongs to a goods receipt; it cannot be reversed from the ledger, the "
                             "stock would no longer match."),
+    "pupuk_redemption": _l("This entry belongs to a fertiliser redemption: correct the redemption, so the stock "
+                           "and the farmer's quota follow."),
 }
 
 

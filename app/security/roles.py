@@ -79,8 +79,9 @@ def _merge_domain_grants():
     from app.shu.permissions import GRANTS as SHU
 
     from app.oversight.permissions import GRANTS as OVERSIGHT
+    from app.pupuk.permissions import GRANTS as PUPUK
 
-    for grants in (MEMBERS, SAVINGS, LEDGER, SHU, HELP, INVENTORY, JOBS, OVERSIGHT):
+    for grants in (MEMBERS, SAVINGS, LEDGER, SHU, HELP, INVENTORY, JOBS, OVERSIGHT, PUPUK):
         for role, pairs in grants.items():
             ROLE_CATALOGUE[role] = ROLE_CATALOGUE[role] + [list(p) for p in pairs]
 

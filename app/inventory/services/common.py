@@ -142,3 +142,24 @@ def check_key(key):
     if not key or not str(key).strip():
         raise ValidationFailed(gettext("Formulir tidak lengkap; muat ulang halaman."), "idempotency_key")
     return str(key).strip()[:64]
+
+
+# Other modules may keep some items on their own stock account (the subsidised fertiliser on persediaan pupuk) or
+# sell them only through their own screen: each registers a function of (session, item) here.
+STOCK_PURPOSE_RESOLVERS = []
+SALE_REFUSALS = []
+
+
+def stock_purpose(session, item):
+    """The ledger purpose of an item's stock: "persediaan" unless a registered resolver names another."""
+    for resolve in STOCK_PURPOSE_RESOLVERS:
+        purpose = resolve(session, item)
+        if purpose:
+            return purpose
+    return "persediaan"
+
+
+def refuse_at_counter(session, item):
+    """Raise the first registered refusal for selling ``item`` at the counter (a ValidationFailed)."""
+    for refuse in SALE_REFUSALS:
+        refuse(session, item)

@@ -20,6 +20,17 @@ def _unit_cost(value, item, api):
     return Decimal(cost)
 
 
+def _stock_lines(session, parsed):
+    """Dr persediaan per stock account (one line when every item is on "persediaan")."""
+    from .common import stock_purpose
+
+    by_purpose = {}
+    for item, _qty, _cost, _batch, _expiry, amount in parsed:
+        purpose = stock_purpose(session, item)
+        by_purpose[purpose] = by_purpose.get(purpose, ZERO) + amount
+    return [(purpose, amount, ZERO) for purpose, amount in by_purpose.items() if amount > 0]
+
+
 def do_receive_goods(session, *, location, lines, receipt_date, payment, idempotency_key, acting_user,
                      supplier=None, supplier_invoice=None, note=None, today=None, api=False):
     """Penerimaan barang: ``lines`` of ``{"item_id", "quantity", "unit_cost", "batch", "expiry"}``. Stock in at
@@ -82,7 +93,7 @@ def do_receive_goods(session, *, location, lines, receipt_date, payment, idempot
     who = f" dari {supplier.name}" if supplier is not None else ""
     entry = post_entry(session, cooperative_id=coop.id, entry_date=day,
                        description=f"Penerimaan barang {receipt.number}{who}",
-                       lines=[("persediaan", total, ZERO), (credit, ZERO, total)],
+                       lines=_stock_lines(session, parsed) + [(credit, ZERO, total)],
                        reference=receipt.supplier_invoice or receipt.number,
                        business_unit_id=location.business_unit_id, source_type="inv_goods_receipt",
                        source_id=receipt.id, acting_user=acting_user)

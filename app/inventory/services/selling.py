@@ -22,7 +22,7 @@ from app.core.money import parse_rupiah
 from ..models import PAYMENT_LABELS, ZERO, Sale, SaleLine, StockMovement
 from . import lpg
 from .common import (CENT, SELL_ROLES, VOID_ROLES, actor_name, check_day, check_key, item_by_barcode, item_of,
-                     location_of,
+                     location_of, refuse_at_counter,
                      next_sale_seq, parse_quantity, require_role, sale_number)
 from .prices import check_het, price_for
 from .stock import check_available, first_expiry_first_out, lock_balance, move
@@ -89,6 +89,7 @@ def do_sell(session, *, location, lines, paid, idempotency_key, acting_user, mem
         else:
             item = item_of(session, coop, raw.get("item_id"))
         qty = parse_quantity(raw.get("quantity"), item)
+        refuse_at_counter(session, item)
         if item.id in merged:
             merged[item.id] = (item, merged[item.id][1] + qty)
         else:

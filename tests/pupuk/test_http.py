@@ -1,0 +1,209 @@
+"""The fertiliser module through HTTP, as the demo Petugas, Sekretaris and Camat of Cemorokandang (Kota Malang):
+a redemption within the quota succeeds at the HET of its date; one above the remaining quota answers 422 and the
+quota is unchanged; the kiosk screen, the receipt, the reversal, the e-RDKK import and the realisation report."""
+import io
+from decimal import Decimal as D
+
+import pytest
+from sqlalchemy import select
+
+from app.cooperatives.models import Cooperative
+from app.pupuk.models import Farmer, PupukAllocation, PupukRedemption
+from tests.conftest import api_token
+
+CEMORO = "35.73.03.1010"
+SUMARNO = "3573031507800003"
+
+
+@pytest.fixture(scope="module")
+def petugas(app):
+    client = app.test_client()
+    return client, api_token(client, "petugas.cemorokandang")
+
+
+def farmer(sysdb, name="Sumarno"):
+    sysdb.expire_all()
+    return sysdb.scalar(select(Farmer).where(Farmer.name == name))
+
+
+def quota(client, headers, farmer_id, code="urea"):
+    r = client.get(f"/api/v1/farmer/{farmer_id}/quota", headers=headers)
+    assert r.status_code == 200, r.get_data(as_text=True)
+    return next(q for q in r.json["result"] if q["pupuk_type"] == code)
+
+
+def test_a_redemption_within_the_quota_succeeds_at_the_het_and_one_above_is_refused_with_422(app, petugas, sysdb):
+    from app.core.dates import local_today
+    from app.pupuk import services
+
+    client, headers = petugas
+    f = farmer(sysdb)
+    before = quota(client, headers, f.id)
+    assert set(before) == {"pupuk_type", "season", "year", "allocated_kg", "redeemed_kg", "remaining_kg"}
+    coop = sysdb.scalar(select(Cooperative).where(Cooperative.region_code == CEMORO))
+    day = local_today(coop)
+    with app.app_context():
+        het = services.het_on(sysdb, services.type_of(sysdb, "urea"), day).het_per_kg
+    r = client.post("/api/v1/pupuk_redemption/", headers=headers, json={
+        "farmer_id": f.id, "pupuk_type": "urea", "kg": 10, "date": day.isoformat(), "idempotency_key": "http-1"})
+    assert r.status_code == 201, r.get_data(as_text=True)
+    assert D(r.json["price_per_kg"]) == het and D(r.json["total"]) == het * 10
+    remaining = D(before["remaining_kg"]) - 10
+    assert D(r.json["remaining_kg"]) == remaining
+    over = client.post("/api/v1/pupuk_redemption/", headers=headers, json={
+        "farmer_id": f.id, "pupuk_type": "urea", "kg": int(remaining) + 1, "date": day.isoformat(),
+        "idempotency_key": "http-2"})
+    assert over.status_code == 422
+    assert "melebihi sisa kuota" in over.get_data(as_text=True)
+    assert D(quota(client, headers, f.id)["remaining_kg"]) == remaining
+    replay = client.post("/api/v1/pupuk_redemption/", headers=headers, json={
+        "farmer_id": f.id, "pupuk_type": "urea", "kg": 10, "idempotency_key": "http-1"})
+    assert replay.status_code == 201 and replay.json["id"] == r.json["id"]
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"kg": "2,5"}, "kilogram utuh"), ({"kg": -3}, "lebih dari nol"), ({"pupuk_type": "sawit"}, "tidak dikenal"),
+    ({"nik": "123"}, "16"), ({"date": "2099-01-01"}, "masa depan")])
+def test_bad_redemption_input_answers_422_in_indonesian_and_writes_nothing(petugas, sysdb, body, message):
+    client, headers = petugas
+    f = farmer(sysdb)
+    count = sysdb.query(PupukRedemption).count()
+    payload = dict({"farmer_id": f.id, "pupuk_type": "urea", "kg": 5, "idempotency_key": f"bad-{message}"}, **body)
+    r = client.post("/api/v1/pupuk_redemption/", headers=headers, json=payload)
+    assert r.status_code == 422, r.get_data(as_text=True)
+    assert message in r.get_data(as_text=True)
+    sysdb.expire_all()
+    assert sysdb.query(PupukRedemption).count() == count
+
+
+def test_the_petugas_cannot_reverse_but_the_sekretaris_can_and_the_quota_comes_back(app, petugas, sysdb):
+    client, headers = petugas
+    f = farmer(sysdb)
+    r = client.post("/api/v1/pupuk_redemption/", headers=headers, json={
+        "farmer_id": f.id, "pupuk_type": "npk", "kg": 5, "idempotency_key": "http-rev"})
+    assert r.status_code == 201, r.get_data(as_text=True)
+    left = D(quota(client, headers, f.id, "npk")["remaining_kg"])
+    refused = client.post(f"/api/v1/pupuk_redemption/{r.json['id']}/reverse", headers=headers,
+                          json={"reason": "salah jenis"})
+    assert refused.status_code == 403
+    sek = app.test_client()
+    sek_headers = api_token(sek, "sekretaris.cemorokandang")
+    done = sek.post(f"/api/v1/pupuk_redemption/{r.json['id']}/reverse", headers=sek_headers,
+                    json={"reason": "salah jenis"})
+    assert done.status_code == 201, done.get_data(as_text=True)
+    assert D(quota(client, headers, f.id, "npk")["remaining_kg"]) == left + 5
+
+
+def test_another_cooperatives_farmer_is_not_listed_and_its_quota_is_404(app, sysdb):
+    client = app.test_client()
+    headers = api_token(client, "petugas.lempake")
+    f = farmer(sysdb)
+    listed = client.get("/api/v1/farmer/", headers=headers)
+    assert listed.status_code == 200 and listed.json["count"] == 0
+    assert client.get(f"/api/v1/farmer/{f.id}/quota", headers=headers).status_code == 404
+
+
+def test_the_kiosk_shows_the_remaining_quota_and_prints_a_receipt_with_words_and_the_remaining_quota(login, sysdb):
+    s = login("petugas.cemorokandang")
+    page = s.get(f"/pupuk/penebusan/kios?nik={SUMARNO}").get_data(as_text=True)
+    assert "Sumarno" in page and "kiosk-quota" in page and SUMARNO not in page.replace(f'value="{SUMARNO}"', "")
+    import re
+
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', page).group(1)
+    lokasi = re.search(r'name="lokasi" value="(\d+)"', page).group(1)
+    r = s.post("/pupuk/penebusan/kios", data={"nik": SUMARNO, "lokasi": lokasi, "pupuk_type": "organik", "kg": "4",
+                                              "idempotency_key": key, "proxy_nik": "3573030303750007",
+                                              "proxy_relation": "anak", "proxy_name": "Agus"})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    receipt = s.get(r.headers["Location"]).get_data(as_text=True)
+    assert "rupiah" in receipt.lower() and "Sisa kuota" in receipt and "0007" in receipt
+    assert "3573030303750007" not in receipt
+
+
+def test_the_kiosk_refuses_a_malformed_nik_with_an_indonesian_message(login):
+    s = login("petugas.cemorokandang")
+    page = s.get("/pupuk/penebusan/kios?nik=12345").get_data(as_text=True)
+    assert "NIK" in page and "form-errors" in page
+
+
+def test_an_erdkk_import_with_errors_names_row_and_column_and_writes_nothing(login, sysdb):
+    from openpyxl import Workbook
+
+    from app.pupuk.services.allocations import COLUMNS
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "e-RDKK"
+    ws.append([h for _k, h in COLUMNS])
+    ws.append(["3573035004820008", "Painem", "Poktan Sumber Makmur", "", "padi", "0,5", "2026", "1", "100", "", "",
+               "", ""])
+    ws.append(["3573035004820", "Salah", "", "", "sawit", "3", "2026", "4", "x", "", "", "", ""])
+    out = io.BytesIO()
+    wb.save(out)
+    before = sysdb.query(PupukAllocation).count()
+    s = login("sekretaris.cemorokandang")
+    page = s.get("/pupuk/alokasi/impor").get_data(as_text=True)
+    assert "rdkk-form" in page
+    r = s.post("/pupuk/alokasi/impor", data={"file": (io.BytesIO(out.getvalue()), "rdkk.xlsx")},
+               content_type="multipart/form-data")
+    html = r.get_data(as_text=True)
+    assert "import-errors" in html and "NIK" in html and ">3<" in html
+    sysdb.expire_all()
+    assert sysdb.query(PupukAllocation).count() == before
+
+
+def test_a_foreign_file_is_refused(login):
+    s = login("sekretaris.cemorokandang")
+    r = s.post("/pupuk/alokasi/impor", data={"file": (io.BytesIO(b"nama,nik\n"), "rdkk.csv")},
+               content_type="multipart/form-data")
+    assert "Hanya berkas Excel .xlsx" in r.get_data(as_text=True)
+
+
+def test_a_good_erdkk_import_writes_farmers_and_allocations_and_names_a_conflict(login, sysdb):
+    from openpyxl import Workbook
+
+    from app.pupuk.services.allocations import COLUMNS
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "e-RDKK"
+    ws.append([h for _k, h in COLUMNS])
+    ws.append(["3573015004820008", "Painem", "Poktan Sumber Makmur", "", "padi", "0,5", "2026", "1", "100", "50", "",
+               "", "20"])
+    out = io.BytesIO()
+    wb.save(out)
+    s = login("sekretaris.cemorokandang")
+    r = s.post("/pupuk/alokasi/impor", data={"file": (io.BytesIO(out.getvalue()), "rdkk.xlsx")},
+               content_type="multipart/form-data", follow_redirects=True)
+    assert "import-errors" not in r.get_data(as_text=True), r.get_data(as_text=True)
+    f = farmer(sysdb, "Painem")
+    assert f is not None and f.name == "Painem"
+    rows = sysdb.scalars(select(PupukAllocation).where(PupukAllocation.farmer_id == f.id)).all()
+    assert sorted(r.kg for r in rows) == [D("20.000"), D("50.000"), D("100.000")]
+
+
+def test_a_camat_reads_the_kecamatan_realisation_on_screen_and_as_xlsx(login):
+    s = login("camat.kedungkandang")
+    page = s.get("/pupuk/laporan/?tingkat=kecamatan").get_data(as_text=True)
+    assert "35.73.03" in page and "Urea" in page
+    r = s.get("/pupuk/laporan/realisasi.xlsx?tingkat=petani")
+    assert r.status_code == 200 and r.data[:2] == b"PK"
+
+
+def test_a_camat_elsewhere_sees_no_realisation_of_malang(login):
+    page = login("camat.kebonjeruk").get("/pupuk/laporan/?tingkat=kecamatan").get_data(as_text=True)
+    assert "35.73.03" not in page
+
+
+def test_the_farmer_page_shows_the_masked_nik_and_a_sekretaris_reveal_is_audited(login, sysdb):
+    from app.core.audit import AuditEvent
+
+    f = farmer(sysdb)
+    s = login("sekretaris.cemorokandang")
+    page = s.get(f"/pupuk/petani/show/{f.id}").get_data(as_text=True)
+    assert SUMARNO not in page and "0003" in page
+    r = s.post(f"/pupuk/petani/nik/{f.id}")
+    assert SUMARNO in r.get_data(as_text=True)
+    sysdb.expire_all()
+    assert sysdb.scalar(select(AuditEvent.id).where(AuditEvent.action == "nik_reveal",
+                                                    AuditEvent.table_name == "pupuk_farmer")) is not None
