@@ -22,7 +22,7 @@ from app.core.audit import utcnow
 from app.core.errors import DomainError, NotFound, ValidationFailed
 
 from ..models import ZERO, Item, StockCount, StockCountLine, StockMovement
-from .common import MILLI, SELL_ROLES, actor_name, check_day, location_of, require_role
+from .common import MILLI, SELL_ROLES, actor_name, check_day, location_of, require_role, stock_purpose
 from .stock import fixed_until, lock_balance, move
 
 APPROVE_ROLES = {"Pengurus"}
@@ -165,7 +165,7 @@ def do_approve_count(session, *, count, acting_user, today=None):
     for line in lines:  # lock order: balances by item id
         lock_balance(session, coop.id, line.item_id, location.id)
     books = book_quantities(session, location.id, day)
-    shortage = surplus = ZERO
+    shortage, surplus = {}, {}  # per stock purpose
     movements = []
     reference = count.number
     for line in lines:
@@ -181,23 +181,29 @@ def do_approve_count(session, *, count, acting_user, today=None):
             m = move(session, coop=coop, item=line.item, location=location, day=day, kind="opname",
                      quantity_out=-diff, reference=reference, source_type="inv_stock_count", source_id=count.id,
                      balance=balance)
-            shortage += m.value
+            purpose = stock_purpose(session, line.item)
+            shortage[purpose] = shortage.get(purpose, ZERO) + m.value
             line.value = -m.value
         else:
             cost = Decimal(balance.avg_cost) or _last_cost(session, line.item_id, location.id)
             m = move(session, coop=coop, item=line.item, location=location, day=day, kind="opname",
                      quantity_in=diff, unit_cost=cost, reference=reference, source_type="inv_stock_count",
                      source_id=count.id, balance=balance)
-            surplus += m.value
+            purpose = stock_purpose(session, line.item)
+            surplus[purpose] = surplus.get(purpose, ZERO) + m.value
             line.value = m.value
         movements.append(m)
+    # One pair of lines per stock account: an item another module keeps on its own account (subsidised pupuk on
+    # persediaan pupuk, app.inventory.services.common.stock_purpose) moves that account, not persediaan.
     entry_lines = []
-    if shortage > 0:
-        entry_lines += [(SHORTAGE, shortage, ZERO, "selisih persediaan (kurang)"),
-                        ("persediaan", ZERO, shortage, "selisih persediaan (kurang)")]
-    if surplus > 0:
-        entry_lines += [("persediaan", surplus, ZERO, "selisih persediaan (lebih)"),
-                        (SURPLUS, ZERO, surplus, "selisih persediaan (lebih)")]
+    for purpose, amount in sorted(shortage.items()):
+        if amount > 0:
+            entry_lines += [(SHORTAGE, amount, ZERO, "selisih persediaan (kurang)"),
+                            (purpose, ZERO, amount, "selisih persediaan (kurang)")]
+    for purpose, amount in sorted(surplus.items()):
+        if amount > 0:
+            entry_lines += [(purpose, amount, ZERO, "selisih persediaan (lebih)"),
+                            (SURPLUS, ZERO, amount, "selisih persediaan (lebih)")]
     if entry_lines:
         entry = post_entry(session, cooperative_id=coop.id, entry_date=day,
                            description=f"Selisih stok opname {reference} {location.name}", lines=entry_lines,
