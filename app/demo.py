@@ -176,10 +176,6 @@ def seed_demo(force=False):
 
     seed_savings(db.session, coops)
     db.session.commit()
-    from app.shu.demo import seed as seed_shu
-
-    seed_shu(db.session, coops)
-
     from app.inventory.demo import seed as seed_inventory
 
     seed_inventory(db.session, coops)
@@ -187,6 +183,11 @@ def seed_demo(force=False):
     from app.pupuk.demo import seed as seed_pupuk
 
     seed_pupuk(db.session, coops)
+
+    # after the inventory: last year's closed books of the demo cooperative sell from its gerai
+    from app.shu.demo import seed as seed_shu
+
+    seed_shu(db.session, coops)
 
     from app.oversight.demo import seed as seed_oversight
 

@@ -32,7 +32,9 @@ os.environ.setdefault("KKMP_ENV", "test")
 BIG = "31.73.05.1001"  # KKMP Kebon Jeruk: the pengurus.kebonjeruk demo login
 CITY = "31.73"
 PROVINCE = "31"
-YEAR = 2025
+# The year the books are generated for: 2024, since the demo closes last year for Kebon Jeruk (app/shu/demo.py: the
+# SHU year) and the database refuses entries into its closed months.
+YEAR = 2024
 PASSWORD = "demo-kkmp-2026"
 
 # (debit code, credit code, description, tagged with the sembako unit?) cycled by entry number.
@@ -150,17 +152,20 @@ def _generate_coop(session, cid, entries, unit_id):
     values = ", ".join(f"({i}, '{d}', '{c}', '{desc}', {str(u).lower()})"
                        for i, (d, c, desc, u) in enumerate(PATTERNS))
     k = len(PATTERNS)
+    # numbered after what the demo already posted in YEAR (its closed year in Kebon Jeruk), gapless
+    base = session.execute(text("SELECT COALESCE(MAX(seq), 0) FROM journal_entry WHERE cooperative_id = :cid "
+                                "AND year = :year"), {"cid": cid, "year": YEAR}).scalar()
     params = dict(cid=cid, n=entries, unit=unit_id, year=YEAR, start=f"{YEAR}-01-01",
-                  days=366 if YEAR % 4 == 0 else 365)
+                  days=366 if YEAR % 4 == 0 else 365, base=base, last=base + entries)
     session.execute(text(f"""
         INSERT INTO journal_entry (cooperative_id, number, year, seq, entry_date, description, reference,
                                    business_unit_id, entry_type, status, posted_at, posted_by, total)
         SELECT :cid, 'JU-' || :year || '-' || lpad(g::text, 6, '0'), :year, g,
-               CAST(:start AS date) + ((g - 1) * :days / :n),
+               CAST(:start AS date) + ((g - :base - 1) * :days / :n),
                m.descr, 'BENCH-' || g, CASE WHEN m.tagged THEN CAST(:unit AS integer) END, 'umum', 'posted',
                now() AT TIME ZONE 'utc', 'bench',
                round((((g * 7919) % 4990000) + 10000)::numeric / 10, 2)
-          FROM generate_series(1, :n) AS g
+          FROM generate_series(:base + 1, :last) AS g
           JOIN (VALUES {values}) AS m(k, dcode, ccode, descr, tagged) ON m.k = g % {k}
     """), params)
     session.execute(text(f"""
@@ -176,7 +181,7 @@ def _generate_coop(session, cid, entries, unit_id):
          WHERE e.cooperative_id = :cid AND e.year = :year AND e.reference LIKE 'BENCH-%%'
     """.replace("%%", "%")), params)
     session.execute(text("""
-        INSERT INTO journal_counter (cooperative_id, year, last_number) VALUES (:cid, :year, :n)
+        INSERT INTO journal_counter (cooperative_id, year, last_number) VALUES (:cid, :year, :last)
         ON CONFLICT (cooperative_id, year) DO UPDATE SET last_number = EXCLUDED.last_number
     """), params)
 

@@ -9,7 +9,7 @@ def register(appbuilder):
 
     from app.ledger import services as ledger_services
 
-    from . import services
+    from . import services, tables  # noqa: F401  (tables: the home tables register themselves on import)
     from .api import DashboardApi, MonthlyReportApi
     from .home_views import HomeDetailView, render_home, waiting_label
     from .views import MonthlyReportView

@@ -20,7 +20,8 @@ from app.core.formatting import rupiah
 
 AREA_ROLES = ("Admin", "Sudin", "Camat", "Lurah")
 COOP_ROLES = ("Pengurus", "Sekretaris")
-ROLE_ORDER = ("Admin", "Sudin", "Camat", "Lurah", "Pengurus", "Sekretaris")
+COUNTER_ROLES = ("Petugas",)  # the kiosk clerk: the counter's figures (registered by the inventory) and tables
+ROLE_ORDER = ("Admin", "Sudin", "Camat", "Lurah", "Pengurus", "Sekretaris", "Petugas")
 
 
 @dataclass
@@ -224,8 +225,22 @@ def _arrears_members(hs):
             .group_by(WajibBill.member_id))
 
 
+def _arrears(hs):
+    """(members in arrears, rupiah in arrears) in one statement over the same bills as the arrears list."""
+    from app.members.models import Member
+    from app.savings.models import WajibBill
+    month_index = hs.today.year * 12 + hs.today.month - 1
+    n, total = hs.session.execute(
+        select(func.count(func.distinct(WajibBill.member_id)), func.sum(WajibBill.amount - WajibBill.paid_amount))
+        .join(Member, Member.id == WajibBill.member_id)
+        .where(hs.where(WajibBill.cooperative_id), WajibBill.amount > WajibBill.paid_amount,
+               WajibBill.year * 12 + WajibBill.month - 1 <= month_index, Member.status.in_(("aktif", "disetujui")))
+    ).one()
+    return int(n or 0), Decimal(total or 0).quantize(Decimal("0.01"))
+
+
 def _arrears_count(hs):
-    return _count(hs, select(func.count()).select_from(_arrears_members(hs).subquery()))
+    return hs.once("arrears", _arrears)[0]
 
 
 def _arrears_rows(hs):
@@ -238,14 +253,7 @@ def _arrears_rows(hs):
 
 
 def _arrears_amount(hs):
-    from app.members.models import Member
-    from app.savings.models import WajibBill
-    month_index = hs.today.year * 12 + hs.today.month - 1
-    total = hs.session.scalar(
-        select(func.sum(WajibBill.amount - WajibBill.paid_amount)).join(Member, Member.id == WajibBill.member_id)
-        .where(hs.where(WajibBill.cooperative_id), WajibBill.amount > WajibBill.paid_amount,
-               WajibBill.year * 12 + WajibBill.month - 1 <= month_index, Member.status.in_(("aktif", "disetujui"))))
-    return Decimal(total or 0).quantize(Decimal("0.01"))
+    return hs.once("arrears", _arrears)[1]
 
 
 def _deposits_today_cond(hs):

@@ -27,4 +27,6 @@ GRANTS = {
     "Lurah": _READ + _REVIEW,
     "Pengurus": _READ + [[f"^{RESOURCE}$", "^can_(submit|post)$"]] + _WAITING_MENU,
     "Sekretaris": _READ,
+    # The kiosk clerk: their home page's figure lists and table exports, and the dashboard API (nothing else here).
+    "Petugas": [["^Dashboard$", "^can_get$"]],
 }

@@ -20,3 +20,6 @@ def register(appbuilder):
                         category="Pembukuan")
     appbuilder.add_api(ShuRuleApi)
     appbuilder.add_api(ShuApi)
+    from .home import register_home
+
+    register_home()  # the RAT status figures and table of the home pages (app.oversight registry)

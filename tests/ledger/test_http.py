@@ -218,15 +218,24 @@ def test_the_api_documents_the_posting_endpoint(client):
     assert spec.status_code == 200 and "/journal_entry/post" in spec.get_data(as_text=True)
 
 
-def test_the_year_end_close_is_refused_while_months_are_open_and_is_for_the_pengurus_only(login, sysdb):
+def test_the_year_end_close_is_refused_with_its_reason_and_is_for_the_pengurus_only(login, sysdb):
+    """The demo closes Kebon Jeruk's last year (app/shu/demo.py, through the ledger's close_year): closing it again
+    is refused with the reason and posts nothing; a closed year's months stay closed (test_year_end.py has the
+    refusal while months are open, on a fresh cooperative)."""
+    from app.core.dates import local_today
+
+    year = local_today(None).year - 1
+    closing = select(func.count(JournalEntry.id)).where(JournalEntry.entry_type == "penutup")
+    before = sysdb.scalar(closing)
     s = login("pengurus.kebonjeruk")
     page = s.get("/periode/list/").get_data(as_text=True)
     assert "kkmp-close-year-form" in page
-    r = s.post("/periode/tutup-tahun", {"year": "2025"}, form_url="/periode/list/", follow_redirects=True)
-    assert "2025" in r.get_data(as_text=True) and re.search(r"still open|masih terbuka", r.get_data(as_text=True))
-    assert sysdb.scalar(select(JournalEntry.id).where(JournalEntry.entry_type == "penutup")) is None
+    r = s.post("/periode/tutup-tahun", {"year": str(year)}, form_url="/periode/list/", follow_redirects=True)
+    assert re.search(r"(already closed|sudah ditutup)", r.get_data(as_text=True)) and str(year) in r.get_data(
+        as_text=True)
+    assert sysdb.scalar(closing) == before
     sek = login("sekretaris.kebonjeruk")
-    assert sek.post("/periode/tutup-tahun", {"year": "2025"}, form_url="/periode/list/").status_code == 403
+    assert sek.post("/periode/tutup-tahun", {"year": str(year)}, form_url="/periode/list/").status_code == 403
 
 
 def test_a_cooperative_registered_through_the_screens_or_the_api_gets_its_chart_of_accounts(login, client, sysdb):

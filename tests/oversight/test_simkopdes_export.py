@@ -55,3 +55,35 @@ def test_a_sudin_narrows_to_one_cooperative_and_another_citys_is_404(app, login,
     assert s.get(f"/ekspor-simkopdes/gerai_koperasi.csv?koperasi={malang}").status_code == 404
     r = s.get("/ekspor-simkopdes/anggota_koperasi.xlsx")
     assert r.status_code == 200 and r.data[:2] == b"PK"
+
+
+def test_the_products_table_lists_the_gerai_items_of_the_readers_area_with_simkopdes_fields(app, login, sysdb):
+    from app.inventory.models import Item
+
+    rows = _csv(login("sudin.jakbar"), "/ekspor-simkopdes/produk_koperasi.csv")
+    assert list(rows[0]) == ["produk_ref", "koperasi_ref", "gerai_ref", "barcode", "nama", "unit", "kategori",
+                             "status"]
+    city = sysdb.scalar(select(func.count(Item.id)).join(Cooperative, Cooperative.id == Item.cooperative_id)
+                        .where(Cooperative.city_code == "31.73"))
+    assert len(rows) == city and all(r["koperasi_ref"].startswith("31.73.") for r in rows)
+    assert "Beras SPHP 5 kg" in {r["nama"] for r in rows} and {r["status"] for r in rows} <= {"Aktif", "Tidak Aktif"}
+    assert all(r["gerai_ref"].startswith("GR-") for r in rows if r["gerai_ref"])
+
+
+def test_the_rat_table_carries_last_years_rat_with_the_closed_years_statements_as_json(app, login, sysdb):
+    import json
+
+    from app.core.dates import local_today
+
+    rows = _csv(login("pengurus.kebonjeruk"), "/ekspor-simkopdes/rat_koperasi.csv")
+    assert [r["koperasi_ref"] for r in rows] == [OWN]
+    row = rows[0]
+    year = local_today(None).year - 1
+    assert row["tahun_buku"] == str(year) and row["tahun_rencana_anggaran"] == str(year + 1)
+    assert row["status_rat"] == "Drafted" and row["tahap_rat"] == "1" and row["jenis_sektor_koperasi"] == "KDKMP"
+    income = json.loads(row["laporan_hasil_usaha"])  # the demo's year is closed in the ledger
+    assert any(item["uraian"].startswith("SISA HASIL USAHA") for item in income)
+    assert json.loads(row["laporan_posisi_keuangan"]) and json.loads(row["rapb_hasil_usaha"])
+    sibling = _csv(login("sudin.jakbar"), "/ekspor-simkopdes/rat_koperasi.csv")
+    assert {r["koperasi_ref"] for r in sibling} >= {OWN, SIBLING}
+    assert all(r["laporan_hasil_usaha"] == "" for r in sibling if r["koperasi_ref"] == SIBLING)

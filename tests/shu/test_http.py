@@ -10,7 +10,7 @@ from app.core.dates import local_today
 from app.shu.models import RatMeeting, ShuAllocation, ShuRule, ShuWorksheet
 from tests.conftest import api_token
 
-OWN, OTHER_CITY = "31.73.05.1001", "35.73.03.1010"
+OWN, OTHER_CITY, NOT_CLOSED = "31.73.05.1001", "35.73.03.1010", "31.73.05.1002"
 
 
 def _coop(sysdb, code):
@@ -43,11 +43,14 @@ def test_a_worksheet_of_a_cooperative_outside_the_area_is_not_found(app, sysdb, 
 def test_the_lurah_cannot_compute_or_distribute(app, sysdb, login):
     coop = _coop(sysdb, OWN)
     year = local_today(coop).year - 1
+    before = sysdb.scalar(select(ShuWorksheet.computed_at).where(ShuWorksheet.cooperative_id == coop.id))
     s = login("lurah.kebonjeruk")
     for verb in ("hitung", "bagikan"):
         r = s.post(f"/shu/{coop.id}/{year}/{verb}", {}, form_url=f"/shu/{coop.id}/{year}")
         assert r.status_code in (302, 403)
-    assert sysdb.scalar(select(func.count(ShuWorksheet.id)).where(ShuWorksheet.cooperative_id == coop.id)) == 0
+    sysdb.expire_all()
+    ws = sysdb.scalar(select(ShuWorksheet).where(ShuWorksheet.cooperative_id == coop.id))
+    assert ws.status == "dihitung" and ws.computed_at == before
 
 
 def test_a_split_of_99_99_percent_on_the_rule_form_is_refused_and_nothing_changes(app, sysdb, login):
@@ -66,16 +69,17 @@ def test_a_split_of_99_99_percent_on_the_rule_form_is_refused_and_nothing_change
 
 
 def test_computing_a_year_that_is_not_closed_is_refused_by_the_api_with_the_reason(app, sysdb, client):
-    coop = _coop(sysdb, OWN)
+    coop = _coop(sysdb, NOT_CLOSED)
     year = local_today(coop).year - 1
-    headers = api_token(client, "pengurus.kebonjeruk")
+    headers = api_token(client, "admin")
     r = client.post(f"/api/v1/shu/{coop.id}/{year}/compute", headers=headers)
     assert r.status_code == 422
     assert f"Tahun buku {year} belum ditutup" in r.get_data(as_text=True)
     assert sysdb.scalar(select(func.count(ShuWorksheet.id)).where(ShuWorksheet.cooperative_id == coop.id)) == 0
     assert client.get(f"/api/v1/shu/{coop.id}/{year}/members", headers=headers).status_code == 404
     lurah = api_token(client, "lurah.kebonjeruk")
-    assert client.post(f"/api/v1/shu/{coop.id}/{year}/compute", headers=lurah).status_code == 403
+    own = _coop(sysdb, OWN)
+    assert client.post(f"/api/v1/shu/{own.id}/{year}/compute", headers=lurah).status_code == 403
 
 
 def test_the_rule_api_refuses_100_01_percent_and_lists_only_rules_in_scope(app, sysdb, client):
@@ -118,3 +122,24 @@ def test_the_sudin_may_verify_only_a_reported_rat_and_the_lurah_not_at_all(app, 
     assert "tidak dapat diubah dari Disiapkan" in s.get(show).get_data(as_text=True)
     sysdb.expire_all()
     assert sysdb.get(RatMeeting, rat.id).status == "disiapkan"
+
+
+def test_the_demo_cooperative_has_a_closed_last_year_whose_member_shares_add_up_to_the_member_parts(app, sysdb,
+                                                                                                   login):
+    """After `make run` the SHU screens show a real year: KKMP Kebon Jeruk's last year is closed by the ledger's
+    own close, its worksheet computed from the gerai sales and the savings, and the rounded member shares plus
+    the rounding remainder (to cadangan) are the jasa modal and jasa usaha parts to the rupiah."""
+    from app.ledger.models import LedgerYear
+    from app.shu.models import ShuMemberShare
+
+    coop = _coop(sysdb, OWN)
+    year = local_today(coop).year - 1
+    assert sysdb.scalar(select(LedgerYear.id).where(LedgerYear.cooperative_id == coop.id, LedgerYear.year == year))
+    ws = sysdb.scalar(select(ShuWorksheet).where(ShuWorksheet.cooperative_id == coop.id, ShuWorksheet.year == year))
+    assert ws.shu_total > 0 and ws.member_count >= 5 and ws.ju_source == "Penjualan gerai"
+    shares = sysdb.scalars(select(ShuMemberShare).where(ShuMemberShare.worksheet_id == ws.id)).all()
+    assert sum(s.total_rounded for s in shares) == ws.member_shares_total
+    assert ws.member_shares_total + ws.cadangan_rounding == ws.jm_amount + ws.ju_amount
+    assert ws.cadangan_total + ws.funds_total + ws.member_shares_total == ws.shu_total
+    page = login("pengurus.kebonjeruk").get(f"/shu/{coop.id}/{year}/anggota").get_data(as_text=True)
+    assert shares[0].member.name in page

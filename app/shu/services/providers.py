@@ -44,3 +44,22 @@ def member_transactions(session, cooperative_id, year, start, end):
         if added:
             used.append(name)
     return totals, used
+
+
+GERAI_PROVIDER = "Penjualan gerai"
+
+
+def gerai_sales(session, cooperative_id, year, start, end):
+    """Each member's purchases at the cooperative's gerai in the fiscal year (inventory sales with a member, not
+    voided), summed in SQL. Returns {} when the inventory tables hold nothing for the year."""
+    from sqlalchemy import func, select
+
+    from app.inventory.models import Sale
+
+    rows = session.execute(select(Sale.member_id, func.sum(Sale.total)).where(
+        Sale.cooperative_id == cooperative_id, Sale.member_id.isnot(None), Sale.voided_at.is_(None),
+        Sale.sale_date >= start, Sale.sale_date <= end).group_by(Sale.member_id)).all()
+    return {member_id: Decimal(total) for member_id, total in rows if total}
+
+
+register_member_transactions(GERAI_PROVIDER, gerai_sales)

@@ -1,0 +1,114 @@
+"""The home pages' tables and the RAT status on them: every table and every figure's list exports as xlsx and CSV
+within the reader's area; the Petugas has a home page of his own with the figures registered for his role."""
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from app.cooperatives.models import Cooperative
+from app.core.dates import local_today
+from app.shu.models import RatMeeting
+from tests.conftest import api_token
+
+
+def _rows(response):
+    """The sheet from its header row on (the title line above it left out)."""
+    wb = load_workbook(io.BytesIO(response.data), read_only=True)
+    rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+    while rows and sum(1 for c in rows[0] if c not in (None, "")) < 2:
+        rows.pop(0)
+    return rows
+
+
+def test_the_sudin_exports_the_rat_status_table_of_his_city_only(app, login, sysdb):
+    s = login("sudin.jakbar")
+    home = s.get("/").get_data(as_text=True)
+    assert 'id="table-rat_status"' in home and 'id="export-rat_status-xlsx"' in home
+    r = s.get("/beranda/tabel/rat_status/unduh/xlsx")
+    assert r.status_code == 200
+    rows = _rows(r)
+    names = {row[0] for row in rows[1:] if row and row[0]}
+    city = set(sysdb.scalars(select(Cooperative.name).where(Cooperative.city_code == "31.73")))
+    assert names == city
+    assert "KKMP Lempake" not in " ".join(names) and "Cemorokandang" not in " ".join(names)
+    csv = s.get("/beranda/tabel/rat_status/unduh/csv")
+    assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
+    assert csv.get_data(as_text=True).count("\n") == len(city) + 1
+
+
+def test_the_rat_figures_of_the_area_count_the_cooperatives_of_their_lists(app, login, sysdb):
+    client = app.test_client()
+    figures = {f["key"]: f for f in client.get("/api/v1/dashboard/", headers=api_token(client, "camat.kebonjeruk"))
+               .json["figures"]}
+    coop_ids = set(sysdb.scalars(select(Cooperative.id).where(Cooperative.district_code == "31.73.05")))
+    year = local_today(None).year - 1
+    held = sysdb.scalar(select(func.count(RatMeeting.id)).where(
+        RatMeeting.cooperative_id.in_(coop_ids), RatMeeting.year == year,
+        RatMeeting.status.in_(("dilaksanakan", "dilaporkan", "diverifikasi"))))
+    assert figures["rat_held"]["value"] == str(held)
+    late = local_today(None) > RatMeeting(year=year).deadline
+    assert figures["rat_overdue"]["value"] == str(len(coop_ids) - held if late else 0)
+    s = login("camat.kebonjeruk")
+    for key in ("rat_held", "rat_verified", "rat_overdue"):
+        page = s.get(figures[key]["link"]).get_data(as_text=True)
+        assert f'id="detail-total">{figures[key]["value"]}<' in page
+    assert "rat_held" not in {f["key"] for f in client.get(
+        "/api/v1/dashboard/", headers=api_token(client, "pengurus.kebonjeruk")).json["figures"]}
+
+
+def test_the_pengurus_sees_his_rat_status_with_the_deadline_linked_to_the_rat_package(app, login, sysdb):
+    coop = sysdb.scalar(select(Cooperative).where(Cooperative.region_code == "31.73.05.1001"))
+    year = local_today(coop).year - 1
+    home = login("pengurus.kebonjeruk").get("/").get_data(as_text=True)
+    assert f'href="/shu/{coop.id}/{year}/rat"' in home
+    assert f"{year}: Disiapkan (batas 30/06/{year + 1})" in home
+
+
+def test_every_figure_list_exports_the_same_rows_as_xlsx_and_csv(app, login):
+    s = login("lurah.kebonjeruk")
+    page = s.get("/beranda/rincian/coops").get_data(as_text=True)
+    assert 'id="detail-xlsx"' in page
+    rows = _rows(s.get("/beranda/rincian/coops/unduh/xlsx"))
+    assert rows[0] == ["Data", "Koperasi"] and len(rows) == 2 and rows[1][0] == "31.73.05.1001"
+    assert s.get("/beranda/rincian/coops/unduh/csv").get_data(as_text=True).count("\n") == 2
+    assert s.get("/beranda/rincian/coops/unduh/pdf").status_code == 404
+    assert s.get("/beranda/tabel/sales_today/unduh/xlsx").status_code == 404  # not a table of the Lurah's page
+    assert login("sekretaris.kebonjeruk").get("/beranda/rincian/nib/unduh/xlsx").status_code == 404
+
+
+def test_the_petugas_home_shows_todays_sales_per_gerai_and_the_figures_registered_for_his_role(app, login, sysdb):
+    from app.inventory.models import Sale
+    from app.oversight import home
+
+    coop = sysdb.scalar(select(Cooperative).where(Cooperative.region_code == "64.72.05.1003"))
+    today = local_today(coop)
+    total = sysdb.scalar(select(func.sum(Sale.total)).where(Sale.cooperative_id == coop.id, Sale.sale_date == today,
+                                                            Sale.voided_at.is_(None)))
+    home.register_figure("test_counter", "Uji gerai", lambda hs: len(hs.coop_ids), ("Petugas",))
+    try:
+        s = login("petugas.lempake")
+        page = s.get("/").get_data(as_text=True)
+        assert 'data-role="Petugas"' in page and 'id="fig-test_counter"' in page
+        assert 'id="table-sales_today"' in page
+        rows = _rows(s.get("/beranda/tabel/sales_today/unduh/xlsx"))
+        assert sum(row[2] for row in rows[1:]) == total
+        client = app.test_client()
+        figures = client.get("/api/v1/dashboard/", headers=api_token(client, "petugas.lempake")).json["figures"]
+        assert [f["value"] for f in figures if f["key"] == "test_counter"] == ["1"]
+        assert "deposits_today" not in {f["key"] for f in figures}
+    finally:
+        home._REGISTRY.pop("test_counter", None)
+
+
+@pytest.mark.parametrize("username", ["sudin.jakbar", "pengurus.kebonjeruk", "petugas.lempake"])
+def test_every_table_on_a_home_page_has_its_xlsx_and_csv_export(app, login, username):
+    import re
+
+    s = login(username)
+    page = s.get("/").get_data(as_text=True)
+    tables = re.findall(r'id="export-([a-z_]+)-xlsx"', page)
+    assert tables
+    for key in tables:
+        for fmt in ("xlsx", "csv"):
+            assert s.get(f"/beranda/tabel/{key}/unduh/{fmt}").status_code == 200, (username, key, fmt)
