@@ -36,6 +36,8 @@ MAX_ATTEMPTS = 3
 # Attempts after which a job whose worker keeps dying is failed instead of re-queued (requeue_stale).
 MAX_RUNS = 5
 PROGRESS_EVERY_SECONDS = 0.5
+# Seconds a worker waits after each progress note (tests of a worker killed mid-way; never set in production).
+_PAUSE_AFTER_PROGRESS = float(os.environ.get("KKMP_JOBS_PAUSE_AFTER_PROGRESS") or 0)
 
 
 @dataclass
@@ -192,9 +194,12 @@ class JobContext:
         """Note how far the work got: written at most every half second (and with ``force``)."""
         self.done = done
         now = time.monotonic()
-        if force or now - self._last >= PROGRESS_EVERY_SECONDS:
+        if force or _PAUSE_AFTER_PROGRESS or now - self._last >= PROGRESS_EVERY_SECONDS:
             self._last = now
             self._write(progress_done=done)
+            if not force and _PAUSE_AFTER_PROGRESS:
+                # Only the killed-worker tests set this: the export is fast enough to end between two looks.
+                time.sleep(_PAUSE_AFTER_PROGRESS)
 
     def upload_path(self):
         """The uploaded file this job works on (saved by ``save_upload``)."""

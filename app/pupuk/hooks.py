@@ -27,3 +27,8 @@ if stock_purpose not in inventory.STOCK_PURPOSE_RESOLVERS:
     inventory.STOCK_PURPOSE_RESOLVERS.append(stock_purpose)
 if refuse_at_counter not in inventory.SALE_REFUSALS:
     inventory.SALE_REFUSALS.append(refuse_at_counter)
+# the reconcile then counts persediaan pupuk and the redemptions' journals with the rest of the stock
+if "persediaan_pupuk" not in inventory.STOCK_PURPOSES:
+    inventory.STOCK_PURPOSES.append("persediaan_pupuk")
+if "pupuk_redemption" not in inventory.STOCK_SOURCES:
+    inventory.STOCK_SOURCES.append("pupuk_redemption")

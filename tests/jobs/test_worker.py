@@ -40,7 +40,9 @@ def queue(request, app, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "KKMP_JOBS_DIR", str(tmp_path / "results"))
     env = dict(os.environ, KKMP_ENV="test", KKMP_JOBS_IMMEDIATE="0", KKMP_JOBS_STALE_SECONDS="2",
                DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], KKMP_JOBS_DIR=app.config["KKMP_JOBS_DIR"],
-               PYTHONPATH=ROOT, KKMP_LOG_LEVEL="WARNING")
+               PYTHONPATH=ROOT, KKMP_LOG_LEVEL="WARNING",
+               # a pause after each progress note, so a kill lands mid-file however fast the export has become
+               KKMP_JOBS_PAUSE_AFTER_PROGRESS="0.3")
     if request.param == "redis":
         redis = pytest.importorskip("redis")
         try:

@@ -148,6 +148,10 @@ def check_key(key):
 # sell them only through their own screen: each registers a function of (session, item) here.
 STOCK_PURPOSE_RESOLVERS = []
 SALE_REFUSALS = []
+# What the reconcile compares with the stock valuation: every ledger purpose an item's stock may sit on, and every
+# journal source that moves stock (another module adds its own, as the fertiliser redemption does).
+STOCK_PURPOSES = ["persediaan"]
+STOCK_SOURCES = ["inv_goods_receipt", "inv_sale", "inv_stock_count"]
 
 
 def stock_purpose(session, item):

@@ -10,13 +10,14 @@ from app.core.scope import unscoped
 
 from ..models import StockBalance, StockMovement
 
-SOURCES = ("inv_goods_receipt", "inv_sale")
 
 
 def reconcile(session, cooperative_ids=None):
     """[(what, cooperative id, kept, computed)] for every difference; empty when everything agrees."""
     from app.ledger.models import Account, JournalEntry, JournalLine
-    from app.ledger.services import account_code
+    from app.ledger.services import account_codes
+
+    from .common import STOCK_PURPOSES, STOCK_SOURCES
 
     problems = []
     kept_q = select(StockBalance.cooperative_id, StockBalance.item_id, StockBalance.location_id,
@@ -35,15 +36,15 @@ def reconcile(session, cooperative_ids=None):
         if (Decimal(qty), Decimal(value)) != computed:
             problems.append(("stock_balance", coop_id, (qty, value), computed))
         valuation[coop_id] = valuation.get(coop_id, Decimal(0)) + Decimal(value)
-    own = select(JournalEntry.id).where(JournalEntry.source_type.in_(SOURCES))
+    own = select(JournalEntry.id).where(JournalEntry.source_type.in_(STOCK_SOURCES))
     for coop_id, value in sorted(valuation.items()):
-        code = account_code(session, coop_id, "persediaan")
+        codes = account_codes(session, coop_id, *STOCK_PURPOSES)
         posted = session.execute(
             select(func.coalesce(func.sum(JournalLine.debit - JournalLine.credit), 0))
             .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
             .join(Account, Account.id == JournalLine.account_id)
-            .where(JournalLine.cooperative_id == coop_id, Account.code == code,
-                   (JournalEntry.source_type.in_(SOURCES)) | (JournalEntry.reverses_id.in_(own))),
+            .where(JournalLine.cooperative_id == coop_id, Account.code.in_(codes),
+                   (JournalEntry.source_type.in_(STOCK_SOURCES)) | (JournalEntry.reverses_id.in_(own))),
             execution_options=unscoped()).scalar()
         if Decimal(posted) != value:
             problems.append(("persediaan", coop_id, value, Decimal(posted)))

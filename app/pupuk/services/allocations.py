@@ -103,14 +103,22 @@ class RdkkResult:
 
 def write_template():
     """The e-RDKK import template: the header row of the data sheet and a Petunjuk sheet."""
-    from openpyxl import Workbook
+    import xlsxwriter
 
     from app.core.xlsx_import import write_help_sheet
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET
-    ws.append([h for _k, h in COLUMNS])
+    # xlsxwriter, as the member and deposit templates (write_help_sheet formats cells with its API)
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                                   "strings_to_numbers": False})
+    ws = wb.add_worksheet(SHEET)
+    head = wb.add_format({"bold": True, "bg_color": "#C00000", "font_color": "#FFFFFF", "border": 1,
+                          "text_wrap": True, "valign": "top"})
+    text = wb.add_format({"num_format": "@"})
+    for c, (_k, header) in enumerate(COLUMNS):
+        ws.write_string(0, c, header, head)
+        ws.set_column(c, c, 18, text)
+    ws.freeze_panes(1, 0)
     help_rows = [("NIK", "16 digit sesuai KTP, sebagai teks.", "3573011507800003"),
                  ("Nama Petani", "Nama sesuai KTP.", "Sumarno"),
                  ("Kelompok Tani", "Nama poktan (dibuat bila belum ada).", "Poktan Sumber Rejeki"),
@@ -124,8 +132,7 @@ def write_template():
     write_help_sheet(wb, "Petunjuk", "Impor e-RDKK", ["Isi lembar e-RDKK, satu baris per petani dan musim tanam.",
                                                       "Unggah berkas .xlsx; semua baris dicek dulu."],
                      help_rows, SHEET)
-    out = io.BytesIO()
-    wb.save(out)
+    wb.close()
     return out.getvalue()
 
 
