@@ -82,14 +82,7 @@ def ensure_chart_of_accounts(session, cooperative):
 
 def account_code(session, cooperative_id, purpose):
     """The account code a cooperative uses for ``purpose`` (its own mapping, else the KKMP default)."""
-    own = session.execute(select(AccountPurpose.account_code).where(AccountPurpose.cooperative_id == cooperative_id,
-                                                                    AccountPurpose.purpose == purpose),
-                          execution_options=unscoped()).scalar()
-    if own:
-        return own
-    if purpose not in DEFAULT_PURPOSES:
-        raise AccountError(_l("Unknown account or purpose: %(key)s.", key=purpose), "lines")
-    return DEFAULT_PURPOSES[purpose]
+    return account_codes(session, cooperative_id, purpose)[0]
 
 
 def account_codes(session, cooperative_id, *purposes):

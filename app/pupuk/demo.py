@@ -91,8 +91,6 @@ def _seed_urban(session, coop, nik, name):
 
 
 def _seed_malang(session, coop):
-    from app.inventory import services as inventory
-    from app.inventory.models import Item, Location, Supplier
     from app.members.services import SYSTEM_ACTOR as actor
 
     unit = session.execute(select(BusinessUnit).where(BusinessUnit.cooperative_id == coop.id,
@@ -100,23 +98,7 @@ def _seed_malang(session, coop):
     if unit is None or unit.status != "beroperasi":
         return
     today = local_today(coop)
-    kiosk = Location(cooperative_id=coop.id, name="Kios pupuk Cemorokandang", kind="gerai", business_unit_id=unit.id)
-    distributor = Supplier(cooperative_id=coop.id, name="CV Tani Makmur (distributor resmi)", kind="distributor")
-    session.add_all([kiosk, distributor])
-    session.flush()
-    lines = []
-    for t in session.execute(select(PupukType).where(PupukType.code.in_(list(STOCK)))).scalars():
-        item = Item(cooperative_id=coop.id, name=f"{t.name} bersubsidi", unit="kg", category="pupuk_non_subsidi",
-                    business_unit_id=unit.id, min_stock=D(100))
-        session.add(item)
-        session.flush()
-        session.add(PupukItem(cooperative_id=coop.id, pupuk_type_id=t.id, item_id=item.id))
-        qty, cost = STOCK[t.code]
-        lines.append({"item_id": item.id, "quantity": qty, "unit_cost": cost})
-    session.flush()
-    inventory.do_receive_goods(session, location=kiosk, lines=lines, receipt_date=today.replace(day=1),
-                               payment="kredit", supplier=distributor, supplier_invoice=f"DO-{coop.id:03d}-PUPUK",
-                               idempotency_key=f"demo-{coop.id}-pupuk-receipt", acting_user=actor, today=today)
+    kiosk = _kiosk(session, coop, unit, "Kios pupuk Cemorokandang", STOCK, f"DO-{coop.id:03d}-PUPUK")
     poktan = Poktan(cooperative_id=coop.id, name="Poktan Sumber Makmur", ketua="Pak Karyadi",
                     ppl_name="Ir. Endah Wulandari (PPL Kedungkandang)", region_code=CODE)
     session.add(poktan)

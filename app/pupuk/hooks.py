@@ -9,22 +9,28 @@ from app.inventory.services import common as inventory
 from .models import PupukItem
 
 
-def _is_subsidised(session, item):
-    return session.execute(select(PupukItem.id).where(PupukItem.item_id == item.id)).first() is not None
+def _subsidised(session, items):
+    """The ids among ``items`` kept as a subsidised type (one statement for the whole receipt, count or sale)."""
+    ids = [item.id for item in items]
+    if not ids:
+        return set()
+    return set(session.execute(select(PupukItem.item_id).where(PupukItem.item_id.in_(ids))).scalars())
 
 
-def stock_purpose(session, item):
-    return "persediaan_pupuk" if _is_subsidised(session, item) else None
+def stock_purposes(session, items):
+    return {item_id: "persediaan_pupuk" for item_id in _subsidised(session, items)}
 
 
-def refuse_at_counter(session, item):
-    if _is_subsidised(session, item):
-        raise ValidationFailed(gettext("%(n)s adalah pupuk bersubsidi: hanya dapat ditebus petani lewat layar "
-                                       "penebusan pupuk, sesuai kuota e-RDKK.", n=item.name), "lines")
+def refuse_at_counter(session, items):
+    subsidised = _subsidised(session, items)
+    for item in items:
+        if item.id in subsidised:
+            raise ValidationFailed(gettext("%(n)s adalah pupuk bersubsidi: hanya dapat ditebus petani lewat layar "
+                                           "penebusan pupuk, sesuai kuota e-RDKK.", n=item.name), "lines")
 
 
-if stock_purpose not in inventory.STOCK_PURPOSE_RESOLVERS:
-    inventory.STOCK_PURPOSE_RESOLVERS.append(stock_purpose)
+if stock_purposes not in inventory.STOCK_PURPOSE_RESOLVERS:
+    inventory.STOCK_PURPOSE_RESOLVERS.append(stock_purposes)
 if refuse_at_counter not in inventory.SALE_REFUSALS:
     inventory.SALE_REFUSALS.append(refuse_at_counter)
 # the reconcile then counts persediaan pupuk and the redemptions' journals with the rest of the stock

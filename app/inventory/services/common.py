@@ -145,7 +145,9 @@ def check_key(key):
 
 
 # Other modules may keep some items on their own stock account (the subsidised fertiliser on persediaan pupuk) or
-# sell them only through their own screen: each registers a function of (session, item) here.
+# sell them only through their own screen. Each registers a function of (session, items): a resolver answers
+# {item id: purpose} for the items it claims, a refusal raises for the first item it refuses. Both take every item
+# of a receipt, a count or a sale at once, so a module answers in one statement, not one per line.
 STOCK_PURPOSE_RESOLVERS = []
 SALE_REFUSALS = []
 # What the reconcile compares with the stock valuation: every ledger purpose an item's stock may sit on, and every
@@ -154,16 +156,20 @@ STOCK_PURPOSES = ["persediaan"]
 STOCK_SOURCES = ["inv_goods_receipt", "inv_sale", "inv_stock_count"]
 
 
-def stock_purpose(session, item):
-    """The ledger purpose of an item's stock: "persediaan" unless a registered resolver names another."""
+def stock_purposes(session, items):
+    """{item id: the ledger purpose of its stock}: "persediaan" unless a registered resolver names another."""
+    purposes = {item.id: "persediaan" for item in items}
+    pending = list(items)
     for resolve in STOCK_PURPOSE_RESOLVERS:
-        purpose = resolve(session, item)
-        if purpose:
-            return purpose
-    return "persediaan"
+        if not pending:
+            break
+        named = resolve(session, pending)
+        purposes.update(named)
+        pending = [item for item in pending if item.id not in named]
+    return purposes
 
 
-def refuse_at_counter(session, item):
-    """Raise the first registered refusal for selling ``item`` at the counter (a ValidationFailed)."""
+def refuse_at_counter(session, items):
+    """Raise the first registered refusal for selling any of ``items`` at the counter (a ValidationFailed)."""
     for refuse in SALE_REFUSALS:
-        refuse(session, item)
+        refuse(session, items)

@@ -22,7 +22,7 @@ from app.core.audit import utcnow
 from app.core.errors import DomainError, NotFound, ValidationFailed
 
 from ..models import ZERO, Item, StockCount, StockCountLine, StockMovement
-from .common import MILLI, SELL_ROLES, actor_name, check_day, location_of, require_role, stock_purpose
+from .common import MILLI, SELL_ROLES, actor_name, check_day, location_of, require_role, stock_purposes
 from .stock import fixed_until, lock_balance, move
 
 APPROVE_ROLES = {"Pengurus"}
@@ -162,9 +162,10 @@ def do_approve_count(session, *, count, acting_user, today=None):
                                     items=", ".join(missing)), "count")
     location, coop = location_of(session, count.location)
     day = check_day(session, coop, count.count_date, today)
-    for line in lines:  # lock order: balances by item id
-        lock_balance(session, coop.id, line.item_id, location.id)
+    # lock order: balances by item id; each line's locked balance is used below (no second SELECT ... FOR UPDATE)
+    locked = {line.item_id: lock_balance(session, coop.id, line.item_id, location.id) for line in lines}
     books = book_quantities(session, location.id, day)
+    purposes = stock_purposes(session, [line.item for line in lines])
     shortage, surplus = {}, {}  # per stock purpose
     movements = []
     reference = count.number
@@ -176,12 +177,12 @@ def do_approve_count(session, *, count, acting_user, today=None):
         line.value = ZERO
         if diff == 0:
             continue
-        balance = lock_balance(session, coop.id, line.item_id, location.id)
+        balance = locked[line.item_id]
+        purpose = purposes[line.item_id]
         if diff < 0:
             m = move(session, coop=coop, item=line.item, location=location, day=day, kind="opname",
                      quantity_out=-diff, reference=reference, source_type="inv_stock_count", source_id=count.id,
                      balance=balance)
-            purpose = stock_purpose(session, line.item)
             shortage[purpose] = shortage.get(purpose, ZERO) + m.value
             line.value = -m.value
         else:
@@ -189,12 +190,11 @@ def do_approve_count(session, *, count, acting_user, today=None):
             m = move(session, coop=coop, item=line.item, location=location, day=day, kind="opname",
                      quantity_in=diff, unit_cost=cost, reference=reference, source_type="inv_stock_count",
                      source_id=count.id, balance=balance)
-            purpose = stock_purpose(session, line.item)
             surplus[purpose] = surplus.get(purpose, ZERO) + m.value
             line.value = m.value
         movements.append(m)
     # One pair of lines per stock account: an item another module keeps on its own account (subsidised pupuk on
-    # persediaan pupuk, app.inventory.services.common.stock_purpose) moves that account, not persediaan.
+    # persediaan pupuk, app.inventory.services.common.stock_purposes) moves that account, not persediaan.
     entry_lines = []
     for purpose, amount in sorted(shortage.items()):
         if amount > 0:

@@ -22,11 +22,12 @@ def _unit_cost(value, item, api):
 
 def _stock_lines(session, parsed):
     """Dr persediaan per stock account (one line when every item is on "persediaan")."""
-    from .common import stock_purpose
+    from .common import stock_purposes
 
+    purposes = stock_purposes(session, [row[0] for row in parsed])
     by_purpose = {}
     for item, _qty, _cost, _batch, _expiry, amount in parsed:
-        purpose = stock_purpose(session, item)
+        purpose = purposes[item.id]
         by_purpose[purpose] = by_purpose.get(purpose, ZERO) + amount
     return [(purpose, amount, ZERO) for purpose, amount in by_purpose.items() if amount > 0]
 

@@ -89,11 +89,11 @@ def do_sell(session, *, location, lines, paid, idempotency_key, acting_user, mem
         else:
             item = item_of(session, coop, raw.get("item_id"))
         qty = parse_quantity(raw.get("quantity"), item)
-        refuse_at_counter(session, item)
         if item.id in merged:
             merged[item.id] = (item, merged[item.id][1] + qty)
         else:
             merged[item.id] = (item, qty)
+    refuse_at_counter(session, [item for item, _qty in merged.values()])
     priced, total, tubes = [], ZERO, 0
     for item, qty in merged.values():
         unit_price = price_for(session, item, day, member)
