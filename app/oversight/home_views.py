@@ -124,7 +124,11 @@ def _waiting_text():
     user = getattr(g, "user", None)
     if user is None or not getattr(user, "is_authenticated", False):
         return gettext("Tinjauan")
-    return f"({waiting_count(db.session, user)})"
+    # The navbar reads the label more than once while it is drawn: one COUNT per request, not one per reading.
+    text = g.get("_kkmp_waiting_text")
+    if text is None:
+        text = g._kkmp_waiting_text = f"({waiting_count(db.session, user)})"
+    return text
 
 
 def waiting_label():

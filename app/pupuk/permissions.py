@@ -9,7 +9,7 @@
 """
 RESOURCES = ["PupukFarmer", "PupukPoktan", "PupukAllocation", "PupukHet", "PupukRedemption"]
 READ = ["can_list", "can_show", "can_get", "can_info", "can_export"]
-MENUS = ["Pupuk", "Petani", "Kelompok Tani", "Alokasi Pupuk", "HET Pupuk", "Penebusan Pupuk"]
+MENUS = ["Petani", "Kelompok Tani", "Alokasi Pupuk", "HET Pupuk", "Penebusan Pupuk"]
 
 
 def _alt(names):

@@ -261,15 +261,18 @@ def register(appbuilder):
     from .views_report import PupukReportView
 
     current_app.jinja_env.filters.setdefault("kg", services.kg_text)
-    cat = "Pupuk"
-    appbuilder.add_view(RedemptionView, "Penebusan Pupuk", label=_l("Penebusan"), icon="fa-seedling",
-                        category=cat, category_label=_l("Pupuk bersubsidi"))
+    # Under the inventory's menu (the redemption is a kiosk sale of stock): a menu of its own would push the
+    # navbar to a second row at 125 % zoom for Admin and Sudin (tests/browser/test_fits_every_screen.py).
+    cat = "Persediaan"
+    appbuilder.add_separator(cat)
+    appbuilder.add_view(RedemptionView, "Penebusan Pupuk", label=_l("Penebusan pupuk"), icon="fa-seedling",
+                        category=cat)
     appbuilder.add_link("Kios Pupuk", label=_l("Kios penebusan"), href="/pupuk/penebusan/kios",
                         icon="fa-cash-register", category=cat)
     appbuilder.add_view(FarmerView, "Petani", label=_l("Petani"), icon="fa-user", category=cat)
     appbuilder.add_view(PoktanView, "Kelompok Tani", label=_l("Kelompok tani"), icon="fa-users", category=cat)
-    appbuilder.add_view(AllocationView, "Alokasi Pupuk", label=_l("Alokasi"), icon="fa-list", category=cat)
-    appbuilder.add_view(HetView, "HET Pupuk", label=_l("HET"), icon="fa-balance-scale", category=cat)
+    appbuilder.add_view(AllocationView, "Alokasi Pupuk", label=_l("Alokasi pupuk"), icon="fa-list", category=cat)
+    appbuilder.add_view(HetView, "HET Pupuk", label=_l("HET pupuk"), icon="fa-balance-scale", category=cat)
     appbuilder.add_view(PupukReportView, "Realisasi Pupuk", label=_l("Realisasi vs alokasi"), icon="fa-chart-bar",
                         category=cat)
     for api in (FarmerApi, PupukAllocationApi, PupukRedemptionApi):
