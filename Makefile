@@ -20,8 +20,13 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 
 install: $(VENV)/.installed translations
 
-translations: $(VENV)/.installed
-	@$(BIN)/pybabel -q compile -f -d translations
+# Compiled only when a catalogue changed, so two `make test` running side by side (.ci/run) do not rewrite the .mo
+# file one of them is reading.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+translations: $(MO_FILES)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	@$(BIN)/pybabel -q compile -f -d translations -l $*
 
 # Pull new strings out of the code into the catalogue (then translate the new entries in translations/id/).
 translations-extract: $(VENV)/.installed

@@ -14,6 +14,15 @@ import pytest
 from sqlalchemy import text
 
 os.environ.setdefault("KKMP_ENV", "test")
+# Each test session its own job queue and result folder: CI runs the SQLite and the PostgreSQL suites at the same
+# time, and both number their jobs from 1, so a shared instance/jobs would mix their result files and a consumer
+# started by one suite would take the other's tasks.
+if not os.environ.get("KKMP_JOBS_DIR"):
+    import tempfile
+
+    _jobs_tmp = tempfile.mkdtemp(prefix="kkmp-test-jobs-")
+    os.environ["KKMP_JOBS_DIR"] = os.path.join(_jobs_tmp, "jobs")
+    os.environ.setdefault("KKMP_JOBS_SQLITE", os.path.join(_jobs_tmp, "jobs-queue.sqlite"))
 
 from app import create_app  # noqa: E402
 from app.core.scope import system_scope  # noqa: E402
