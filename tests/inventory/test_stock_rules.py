@@ -1,0 +1,143 @@
+"""The stock rules below the counter (app/inventory/services/stock.py), stated as what a clerk sees: the stock of one
+item at one place is its own, the day a backdated issue would go negative is named, what a cooperative's stock is
+worth counts its own shelves only, and batches leave first expiry first, to the unit."""
+from decimal import Decimal as D
+
+import pytest
+
+from app.inventory import services
+from app.inventory.models import Location
+from app.inventory.services import stock
+
+from .conftest import PETUGAS, Shop, balance, fresh_coop, today_of
+
+
+def _place(session, coop, name, kind="gudang"):
+    row = Location(cooperative_id=coop.id, name=name, kind=kind)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _receive(shop, location, item, qty, cost, back, batch=None, expiry=None):
+    from app.inventory.models import Supplier
+    from sqlalchemy import select
+
+    supplier = shop.session.scalar(select(Supplier).where(Supplier.cooperative_id == shop.coop.id))
+    if supplier is None:
+        supplier = Supplier(cooperative_id=shop.coop.id, name="Agen uji", kind="distributor")
+        shop.session.add(supplier)
+        shop.session.flush()
+    line = {"item_id": item.id, "quantity": qty, "unit_cost": cost}
+    if batch:
+        line.update(batch=batch, expiry=expiry)
+    return services.do_receive_goods(shop.session, location=location, supplier=supplier, payment="kredit",
+                                     lines=[line], receipt_date=today_of(shop.coop, back),
+                                     idempotency_key=f"sr-{item.id}-{location.id}-{qty}-{back}-{batch}",
+                                     acting_user=PETUGAS)
+
+
+def test_the_stock_of_one_item_at_one_place_is_its_own(uow, shop):
+    """5 bags of beras at the gerai; sugar (a later item) and beras in the warehouse (a later place) are plenty:
+    a 6th bag of beras cannot be sold at the gerai, on any date, and the gerai's 5 count from the day they came."""
+    beras = shop.item("Beras", 14000, 15000)
+    gula = shop.item("Gula", 5000, 5500)
+    gudang = _place(uow, shop.coop, "Gudang uji")
+    _receive(shop, shop.gerai, beras, 5, 10000, back=5)
+    _receive(shop, shop.gerai, gula, 100, 4000, back=6)
+    _receive(shop, gudang, beras, 100, 10000, back=6)
+    came = today_of(shop.coop, 5)
+    assert stock.lowest_from(uow, beras.id, shop.gerai.id, came) == (D(5), came)
+    assert stock.lowest_from(uow, gula.id, shop.gerai.id, came)[0] == D(100)
+    # Later movements of the other item and the other place do not lower the gerai's beras either.
+    shop.sell([(gula, 90)], paid=D(500000), back=1)
+    services.do_sell(uow, location=gudang, member=None, lines=[{"item_id": beras.id, "quantity": 95}],
+                     paid=D(1500000), sale_date=today_of(shop.coop, 1), idempotency_key="sr-gudang",
+                     acting_user=PETUGAS)
+    assert stock.lowest_from(uow, beras.id, shop.gerai.id, came) == (D(5), came)
+    with pytest.raises(services.StockShortage) as refused:
+        shop.sell([(beras, 6)], paid=D(90000))
+    assert "tersedia 5 " in str(refused.value)
+    shop.sell([(beras, 5)], paid=D(75000), back=3)
+    assert balance(uow, beras, shop.gerai)[0] == D("0.000")
+    assert balance(uow, beras, gudang)[0] == D("5.000")
+
+
+def test_a_backdated_issue_names_the_first_day_the_stock_would_go_short(uow, shop):
+    """5 in (day -5), 2 out (day -3), 2 in (day -2), 2 out (day -1): from day -4 the lowest is 3, first reached on
+    day -3 (not day -1, when it is 3 again); the day's own movements count once."""
+    minyak = shop.item("Minyak", 14500, 15700)
+    _receive(shop, shop.gerai, minyak, 5, 14000, back=5)
+    shop.sell([(minyak, 2)], paid=D(40000), back=3)
+    _receive(shop, shop.gerai, minyak, 2, 14000, back=2)
+    shop.sell([(minyak, 2)], paid=D(40000), back=1)
+    assert stock.lowest_from(uow, minyak.id, shop.gerai.id, today_of(shop.coop, 4)) == (D(3), today_of(shop.coop, 3))
+    assert stock.lowest_from(uow, minyak.id, shop.gerai.id, today_of(shop.coop, 3)) == (D(3), today_of(shop.coop, 3))
+    with pytest.raises(services.StockShortage) as refused:
+        shop.sell([(minyak, 4)], paid=D(80000), back=4)
+    text = str(refused.value)
+    assert "akan minus pada " + today_of(shop.coop, 3).strftime("%d/%m/%Y") in text and "tersedia 3 " in text
+
+
+def test_an_empty_shelf_says_nothing_is_there(uow, shop):
+    """Nothing received: the refusal says 0 are available on that day (never 1, never a negative number)."""
+    teh = shop.item("Teh", 3000, 3500)
+    with pytest.raises(services.StockShortage) as refused:
+        shop.sell([(teh, 1)], paid=D(3500))
+    assert "tersedia 0 pcs pada " + today_of(shop.coop).strftime("%d/%m/%Y") in str(refused.value)
+    assert stock.lowest_from(uow, teh.id, shop.gerai.id, today_of(shop.coop)) == (D(0), today_of(shop.coop))
+
+
+def test_the_guard_below_the_counter_refuses_an_issue_larger_than_the_stock(uow, shop):
+    """Even a caller that skips the counter's checks cannot take out more than is there."""
+    kopi = shop.item("Kopi", 2000, 2500)
+    _receive(shop, shop.gerai, kopi, 2, 1500, back=1)
+    with pytest.raises(services.StockShortage):
+        stock.move(uow, coop=shop.coop, item=kopi, location=shop.gerai, day=today_of(shop.coop), kind="penjualan",
+                   quantity_out=D(3))
+    assert balance(uow, kopi, shop.gerai)[0] == D("2.000")
+
+
+def test_selling_out_clears_the_average_and_one_left_keeps_it(uow, shop):
+    """3 at Rp1.000: selling 2 leaves 1 at an average of Rp1.000; selling that one leaves nothing, average 0."""
+    sabun = shop.item("Sabun", 1500, 2000)
+    _receive(shop, shop.gerai, sabun, 3, 1000, back=2)
+    shop.sell([(sabun, 2)], paid=D(4000))
+    assert balance(uow, sabun, shop.gerai) == (D("1.000"), D("1000.00"), D("1000.0000"))
+    shop.sell([(sabun, 1)], paid=D(2000))
+    assert balance(uow, sabun, shop.gerai) == (D("0.000"), D("0.00"), D("0.0000"))
+
+
+def test_what_the_stock_is_worth_counts_the_cooperatives_own_shelves_only(uow, shop):
+    """Two cooperatives with stock (and the demo ones beside them): each one's worth is its own balances."""
+    beras = shop.item("Beras", 14000, 15000)
+    _receive(shop, shop.gerai, beras, 4, 10000, back=1)
+    other = Shop(uow, fresh_coop(uow))
+    gula = other.item("Gula", 5000, 5500)
+    _receive(other, other.gerai, gula, 3, 4000, back=1)
+    assert stock.stock_value_of(uow, shop.coop.id) == D("40000.00")
+    assert stock.stock_value_of(uow, other.coop.id) == D("12000.00")
+    empty = fresh_coop(uow)
+    assert stock.stock_value_of(uow, empty.id) == D("0.00")
+
+
+def test_batches_leave_first_expiry_first_to_the_unit(uow, shop):
+    """Batches of 2 (expiring in 10 days), 1 (in 20) and 5 (in 90), and one expiring today (still sellable today):
+    a sale of 4 takes today's 1, the 2 and the 1, nothing of the last; a batch with one unit left is still listed."""
+    susu = shop.item("Susu UHT", 6000, 6500)
+    susu.tracks_batch = True
+    uow.flush()
+    gudang = _place(uow, shop.coop, "Gudang uji")
+    _receive(shop, shop.gerai, susu, 1, 5000, back=3, batch="HARIINI", expiry=today_of(shop.coop))
+    _receive(shop, shop.gerai, susu, 2, 5000, back=3, batch="AWAL", expiry=today_of(shop.coop, -10))
+    _receive(shop, shop.gerai, susu, 1, 5000, back=3, batch="TENGAH", expiry=today_of(shop.coop, -20))
+    _receive(shop, shop.gerai, susu, 5, 5000, back=3, batch="AKHIR", expiry=today_of(shop.coop, -90))
+    _receive(shop, gudang, susu, 7, 5000, back=3, batch="GUDANG", expiry=today_of(shop.coop, -1))
+    on_hand = [(b, q) for b, _e, q in stock.batches_on_hand(uow, susu.id, shop.gerai.id)]
+    assert on_hand == [("HARIINI", D(1)), ("AWAL", D(2)), ("TENGAH", D(1)), ("AKHIR", D(5))]
+    taken = [(b, q) for b, _e, q in stock.first_expiry_first_out(uow, susu, shop.gerai, today_of(shop.coop), D(4))]
+    assert taken == [("HARIINI", D(1)), ("AWAL", D(2)), ("TENGAH", D(1))]
+    everything = stock.first_expiry_first_out(uow, susu, shop.gerai, today_of(shop.coop), D(9))
+    assert sum(q for _b, _e, q in everything) == D(9)
+    with pytest.raises(services.StockShortage):
+        stock.first_expiry_first_out(uow, susu, shop.gerai, today_of(shop.coop), D(10))
