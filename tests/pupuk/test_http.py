@@ -63,7 +63,9 @@ def test_a_redemption_within_the_quota_succeeds_at_the_het_and_one_above_is_refu
 
 @pytest.mark.parametrize("body, message", [
     ({"kg": "2,5"}, "kilogram utuh"), ({"kg": -3}, "lebih dari nol"), ({"pupuk_type": "sawit"}, "tidak dikenal"),
-    ({"nik": "123"}, "16"), ({"date": "2099-01-01"}, "masa depan")])
+    ({"nik": "123"}, "16"), ({"date": "2099-01-01"}, "masa depan"), ({"proxy_nik": "12345"}, "16"),
+    ({"kg": 0}, "lebih dari nol"),
+    ({"kg": "lima"}, "kg"), ({"date": "2020-01-15"}, "musim")])
 def test_bad_redemption_input_answers_422_in_indonesian_and_writes_nothing(petugas, sysdb, body, message):
     client, headers = petugas
     f = farmer(sysdb)
