@@ -242,3 +242,19 @@ def services_type(uow):
     from app.pupuk import services
 
     return services.type_of(uow, "urea")
+
+
+def test_the_monthly_distributor_report_balances_stock_and_counts_the_farmers_served(uow, kiosk):
+    from app.pupuk.reports_monthly import monthly_distributor_report
+
+    farmer = kiosk.farmer()
+    kiosk.allocate(farmer, "urea", "116")
+    day = today_of(kiosk.coop)
+    kiosk.redeem(farmer, "urea", 50)
+    kiosk.redeem(farmer, "urea", 6)
+    report = monthly_distributor_report(uow, kiosk.coop.id, day.year, day.month)
+    urea = next(r for r in report["rows"] if r["pupuk_type"].lower().startswith("urea"))
+    assert urea["redeemed_kg"] == D("56.000")
+    assert urea["closing_kg"] == balance(uow, kiosk.items["urea"], kiosk.kiosk)[0] == D("944.000")
+    assert urea["opening_kg"] + urea["received_kg"] - urea["redeemed_kg"] + urea["other_kg"] == urea["closing_kg"]
+    assert report["farmers_served"] == 1
