@@ -209,3 +209,24 @@ def test_the_farmer_page_shows_the_masked_nik_and_a_sekretaris_reveal_is_audited
     sysdb.expire_all()
     assert sysdb.scalar(select(AuditEvent.id).where(AuditEvent.action == "nik_reveal",
                                                     AuditEvent.table_name == "pupuk_farmer")) is not None
+
+
+def test_the_monthly_distributor_report_on_screen_and_as_xlsx_within_scope(login, sysdb):
+    """The Sekretaris of Cemorokandang and its Camat read the monthly report; the xlsx opens with its headers; a
+    Sekretaris of another cooperative does not see Cemorokandang in the list."""
+    from openpyxl import load_workbook
+
+    coop = sysdb.scalar(select(Cooperative).where(Cooperative.name.ilike("%cemorokandang%")))
+    for user in ("sekretaris.cemorokandang", "camat.kedungkandang"):
+        s = login(user)
+        page = s.get(f"/pupuk/laporan/bulanan?koperasi={coop.id}")
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        assert "monthly-rows" in html and "Stok awal (kg)" in html and "monthly-served" in html
+        x = s.get(f"/pupuk/laporan/bulanan.xlsx?koperasi={coop.id}")
+        assert x.status_code == 200
+        ws = load_workbook(io.BytesIO(x.data)).active
+        values = [c for row in ws.iter_rows(values_only=True) for c in row]
+        assert "Stok awal (kg)" in values and "Jumlah petani dilayani" in values
+    other = login("sekretaris.kebonjeruk").get("/pupuk/laporan/bulanan").get_data(as_text=True)
+    assert "Cemorokandang" not in other
