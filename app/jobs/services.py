@@ -77,6 +77,7 @@ def _load_kinds():
     from app.ledger import jobs as _ledger  # noqa: F401
     from app.savings import jobs as _savings  # noqa: F401
     from app.shu import jobs as _shu  # noqa: F401
+    from app.pupuk import jobs as _pupuk  # noqa: F401
 
 
 def _now():

@@ -210,7 +210,13 @@ class AllocationView(KkmpModelView):
             try:
                 if upload is None or coop is None:
                     raise ImportRefused(gettext("Pilih berkas .xlsx e-RDKK."))
-                result = services.do_import_rdkk(session, coop=coop, filename=upload.filename, data=upload.read(),
+                data = upload.read()
+                job = self._import_as_job(session, coop, upload.filename, data)
+                if job is not None:
+                    flash(gettext("Berkas besar: diperiksa dan diimpor di latar belakang. Kemajuannya tampil di "
+                                  "halaman ini."), "info")
+                    return redirect(url_for("JobView.show", pk=job.id))
+                result = services.do_import_rdkk(session, coop=coop, filename=upload.filename, data=data,
                                                  acting_user=g.user)
                 if result.ok:
                     session.commit()
@@ -222,6 +228,26 @@ class AllocationView(KkmpModelView):
                 session.rollback()
                 error = refusal_message(e) if isinstance(e, TenantScopeError) else str(e)
         return self.render_template("pupuk/import.html", coops=coops, result=result, error=error)
+
+    @staticmethod
+    def _import_as_job(session, coop, filename, data):
+        """The role and the file's safety checks run here, in the request, before a job is queued; a file of more
+        than KKMP_IMPORT_JOB_ROWS rows then goes to the worker (app/pupuk/jobs.py: the same service)."""
+        from app.core.xlsx_import import read_sheet_rows, refuse_unsafe
+
+        from .jobs import start_import_job
+        from .services.allocations import COLUMNS, ENTRY_ROLES, MAX_IMPORT_ROWS, SHEET, require_role
+
+        require_role(g.user, ENTRY_ROLES, gettext("Hanya Sekretaris atau Pengurus yang dapat mengimpor e-RDKK."))
+        refuse_unsafe(filename, data)
+        try:
+            rows = read_sheet_rows(data, SHEET, COLUMNS, gettext(
+                "Kolom berkas tidak sesuai templat e-RDKK; unduh templat lalu isi ulang."), max_rows=MAX_IMPORT_ROWS)
+        except ImportRefused:
+            raise
+        except Exception:  # noqa: BLE001 - openpyxl's many errors on a damaged file
+            raise ImportRefused(gettext("Berkas ini bukan berkas Excel .xlsx yang sah.")) from None
+        return start_import_job(session, g.user, coop, filename, data, len(rows))
 
     @expose("/impor/templat.xlsx")
     @has_access

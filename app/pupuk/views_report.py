@@ -58,3 +58,51 @@ class PupukReportView(BaseView):
                             content_type=XLSX)
         response.headers["Content-Disposition"] = f"attachment; filename=realisasi-pupuk-{level}-{year}.xlsx"
         return response
+
+    def _monthly(self):
+        """The cooperative (among those the reader sees: the session's tenant filter), year and month asked for."""
+        from app.cooperatives.models import Cooperative
+        from app.core.dates import latest_today
+        from app.extensions import db
+
+        from .reports_monthly import monthly_distributor_report
+
+        coops = db.session.execute(select(Cooperative).order_by(Cooperative.name).limit(500)).scalars().all()
+        wanted = request.args.get("koperasi", "")
+        coop = next((c for c in coops if str(c.id) == wanted), coops[0] if coops else None)
+        today = latest_today()
+        year = request.args.get("tahun", "")
+        month = request.args.get("bulan", "")
+        year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else today.year
+        month = int(month) if month.isdigit() and 1 <= int(month) <= 12 else today.month
+        report = monthly_distributor_report(db.session, coop.id, year, month) if coop else {"rows": [],
+                                                                                          "farmers_served": 0}
+        return coops, coop, year, month, report
+
+    @expose("/bulanan")
+    @has_access
+    @permission_name("report")
+    def monthly(self):
+        from .services import kg_text
+
+        coops, coop, year, month, report = self._monthly()
+        return self.render_template("pupuk/monthly.html", coops=coops, coop=coop, year=year, month=month,
+                                    report=report, kg=kg_text)
+
+    @expose("/bulanan.xlsx")
+    @has_access
+    @permission_name("report")
+    def monthly_xlsx(self):
+        from app.core.xlsx import stream_xlsx
+
+        coops, coop, year, month, report = self._monthly()
+        headers = ["Jenis pupuk", "Stok awal (kg)", "Diterima (kg)", "Ditebus petani (kg)", "Lain-lain (kg)",
+                   "Stok akhir (kg)"]
+        rows = [[r["pupuk_type"], float(r["opening_kg"]), float(r["received_kg"]), float(r["redeemed_kg"]),
+                 float(r["other_kg"]), float(r["closing_kg"])] for r in report["rows"]]
+        rows.append(["Jumlah petani dilayani", report["farmers_served"], "", "", "", ""])
+        title = f"Laporan bulanan penyaluran pupuk bersubsidi {coop.name if coop else ''} {month:02d}/{year}"
+        response = Response(stream_with_context(stream_xlsx(title, headers, iter(rows), sheet_name="Bulanan")),
+                            content_type=XLSX)
+        response.headers["Content-Disposition"] = f"attachment; filename=pupuk-bulanan-{year}-{month:02d}.xlsx"
+        return response

@@ -63,7 +63,9 @@ def test_a_redemption_within_the_quota_succeeds_at_the_het_and_one_above_is_refu
 
 @pytest.mark.parametrize("body, message", [
     ({"kg": "2,5"}, "kilogram utuh"), ({"kg": -3}, "lebih dari nol"), ({"pupuk_type": "sawit"}, "tidak dikenal"),
-    ({"nik": "123"}, "16"), ({"date": "2099-01-01"}, "masa depan")])
+    ({"nik": "123"}, "16"), ({"date": "2099-01-01"}, "masa depan"), ({"proxy_nik": "12345"}, "16"),
+    ({"kg": 0}, "lebih dari nol"),
+    ({"kg": "lima"}, "kg"), ({"date": "2020-01-15"}, "musim")])
 def test_bad_redemption_input_answers_422_in_indonesian_and_writes_nothing(petugas, sysdb, body, message):
     client, headers = petugas
     f = farmer(sysdb)
@@ -207,3 +209,24 @@ def test_the_farmer_page_shows_the_masked_nik_and_a_sekretaris_reveal_is_audited
     sysdb.expire_all()
     assert sysdb.scalar(select(AuditEvent.id).where(AuditEvent.action == "nik_reveal",
                                                     AuditEvent.table_name == "pupuk_farmer")) is not None
+
+
+def test_the_monthly_distributor_report_on_screen_and_as_xlsx_within_scope(login, sysdb):
+    """The Sekretaris of Cemorokandang and its Camat read the monthly report; the xlsx opens with its headers; a
+    Sekretaris of another cooperative does not see Cemorokandang in the list."""
+    from openpyxl import load_workbook
+
+    coop = sysdb.scalar(select(Cooperative).where(Cooperative.name.ilike("%cemorokandang%")))
+    for user in ("sekretaris.cemorokandang", "camat.kedungkandang"):
+        s = login(user)
+        page = s.get(f"/pupuk/laporan/bulanan?koperasi={coop.id}")
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        assert "monthly-rows" in html and "Stok awal (kg)" in html and "monthly-served" in html
+        x = s.get(f"/pupuk/laporan/bulanan.xlsx?koperasi={coop.id}")
+        assert x.status_code == 200
+        ws = load_workbook(io.BytesIO(x.data)).active
+        values = [c for row in ws.iter_rows(values_only=True) for c in row]
+        assert "Stok awal (kg)" in values and "Jumlah petani dilayani" in values
+    other = login("sekretaris.kebonjeruk").get("/pupuk/laporan/bulanan").get_data(as_text=True)
+    assert "Cemorokandang" not in other

@@ -214,3 +214,47 @@ def test_a_subsidised_item_is_not_sold_at_the_ordinary_counter(uow, kiosk):
     with pytest.raises(ValidationFailed, match="pupuk bersubsidi"):
         inv.do_sell(uow, location=kiosk.kiosk, lines=[{"item_id": kiosk.items["urea"].id, "quantity": 1}],
                     paid=100000, idempotency_key="c1", acting_user=PETUGAS)
+
+
+def test_a_het_change_never_reprices_a_past_redemption(uow, kiosk):
+    """A new HET row in force from yesterday prices the redemptions from then on; one already made keeps the price,
+    amount and journal it was made with."""
+    from datetime import timedelta
+
+    from app.pupuk.models import PupukHet, PupukRedemption
+
+    farmer = kiosk.farmer()
+    kiosk.allocate(farmer, "urea", "116")
+    day = today_of(kiosk.coop)
+    first = kiosk.redeem(farmer, "urea", 10)
+    old_price, old_total = first.price_per_kg, first.total
+    uow.add(PupukHet(pupuk_type_id=services_type(uow).id, valid_from=day - timedelta(days=1),
+                     het_per_kg=D("1950"), legal_basis="uji"))
+    uow.flush()
+    second = kiosk.redeem(farmer, "urea", 10)
+    assert second.price_per_kg == D("1950") and second.total == D("19500")
+    uow.expire_all()
+    again = uow.get(PupukRedemption, first.id)
+    assert (again.price_per_kg, again.total) == (old_price, old_total) != (D("1950"), D("19500"))
+
+
+def services_type(uow):
+    from app.pupuk import services
+
+    return services.type_of(uow, "urea")
+
+
+def test_the_monthly_distributor_report_balances_stock_and_counts_the_farmers_served(uow, kiosk):
+    from app.pupuk.reports_monthly import monthly_distributor_report
+
+    farmer = kiosk.farmer()
+    kiosk.allocate(farmer, "urea", "116")
+    day = today_of(kiosk.coop)
+    kiosk.redeem(farmer, "urea", 50)
+    kiosk.redeem(farmer, "urea", 6)
+    report = monthly_distributor_report(uow, kiosk.coop.id, day.year, day.month)
+    urea = next(r for r in report["rows"] if r["pupuk_type"].lower().startswith("urea"))
+    assert urea["redeemed_kg"] == D("56.000")
+    assert urea["closing_kg"] == balance(uow, kiosk.items["urea"], kiosk.kiosk)[0] == D("944.000")
+    assert urea["opening_kg"] + urea["received_kg"] - urea["redeemed_kg"] + urea["other_kg"] == urea["closing_kg"]
+    assert report["farmers_served"] == 1

@@ -268,8 +268,6 @@ def do_import_rdkk(session, *, coop, filename, data, acting_user, progress=None)
                  details={"rows": len(rows), "farmers_new": new_farmers, "allocations": allocations,
                           "conflicts": len(conflicts)})
     session.flush()
-    if progress is not None:
-        progress(len(rows), len(rows))
     return RdkkResult(ok=True, rows=len(rows), farmers=new_farmers, allocations=allocations, conflicts=conflicts)
 
 

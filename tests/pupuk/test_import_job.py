@@ -1,0 +1,90 @@
+"""A big e-RDKK file is imported by a job: submitting it answers with the job's page, the worker (inline in the
+tests) applies it through the same all-or-nothing service, with progress; a refused file lists every error's row
+and column in Indonesian and writes nothing."""
+import io
+from decimal import Decimal as D
+
+import pytest
+from sqlalchemy import func, select
+
+from app.jobs.models import Job
+from app.pupuk.models import Farmer, PupukAllocation
+
+
+@pytest.fixture()
+def small_import_threshold(app):
+    old = app.config["KKMP_IMPORT_JOB_ROWS"]
+    app.config["KKMP_IMPORT_JOB_ROWS"] = 2
+    yield
+    app.config["KKMP_IMPORT_JOB_ROWS"] = old
+
+
+def _file(rows):
+    from openpyxl import Workbook
+
+    from app.pupuk.services.allocations import COLUMNS
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "e-RDKK"
+    ws.append([h for _k, h in COLUMNS])
+    for r in rows:
+        ws.append(r)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _row(nik, name, urea="100"):
+    return [nik, name, "Poktan Sumber Makmur", "", "padi", "0,5", "2026", "1", urea, "", "", "", ""]
+
+
+def _post(s, data):
+    return s.post("/pupuk/alokasi/impor", data={"file": (io.BytesIO(data), "rdkk.xlsx")},
+                  content_type="multipart/form-data")
+
+
+def _job(response, sysdb):
+    assert response.status_code == 302, response.get_data(as_text=True)[:800]
+    sysdb.expire_all()
+    return sysdb.get(Job, int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1]))
+
+
+def _allocations(sysdb):
+    sysdb.expire_all()
+    return sysdb.scalar(select(func.count()).select_from(PupukAllocation))
+
+
+def test_a_big_erdkk_file_runs_as_a_job_with_progress_and_writes_every_row(login, sysdb, small_import_threshold):
+    s = login("sekretaris.cemorokandang")
+    job = _job(_post(s, _file([_row("3573015004820061", "Job Satu"), _row("3573015004820062", "Job Dua"),
+                               _row("3573015004820063", "Job Tiga", urea="116")])), sysdb)
+    assert (job.kind, job.status, job.username) == ("pupuk_rdkk_import", "done", "sekretaris.cemorokandang")
+    assert job.result_summary.startswith("e-RDKK diimpor: 3 baris, 3 petani baru")
+    assert (job.progress_done, job.progress_total) == (3, 3)
+    f = sysdb.scalar(select(Farmer).where(Farmer.name == "Job Tiga"))
+    assert f is not None
+    assert [a.kg for a in sysdb.scalars(select(PupukAllocation).where(PupukAllocation.farmer_id == f.id))] \
+        == [D("116.000")]
+
+
+def test_a_refused_erdkk_job_lists_row_and_column_and_writes_nothing(login, sysdb, small_import_threshold):
+    before = _allocations(sysdb)
+    s = login("sekretaris.cemorokandang")
+    job = _job(_post(s, _file([_row("3573015004820071", "Salah Satu"), _row("3573015004820", "Salah Dua"),
+                               _row("3573015004820073", "Salah Tiga", urea="-5")])), sysdb)
+    assert job.status == "failed"
+    assert job.error_message == "Tidak ada yang disimpan: 2 kesalahan ditemukan."
+    assert [r[:2] for r in job.error_list] == [[3, "NIK"], [4, "Urea (kg)"]], job.error_list
+    assert all(r[2] for r in job.error_list)
+    assert _allocations(sysdb) == before
+    assert sysdb.scalar(select(Farmer).where(Farmer.name == "Salah Satu")) is None
+    page = s.get(f"/pekerjaan/{job.id}").get_data(as_text=True)
+    assert 'id="kkmp-job-errors"' in page and "<td>3</td>" in page
+
+
+def test_a_small_file_is_still_imported_in_the_request(login, sysdb, small_import_threshold):
+    s = login("sekretaris.cemorokandang")
+    r = _post(s, _file([_row("3573015004820081", "Kecil Satu")]))
+    assert "/pekerjaan/" not in r.headers.get("Location", "")
+    assert sysdb.scalar(select(Farmer).where(Farmer.name == "Kecil Satu")) is not None
