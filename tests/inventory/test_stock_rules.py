@@ -61,6 +61,9 @@ def test_the_stock_of_one_item_at_one_place_is_its_own(uow, shop):
     shop.sell([(beras, 5)], paid=D(75000), back=3)
     assert balance(uow, beras, shop.gerai)[0] == D("0.000")
     assert balance(uow, beras, gudang)[0] == D("5.000")
+    # Looked at from the later item and the later place, the earlier ones do not count either.
+    assert stock.lowest_from(uow, gula.id, shop.gerai.id, came) == (D(10), today_of(shop.coop, 1))
+    assert stock.lowest_from(uow, beras.id, gudang.id, came) == (D(5), today_of(shop.coop, 1))
 
 
 def test_a_backdated_issue_names_the_first_day_the_stock_would_go_short(uow, shop):
@@ -77,6 +80,16 @@ def test_a_backdated_issue_names_the_first_day_the_stock_would_go_short(uow, sho
         shop.sell([(minyak, 4)], paid=D(80000), back=4)
     text = str(refused.value)
     assert "akan minus pada " + today_of(shop.coop, 3).strftime("%d/%m/%Y") in text and "tersedia 3 " in text
+
+
+def test_a_backdated_issue_before_a_sell_out_says_nothing_is_left_that_day(uow, shop):
+    """2 in (day -5), both sold on day -2: one more dated day -4 would leave -1 on day -2, where 0 are left."""
+    roti = shop.item("Roti", 5000, 6000)
+    _receive(shop, shop.gerai, roti, 2, 4000, back=5)
+    shop.sell([(roti, 2)], paid=D(12000), back=2)
+    with pytest.raises(services.StockShortage) as refused:
+        shop.sell([(roti, 1)], paid=D(6000), back=4)
+    assert ("akan minus pada " + today_of(shop.coop, 2).strftime("%d/%m/%Y") + " (tersedia 0 pcs") in str(refused.value)
 
 
 def test_an_empty_shelf_says_nothing_is_there(uow, shop):
@@ -133,6 +146,7 @@ def test_batches_leave_first_expiry_first_to_the_unit(uow, shop):
     _receive(shop, shop.gerai, susu, 1, 5000, back=3, batch="TENGAH", expiry=today_of(shop.coop, -20))
     _receive(shop, shop.gerai, susu, 5, 5000, back=3, batch="AKHIR", expiry=today_of(shop.coop, -90))
     _receive(shop, gudang, susu, 7, 5000, back=3, batch="GUDANG", expiry=today_of(shop.coop, -1))
+    assert [(b, q) for b, _e, q in stock.batches_on_hand(uow, susu.id, gudang.id)] == [("GUDANG", D(7))]
     on_hand = [(b, q) for b, _e, q in stock.batches_on_hand(uow, susu.id, shop.gerai.id)]
     assert on_hand == [("HARIINI", D(1)), ("AWAL", D(2)), ("TENGAH", D(1)), ("AKHIR", D(5))]
     taken = [(b, q) for b, _e, q in stock.first_expiry_first_out(uow, susu, shop.gerai, today_of(shop.coop), D(4))]
