@@ -155,3 +155,24 @@ def test_batches_leave_first_expiry_first_to_the_unit(uow, shop):
     assert sum(q for _b, _e, q in everything) == D(9)
     with pytest.raises(services.StockShortage):
         stock.first_expiry_first_out(uow, susu, shop.gerai, today_of(shop.coop), D(10))
+
+
+def test_a_voided_sale_shows_each_unit_back_at_the_cost_it_left_with(uow, shop):
+    """3 sold from 10 at an average of Rp11.500, then voided: the stock card's return line says 3 at Rp11.500 a
+    unit (Rp34.500), and the average stays Rp11.500."""
+    from sqlalchemy import select
+
+    from app.inventory.models import StockMovement
+
+    from .test_services import PENGURUS_OR_ADMIN
+
+    beras = shop.item("Beras", 14000, 15000)
+    _receive(shop, shop.gerai, beras, 5, 10000, back=3)
+    _receive(shop, shop.gerai, beras, 5, 13000, back=2)
+    sale = shop.sell([(beras, 3)], paid=D(45000))
+    services.do_void_sale(uow, sale=sale, reason="Pembeli batal", acting_user=PENGURUS_OR_ADMIN)
+    uow.flush()
+    back = uow.scalars(select(StockMovement).where(StockMovement.item_id == beras.id, StockMovement.quantity_in > 0)
+                       .order_by(StockMovement.id.desc())).first()
+    assert (back.quantity_in, back.value, back.unit_cost) == (D("3.000"), D("34500.00"), D("11500.0000"))
+    assert balance(uow, beras, shop.gerai) == (D("10.000"), D("115000.00"), D("11500.0000"))
