@@ -11,5 +11,6 @@ from .distribute import distribution_lines, do_distribute, do_pay_share, unpaid_
 from .providers import (member_transactions, register_member_transactions, registered_providers,
                         unregister_member_transactions)
 from .rat import do_advance_rat, do_prepare_rapb, do_save_rat, quorum
+from .shares import ShareRow, share_page
 from .rules import (DEFAULT_SPLIT, check_allocations, do_copy_rule_forward, do_set_rule, previous_rule, rat_for,
                     rule_for)
