@@ -349,12 +349,14 @@ class ShuView(BaseView):
 
         rapb = session.execute(select(RapbLine).where(RapbLine.rat_id == rat.id).order_by(RapbLine.account_code)
                                ).scalars().all() if rat else []
-        shares = services.share_page(session, ws, limit=PAGE) if ws else []
+        # the printed package lists every member with the SHU and every member on the attendance list
+        shares = services.share_page(session, ws, raw=True) if ws else []
         return self.render_template("shu/rat.html", coop=coop, year=year, rat=rat, ws=ws, closed=closed,
                                     rule=services.rule_for(session, coop.id, year),
                                     reports=statements_of(session, coop, year) if closed else [],
                                     quorum=services.quorum(session, rat) if rat else None, rapb=rapb,
-                                    shares=shares, errors=errors, can_rat=self._can("rat"),
+                                    shares=shares, attendance=services.attendance_list(session, coop.id),
+                                    errors=errors, can_rat=self._can("rat"),
                                     can_verify=self._can("verify"), form=request.form)
 
     @expose("/<int:coop_id>/<int:year>/rat.xlsx")

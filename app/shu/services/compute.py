@@ -28,7 +28,7 @@ rest stays in SHU belum dibagi as an uncovered loss.
 """
 import io
 from calendar import monthrange
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext
@@ -102,13 +102,17 @@ def savings_bases(session, coop_id, rule, start, end, leavers):
         basis = sum((Decimal(b) for b in balances), ZERO) / len(cutoffs)
         bases[member_id] = basis
     if rule.balance_basis == "akhir_tahun" and leavers:
+        # every leaver's balance on the eve of the exit in one aggregate (not one query per leaver)
+        from app.members.models import Member
+
+        held = dict(session.execute(
+            select(T.member_id, func.coalesce(func.sum(signed), 0)).join(Member, Member.id == T.member_id)
+            .where(T.cooperative_id == coop_id, T.member_id.in_(list(leavers)), T.kind.in_(kinds),
+                   T.tx_date < Member.ended_on).group_by(T.member_id)).all())
         days = (end - start).days + 1
         for member_id, left in leavers.items():
-            eve = left - timedelta(days=1)
-            held = session.execute(select(func.coalesce(func.sum(signed), 0)).where(
-                T.member_id == member_id, T.kind.in_(kinds), T.tx_date <= eve)).scalar()
             served = max((left - start).days, 0)
-            bases[member_id] = Decimal(held) * served / days
+            bases[member_id] = Decimal(held.get(member_id, 0)) * served / days
     return {m: b for m, b in bases.items() if b > 0}
 
 
