@@ -120,3 +120,18 @@ def test_a_named_fund_beside_jasa_modal_and_jasa_usaha(uow, coop, year, provider
     assert (ws.member_shares_total, ws.cadangan_rounding) == (D(1_200_000), 0)
     assert (ws.cadangan_total, ws.funds_total) == (D(500_000), D(300_000))
     assert ("dana_shu", 0, D(300_000), "Dana kesejahteraan RW") in services.distribution_lines(ws)
+
+
+def test_a_closed_year_without_a_rule_is_refused_with_the_reason_and_nothing_is_written(uow, coop, year):
+    from sqlalchemy import func, select
+
+    import pytest
+
+    from app.core.errors import DomainError
+    from app.shu.models import ShuWorksheet
+
+    post(uow, coop, date(year, 5, 2), [("kas", D(1_000_000), 0), ("411100", 0, D(1_000_000))])
+    close(uow, coop, year)
+    with pytest.raises(DomainError, match=f"Aturan pembagian SHU tahun buku {year} belum ditetapkan"):
+        services.do_compute_worksheet(uow, cooperative_id=coop.id, year=year, acting_user=PENGURUS)
+    assert uow.scalar(select(func.count(ShuWorksheet.id)).where(ShuWorksheet.cooperative_id == coop.id)) == 0
