@@ -249,7 +249,7 @@ def do_compute_worksheet(session, *, cooperative_id, year, acting_user):
         for row in rows:
             row["worksheet_id"] = ws.id
         # the worksheet row's audit entry holds the totals; the shares are written in bulk
-        _insert_shares(session, rows)
+        _insert_shares(session, ws, rows)
     if ws.cadangan_total + ws.funds_total + ws.member_shares_total != shu:  # the invariant the journal needs
         raise RuntimeError("SHU worksheet parts do not add up to the SHU")
     return ws
@@ -259,7 +259,7 @@ _SHARE_COPY_COLUMNS = ("worksheet_id", "cooperative_id", "member_id", "jm_basis"
                        "total_exact", "total_rounded", "left_on", "version")
 
 
-def _insert_shares(session, rows):
+def _insert_shares(session, ws, rows):
     """Write the member shares: ``COPY ... FROM STDIN`` on PostgreSQL, a multi-row insert elsewhere.
 
     On PostgreSQL the multi-row insert of 5,000 shares was five statements of 1,000 rows and about 210 ms of the
@@ -268,8 +268,15 @@ def _insert_shares(session, rows):
     with ``:f``, never in exponent form, dates), never user text, so the tab-separated lines need no escaping."""
     conn = session.connection()
     if conn.dialect.name != "postgresql":
-        session.execute(insert(ShuMemberShare.__table__), rows)
+        session.execute(insert(ShuMemberShare.__table__), rows)  # the session's scope guard sees this insert
         return
+    # COPY goes past the session's scope listeners: check here what they would (every row is the worksheet's and
+    # its cooperative's, and that cooperative is in the user's write scope).
+    from app.core.scope import check_write
+
+    if any(r["worksheet_id"] != ws.id or r["cooperative_id"] != ws.cooperative_id for r in rows):
+        raise RuntimeError("member shares of another worksheet")
+    check_write(session, ws, "update")
     buf = io.StringIO()
     buf.writelines(
         f"{r['worksheet_id']}\t{r['cooperative_id']}\t{r['member_id']}\t{r['jm_basis']:f}\t{r['ju_basis']:f}\t"
