@@ -122,8 +122,6 @@ def member_cells(share, member):
 
 
 def rat_package_xlsx(session, coop, year, ws, rat, rule, quorum):
-    from app.members.models import Member
-
     from .models import RapbLine
 
     path = _tmp("kkmp-paket-rat-")
@@ -139,8 +137,8 @@ def rat_package_xlsx(session, coop, year, ws, rat, rule, quorum):
             ("Tanggal pelaksanaan", tanggal(rat.held_date) if rat and rat.held_date else ""),
             ("Jumlah anggota", rat.members_total if rat and rat.members_total is not None else ""),
             ("Jumlah hadir", rat.attendance if rat and rat.attendance is not None else ""),
-            ("Kuorum menurut AD/ART", f"{required}%"),
-            ("Kehadiran", f"{present}%" if present is not None else ""),
+            ("Kuorum menurut AD/ART", f"{required}%".replace(".", ",")),
+            ("Kehadiran", f"{present}%".replace(".", ",") if present is not None else ""),
             ("Kuorum tercapai", "Ya" if reached else "Tidak"),
             ("Nomor keputusan RAT", (rat.decision_ref or "") if rat else ""),
             ("Pimpinan rapat", (rat.chair_name or "") if rat else ""),
@@ -184,7 +182,7 @@ def rat_package_xlsx(session, coop, year, ws, rat, rule, quorum):
             book.row(s, r, [label, "", "", value])
             r += 1
         for line in ws.lines:
-            book.row(s, r, [line.name, f"{line.percent}%", line.base, line.amount])
+            book.row(s, r, [line.name, line.percent_text, line.base, line.amount])
             r += 1
         for label, value in (("Cadangan menurut aturan", ws.cadangan_rule),
                              ("Cadangan: bagian jasa anggota dari SHU non-anggota", ws.cadangan_non_member),
@@ -211,10 +209,9 @@ def rat_package_xlsx(session, coop, year, ws, rat, rule, quorum):
     # -- attendance list ----------------------------------------------------------------------------------------
     sheet = book.sheet("Daftar hadir", f"Daftar hadir RAT tahun buku {year}", coop,
                        ["No.", "Nomor anggota", "Nama", "Tanda tangan"], [6, 14, 36, 30])
-    stmt = (select(Member.member_number, Member.name).where(Member.cooperative_id == coop.id,
-                                                            Member.status == "aktif")
-            .order_by(Member.member_seq, Member.id).execution_options(yield_per=2000))
-    for i, (number, name) in enumerate(session.execute(stmt), start=1):
+    from .services import attendance_list
+
+    for i, (number, name) in enumerate(attendance_list(session, coop.id), start=1):
         book.row(sheet, 3 + i, [i, number or "", name, ""])
     # -- RAPB ---------------------------------------------------------------------------------------------------
     sheet = book.sheet("RAPB", f"Rencana anggaran pendapatan dan belanja tahun {year + 1}", coop,

@@ -53,6 +53,11 @@ PAYMENT_METHODS = [("tunai", _l("Tunai")), ("sukarela", _l("Dikreditkan ke simpa
 PAYMENT_LABELS = dict(PAYMENT_METHODS)
 
 
+def percent_text(value):
+    """``12,50%``: the Indonesian decimal comma, as the rule form takes it."""
+    return "" if value is None else f"{Decimal(value):.2f}".replace(".", ",") + "%"
+
+
 def rat_deadline(year):
     """Six months after the end of the fiscal year (UU 25/1992 practice: RAT within six months)."""
     return date(int(year) + 1, 6, 30)
@@ -101,7 +106,7 @@ class ShuRule(TenantMixin, Model):
 
     @property
     def allocation_text(self):
-        return ", ".join(f"{a.name} {a.percent}%" for a in self.allocations)
+        return ", ".join(f"{a.name} {percent_text(a.percent)}" for a in self.allocations)
 
     def __repr__(self):
         return f"SHU {self.year}"
@@ -207,6 +212,10 @@ class ShuWorksheetLine(TenantMixin, Model):
     amount = Column(Numeric(18, 2), nullable=False)
 
     worksheet = relationship("ShuWorksheet", back_populates="lines")
+
+    @property
+    def percent_text(self):
+        return percent_text(self.percent)
 
 
 class ShuMemberShare(TenantMixin, Model):

@@ -236,29 +236,24 @@ class ShuView(BaseView):
     def members(self, coop_id, year):
         coop = _coop_or_404(coop_id)
         session = db.session
-        ws = services.worksheet_for(session, coop.id, year)
+        ws = services.worksheet_for(session, coop.id, year, lean=True)
         if ws is None:
             abort(404)
         unpaid = request.args.get("belum") == "1"
         after = request.args.get("after", "")
         before = request.args.get("before", "")
-        stmt = select(ShuMemberShare).where(ShuMemberShare.worksheet_id == ws.id)
-        if unpaid:
-            stmt = stmt.where(ShuMemberShare.paid_on.is_(None), ShuMemberShare.total_rounded > 0)
         if before.isdigit():
-            items = session.execute(stmt.where(ShuMemberShare.id < int(before)).order_by(ShuMemberShare.id.desc())
-                                    .limit(PAGE + 1)).scalars().all()
-            has_prev, items = len(items) > PAGE, list(reversed(items[:PAGE]))
+            items = services.share_page(session, ws, before_id=int(before), limit=PAGE + 1, unpaid_only=unpaid)
+            has_prev, items = len(items) > PAGE, items[-PAGE:]
             has_next = True
         else:
-            if after.isdigit():
-                stmt = stmt.where(ShuMemberShare.id > int(after))
-            items = session.execute(stmt.order_by(ShuMemberShare.id).limit(PAGE + 1)).scalars().all()
+            items = services.share_page(session, ws, after_id=int(after) if after.isdigit() else None,
+                                        limit=PAGE + 1, unpaid_only=unpaid)
             has_next, items = len(items) > PAGE, items[:PAGE]
             has_prev = after.isdigit()
         return self.render_template("shu/members.html", coop=coop, year=year, ws=ws, items=items, unpaid=unpaid,
                                     has_prev=has_prev and bool(items), has_next=has_next and bool(items),
-                                    can_pay=self._can("pay") and ws.status == "dibagikan", methods=PAYMENT_METHODS,
+                                    can_pay=ws.status == "dibagikan" and self._can("pay"), methods=PAYMENT_METHODS,
                                     today=local_today(coop))
 
     @expose("/<int:coop_id>/<int:year>/anggota.xlsx")
@@ -354,12 +349,14 @@ class ShuView(BaseView):
 
         rapb = session.execute(select(RapbLine).where(RapbLine.rat_id == rat.id).order_by(RapbLine.account_code)
                                ).scalars().all() if rat else []
-        shares = services.member_shares(session, ws, limit=PAGE) if ws else []
+        # the printed package lists every member with the SHU and every member on the attendance list
+        shares = services.share_page(session, ws, raw=True) if ws else []
         return self.render_template("shu/rat.html", coop=coop, year=year, rat=rat, ws=ws, closed=closed,
                                     rule=services.rule_for(session, coop.id, year),
                                     reports=statements_of(session, coop, year) if closed else [],
                                     quorum=services.quorum(session, rat) if rat else None, rapb=rapb,
-                                    shares=shares, errors=errors, can_rat=self._can("rat"),
+                                    shares=shares, attendance=services.attendance_list(session, coop.id),
+                                    errors=errors, can_rat=self._can("rat"),
                                     can_verify=self._can("verify"), form=request.form)
 
     @expose("/<int:coop_id>/<int:year>/rat.xlsx")

@@ -1,6 +1,7 @@
 """SHU and RAT through HTTP and the API, as the demo users: who sees what, who may do what, and refusals that
 write nothing. The demo gives every cooperative last year's rule and a RAT being prepared."""
 import io
+from decimal import ROUND_HALF_UP, Decimal as D
 
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -143,3 +144,47 @@ def test_the_demo_cooperative_has_a_closed_last_year_whose_member_shares_add_up_
     assert ws.cadangan_total + ws.funds_total + ws.member_shares_total == ws.shu_total
     page = login("pengurus.kebonjeruk").get(f"/shu/{coop.id}/{year}/anggota").get_data(as_text=True)
     assert shares[0].member.name in page
+
+
+def test_the_api_refuses_a_distribution_before_the_rat_and_a_negative_part_with_indonesian_reasons(app, sysdb,
+                                                                                                    client):
+    """The demo's RAT is still being prepared: posting the distribution is 422 with the reason and writes nothing;
+    a rule with a negative part is 422 and the rules stay as they were."""
+    from app.ledger.models import JournalEntry
+
+    coop = _coop(sysdb, OWN)
+    year = local_today(coop).year - 1
+    headers = api_token(client, "pengurus.kebonjeruk")
+    entries = sysdb.scalar(select(func.count(JournalEntry.id)).where(JournalEntry.cooperative_id == coop.id))
+    r = client.post(f"/api/v1/shu/{coop.id}/{year}/distribute", headers=headers)
+    assert r.status_code == 422
+    assert f"setelah RAT tahun buku {year} dilaksanakan" in r.json["message"]
+    sysdb.expire_all()
+    assert sysdb.scalar(select(ShuWorksheet.status).where(ShuWorksheet.cooperative_id == coop.id,
+                                                          ShuWorksheet.year == year)) == "dihitung"
+    assert sysdb.scalar(select(func.count(JournalEntry.id)).where(JournalEntry.cooperative_id == coop.id)) == entries
+
+    before = _rule_state(sysdb, coop.id)
+    body = {"cooperative_id": coop.id, "year": year,
+            "allocations": [{"kind": "cadangan", "percent": "90"}, {"kind": "jasa_modal", "percent": "-10"},
+                            {"kind": "jasa_usaha", "percent": "20"}]}
+    r = client.post("/api/v1/shu_rule/", json=body, headers=headers)
+    assert r.status_code == 422 and "tidak boleh negatif" in r.get_data(as_text=True)
+    assert _rule_state(sysdb, coop.id) == before
+    r = client.get(f"/api/v1/shu/{coop.id}/{year}/members?after=x", headers=headers)
+    assert r.status_code == 400 and "bilangan bulat" in r.json["message"]
+
+
+def test_the_member_api_pages_by_keyset_with_exact_and_rounded_shares(app, sysdb, client):
+    coop = _coop(sysdb, OWN)
+    year = local_today(coop).year - 1
+    headers = api_token(client, "camat.kebonjeruk")
+    first = client.get(f"/api/v1/shu/{coop.id}/{year}/members?page_size=2", headers=headers).json["result"]
+    assert len(first["members"]) == 2 and first["next_after"] == first["members"][-1]["id"]
+    rest = client.get(f"/api/v1/shu/{coop.id}/{year}/members?page_size=500&after={first['next_after']}",
+                      headers=headers).json["result"]
+    every = first["members"] + rest["members"]
+    assert rest["next_after"] is None and len(every) == first["member_count"]
+    assert sum(D(m["total_rounded"]) for m in every) == D(first["member_shares_total"])
+    assert all(D(m["total_rounded"]) == D(m["total_exact"]).quantize(D("1"), rounding=ROUND_HALF_UP)
+               for m in every)

@@ -10,6 +10,7 @@ from .compute import closed_year, do_compute_worksheet, member_shares, savings_b
 from .distribute import distribution_lines, do_distribute, do_pay_share, unpaid_shares
 from .providers import (member_transactions, register_member_transactions, registered_providers,
                         unregister_member_transactions)
-from .rat import do_advance_rat, do_prepare_rapb, do_save_rat, quorum
+from .rat import attendance_list, do_advance_rat, do_prepare_rapb, do_save_rat, quorum
+from .shares import ShareRow, share_page
 from .rules import (DEFAULT_SPLIT, check_allocations, do_copy_rule_forward, do_set_rule, previous_rule, rat_for,
                     rule_for)

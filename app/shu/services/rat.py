@@ -74,6 +74,19 @@ def quorum(session, rat):
     return required, exact.quantize(Decimal("0.01"), rounding=ROUND_DOWN), exact >= required
 
 
+def attendance_list(session, coop_id):
+    """The members who may attend the RAT (active members, by member number order): (number, name) rows for the
+    attendance list the printed package and the workbook carry, one column select."""
+    from sqlalchemy import select
+
+    from app.members.models import Member
+
+    stmt = (select(Member.member_number, Member.name).where(Member.cooperative_id == coop_id,
+                                                            Member.status == "aktif")
+            .order_by(Member.member_seq, Member.id).execution_options(yield_per=2000))
+    return session.execute(stmt)
+
+
 def do_advance_rat(session, *, rat, to_status, acting_user):
     """Move the RAT one step: held (Pengurus; date, attendance reaching the quorum, decision reference), reported
     (Pengurus), verified (Sudin)."""
