@@ -103,6 +103,12 @@ def app():
 
 
 @pytest.fixture()
+def small_import_threshold(app, monkeypatch):
+    """Imports of more than 2 rows go to a job (the job tests' small files)."""
+    monkeypatch.setitem(app.config, "KKMP_IMPORT_JOB_ROWS", 2)
+
+
+@pytest.fixture()
 def client(app):
     return app.test_client()
 

@@ -40,8 +40,12 @@ def tanggal(value):
     return str(value)
 
 
-def percent(value):
-    return "" if value is None else f"{value}%"
+def percent(value, places=None):
+    """``12,50%``: the Indonesian decimal comma (``places`` fixes the decimals)."""
+    if value is None:
+        return ""
+    text = f"{Decimal(value):.{places}f}" if places is not None else f"{value}"
+    return text.replace(".", ",") + "%"
 
 
 def blank_if_none(value):

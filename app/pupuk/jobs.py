@@ -22,19 +22,9 @@ def _import_handler(ctx):
     coop = ctx.session.get(Cooperative, ctx.params["cooperative_id"])  # scoped: None outside the uploader's area
     if coop is None:
         raise DomainError(gettext("Koperasi tidak ditemukan di wilayah Anda."))
-    try:
-        with open(ctx.upload_path(), "rb") as f:
-            data = f.read()
-    except OSError:
-        raise DomainError(gettext("Berkas unggahan tidak ada lagi. Unggah berkas itu sekali lagi.")) from None
-
-    def progress(done, total):
-        if ctx.total is None:
-            ctx.set_total(total)
-        ctx.progress(done)
-
+    data = ctx.read_upload()
     result = services.do_import_rdkk(ctx.session, coop=coop, filename=ctx.params.get("filename"), data=data,
-                                     acting_user=g.user, progress=progress)
+                                     acting_user=g.user, progress=ctx.check_progress)
     if not result.ok:
         ctx.session.rollback()
         raise RowErrors(gettext("Tidak ada yang disimpan: %(n)d kesalahan ditemukan.", n=len(result.errors)),

@@ -231,22 +231,12 @@ class AllocationView(KkmpModelView):
 
     @staticmethod
     def _import_as_job(session, coop, filename, data):
-        """The role and the file's safety checks run here, in the request, before a job is queued; a file of more
-        than KKMP_IMPORT_JOB_ROWS rows then goes to the worker (app/pupuk/jobs.py: the same service)."""
-        from app.core.xlsx_import import read_sheet_rows, refuse_unsafe
-
+        """A file of more than KKMP_IMPORT_JOB_ROWS rows goes to the worker (app/pupuk/jobs.py: the same service);
+        the role and file checks run here first, so they refuse at once rather than from the job."""
         from .jobs import start_import_job
-        from .services.allocations import COLUMNS, ENTRY_ROLES, MAX_IMPORT_ROWS, SHEET, require_role
+        from .services.allocations import read_rdkk_upload
 
-        require_role(g.user, ENTRY_ROLES, gettext("Hanya Sekretaris atau Pengurus yang dapat mengimpor e-RDKK."))
-        refuse_unsafe(filename, data)
-        try:
-            rows = read_sheet_rows(data, SHEET, COLUMNS, gettext(
-                "Kolom berkas tidak sesuai templat e-RDKK; unduh templat lalu isi ulang."), max_rows=MAX_IMPORT_ROWS)
-        except ImportRefused:
-            raise
-        except Exception:  # noqa: BLE001 - openpyxl's many errors on a damaged file
-            raise ImportRefused(gettext("Berkas ini bukan berkas Excel .xlsx yang sah.")) from None
+        rows = read_rdkk_upload(g.user, filename, data)
         return start_import_job(session, g.user, coop, filename, data, len(rows))
 
     @expose("/impor/templat.xlsx")

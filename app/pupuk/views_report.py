@@ -62,7 +62,7 @@ class PupukReportView(BaseView):
     def _monthly(self):
         """The cooperative (among those the reader sees: the session's tenant filter), year and month asked for."""
         from app.cooperatives.models import Cooperative
-        from app.core.dates import latest_today
+        from app.core.dates import latest_today, local_today
         from app.extensions import db
 
         from .reports_monthly import monthly_distributor_report
@@ -70,7 +70,7 @@ class PupukReportView(BaseView):
         coops = db.session.execute(select(Cooperative).order_by(Cooperative.name).limit(500)).scalars().all()
         wanted = request.args.get("koperasi", "")
         coop = next((c for c in coops if str(c.id) == wanted), coops[0] if coops else None)
-        today = latest_today()
+        today = local_today(coop) if coop else latest_today()  # the month in the cooperative's own time zone
         year = request.args.get("tahun", "")
         month = request.args.get("bulan", "")
         year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else today.year

@@ -18,6 +18,7 @@ from sqlalchemy import (CheckConstraint, Column, Date, DateTime, ForeignKey, Ind
                         UniqueConstraint)
 from sqlalchemy.orm import relationship
 
+from app.core.formatting import percent
 from app.core.tenancy import TenantMixin
 
 ZERO = Decimal("0.00")
@@ -54,8 +55,8 @@ PAYMENT_LABELS = dict(PAYMENT_METHODS)
 
 
 def percent_text(value):
-    """``12,50%``: the Indonesian decimal comma, as the rule form takes it."""
-    return "" if value is None else f"{Decimal(value):.2f}".replace(".", ",") + "%"
+    """``12,50%``: two decimals and the Indonesian decimal comma, as the rule form takes it."""
+    return percent(value, 2)
 
 
 def rat_deadline(year):

@@ -3,7 +3,6 @@ page, and a retry after an attempt that had already committed imports nothing tw
 import os
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import func, select, update
 
 from app.jobs.models import Job
@@ -11,14 +10,6 @@ from app.members.models import Member
 from tests.members.conftest import _remove_members_added_by_this_module  # noqa: F401 (autouse cleanup)
 from tests.members.helpers import make_nik
 from tests.members.test_member_import import row, upload, workbook
-
-
-@pytest.fixture()
-def small_import_threshold(app):
-    old = app.config["KKMP_IMPORT_JOB_ROWS"]
-    app.config["KKMP_IMPORT_JOB_ROWS"] = 2
-    yield
-    app.config["KKMP_IMPORT_JOB_ROWS"] = old
 
 
 def _members(sysdb):

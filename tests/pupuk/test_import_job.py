@@ -4,19 +4,10 @@ and column in Indonesian and writes nothing."""
 import io
 from decimal import Decimal as D
 
-import pytest
 from sqlalchemy import func, select
 
 from app.jobs.models import Job
 from app.pupuk.models import Farmer, PupukAllocation
-
-
-@pytest.fixture()
-def small_import_threshold(app):
-    old = app.config["KKMP_IMPORT_JOB_ROWS"]
-    app.config["KKMP_IMPORT_JOB_ROWS"] = 2
-    yield
-    app.config["KKMP_IMPORT_JOB_ROWS"] = old
 
 
 def _file(rows):

@@ -151,21 +151,27 @@ def _season(value):
     return SEASON_WORDS[text]
 
 
+def read_rdkk_upload(acting_user, filename, data):
+    """The rows of an uploaded e-RDKK file, after the role and the file's safety checks: the import runs it, and
+    the form runs it before handing a big file to a job (so a refusal comes at once, not from the worker)."""
+    require_role(acting_user, ENTRY_ROLES, gettext("Hanya Sekretaris atau Pengurus yang dapat mengimpor e-RDKK."))
+    refuse_unsafe(filename, data)
+    try:
+        return read_sheet_rows(data, SHEET, COLUMNS, gettext(
+            "Kolom berkas tidak sesuai templat e-RDKK; unduh templat lalu isi ulang."), max_rows=MAX_IMPORT_ROWS)
+    except ImportRefused:
+        raise
+    except Exception:  # noqa: BLE001 - openpyxl's many errors on a damaged file
+        raise ImportRefused(gettext("Berkas ini bukan berkas Excel .xlsx yang sah.")) from None
+
+
 def do_import_rdkk(session, *, coop, filename, data, acting_user, progress=None):
     """Check every row, then write all of them, or nothing (every error with its row and column). A farmer whose
     NIK is already kept by another cooperative is a conflict: named, nothing written for that farmer, the rest
     imported. Returns RdkkResult (the caller commits when ok)."""
     from app.regions.models import Region
 
-    require_role(acting_user, ENTRY_ROLES, gettext("Hanya Sekretaris atau Pengurus yang dapat mengimpor e-RDKK."))
-    refuse_unsafe(filename, data)
-    try:
-        rows = read_sheet_rows(data, SHEET, COLUMNS, gettext(
-            "Kolom berkas tidak sesuai templat e-RDKK; unduh templat lalu isi ulang."), max_rows=MAX_IMPORT_ROWS)
-    except ImportRefused:
-        raise
-    except Exception:  # noqa: BLE001 - openpyxl's many errors on a damaged file
-        raise ImportRefused(gettext("Berkas ini bukan berkas Excel .xlsx yang sah.")) from None
+    rows = read_rdkk_upload(acting_user, filename, data)
     if not rows:
         raise ImportRefused(gettext("Berkas tidak berisi baris e-RDKK."))
     today = local_today(coop)
