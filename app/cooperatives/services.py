@@ -26,6 +26,19 @@ IDENTIFIER_CHECKS = {
 DATE_FIELDS = ["musyawarah_date", "akta_date", "ahu_date", "simkopdes_registered_on", "operating_since"]
 
 
+def user_today(session, user, now=None):
+    """Today as the reader sees it, for defaults of screens that span cooperatives (a day's logbook, a report's
+    period): the zone of the user's cooperative or region (a WITA camat after 16:00 UTC is already on the next day,
+    a WIB one is not); WIB for a user without a scope. Never later than any cooperative's today in that scope."""
+    from app.core.scope import unscoped
+
+    if user is not None and getattr(user, "scope_cooperative_id", None):
+        code = session.execute(select(Cooperative.region_code).where(Cooperative.id == user.scope_cooperative_id),
+                               execution_options=unscoped()).scalar()
+        return local_today(code, now)
+    return local_today(getattr(user, "scope_region_code", None) or None, now)
+
+
 def legal_progress(coop):
     """The one derivation of a cooperative's legal stage and readiness: the steps are a sequence (no akta without
     the musyawarah, no NIB without the AHU), so the stage is the last step reached without a gap and the readiness

@@ -2,7 +2,7 @@
 and stock card. Catalogue rows are kept with FAB's forms (rules checked in ``validate_record``); everything that
 moves stock or money goes through ``services`` and commits once. The counter screen lives in views_counter.py.
 """
-from flask import request
+from flask import g, request
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import lazy_gettext as _l
@@ -10,7 +10,7 @@ from sqlalchemy import select
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
-from app.cooperatives.services import picker_choices
+from app.cooperatives.services import picker_choices, user_today
 from app.core.errors import ValidationFailed
 from app.core.interface import KkmpInterface
 from app.core.views import KkmpModelView
@@ -209,14 +209,13 @@ class StockView(KkmpModelView):
         have; an expired batch is never sold (first expiry first out)."""
         from datetime import timedelta
 
-        from app.core.dates import latest_today
 
         try:
             days = min(max(int(request.args.get("hari", 30)), 0), 366)
         except ValueError:
             days = 30
-        today = latest_today()
         session = self.datamodel.session
+        today = user_today(session, g.user)
         rows = services.expiring(session, today + timedelta(days=days))
         items = {i.id: i for i in session.execute(select(Item).where(Item.id.in_({r[2] for r in rows}))).scalars()} \
             if rows else {}

@@ -7,8 +7,8 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.cooperatives.services import picker_choices
-from app.core.dates import date_error, latest_today, local_today, parse_date
+from app.cooperatives.services import picker_choices, user_today
+from app.core.dates import date_error, local_today, parse_date
 from app.core.errors import DomainError, refusal_message
 from app.core.interface import KkmpInterface
 from app.core.scope import TenantScopeError
@@ -59,7 +59,8 @@ class StockCountView(KkmpModelView):
         values = {k: (request.form.get(k) or "").strip() for k in ("location", "count_date", "note")}
         if not values["count_date"]:
             coop = locations[0].cooperative if locations else None
-            values["count_date"] = (local_today(coop) if coop else latest_today()).strftime("%d/%m/%Y")
+            day = local_today(coop) if coop else user_today(self.datamodel.session, g.user)
+            values["count_date"] = day.strftime("%d/%m/%Y")
         error = None
         if request.method == "POST":
             day = parse_date(values["count_date"])

@@ -15,8 +15,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.cooperatives.services import picker_choices
-from app.core.dates import latest_today, local_today, parse_date
+from app.cooperatives.services import picker_choices, user_today
+from app.core.dates import local_today, parse_date
 from app.core.errors import DomainError, NotFound, refusal_message
 from app.core.interface import KkmpInterface
 from app.core.nik import mask_nik
@@ -273,7 +273,7 @@ class SaleView(NikRevealMixin, KkmpModelView):
         from .models import LPG_SEGMENT_LABELS
 
         session = self.datamodel.session
-        day = parse_date(request.args.get("tanggal", "")) or latest_today()
+        day = parse_date(request.args.get("tanggal", "")) or user_today(session, g.user)
         rows = session.execute(select(Sale).where(Sale.sale_date == day, Sale.lpg_tubes > 0)
                                .order_by(Sale.cooperative_id, Sale.id)).unique().scalars().all()
         headers = ["Koperasi", "Tanggal", "Nomor", "NIK pembeli", "Segmen", "Tabung", "Total", "Status"]

@@ -6,8 +6,8 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.cooperatives.services import picker_choices
-from app.core.dates import date_error, latest_today, local_today, parse_date
+from app.cooperatives.services import picker_choices, user_today
+from app.core.dates import date_error, local_today, parse_date
 from app.core.errors import DomainError, refusal_message
 from app.core.interface import KkmpInterface
 from app.core.scope import TenantScopeError
@@ -89,7 +89,8 @@ def transfer(self):
     values = {k: (form.get(k) or "").strip() for k in ("source", "target", "transfer_date", "reference")}
     if not values["transfer_date"]:
         coop = locations[0].cooperative if locations else None
-        values["transfer_date"] = (local_today(coop) if coop else latest_today()).strftime("%d/%m/%Y")
+        day = local_today(coop) if coop else user_today(self.datamodel.session, g.user)
+        values["transfer_date"] = day.strftime("%d/%m/%Y")
     rows = [{k: (form.get(f"{k}_{i}") or "").strip() for k in ("item_id", "quantity")} for i in range(ROWS)]
     error = None
     if request.method == "POST":

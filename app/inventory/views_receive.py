@@ -6,7 +6,8 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.core.dates import date_error, latest_today, local_today, parse_date
+from app.cooperatives.services import user_today
+from app.core.dates import date_error, local_today, parse_date
 from app.core.errors import DomainError, refusal_message
 from app.core.scope import TenantScopeError
 
@@ -35,7 +36,8 @@ def receive(self):
     suppliers = session.execute(select(Supplier).order_by(Supplier.name).limit(500)).scalars().all()
     if not values["receipt_date"]:
         coop = locations[0].cooperative if locations else None
-        values["receipt_date"] = (local_today(coop) if coop else latest_today()).strftime("%d/%m/%Y")
+        day = local_today(coop) if coop else user_today(self.datamodel.session, g.user)
+        values["receipt_date"] = day.strftime("%d/%m/%Y")
     rows = [{k: (form.get(f"{k}_{i}") or "").strip() for k in ("item_id", "quantity", "unit_cost", "batch",
                                                                  "expiry")} for i in range(ROWS)]
     error = None

@@ -6,12 +6,14 @@ Every query is an ORM statement, so the cooperative scope of the session applies
 ``PAGE`` rows after the keyset ``setelah`` (the last key of the page before), exports stream every row."""
 from datetime import timedelta
 
-from flask import Response, abort, request, stream_with_context
+from flask import Response, abort, g, request, stream_with_context
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import gettext
 
-from app.core.dates import latest_today, parse_date
+from app.cooperatives.services import user_today
+from app.core.dates import parse_date
+from app.extensions import db
 
 from . import reports
 
@@ -20,7 +22,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _period(default_days):
-    today = latest_today()
+    today = user_today(db.session, g.user)
     end = parse_date(request.args.get("sampai", "")) or today
     start = parse_date(request.args.get("dari", "")) or (end - timedelta(days=default_days))
     if start > end:
@@ -114,9 +116,9 @@ class InventoryReportView(BaseView):
         from app.members.models import Member
 
         try:
-            year = int(request.args.get("tahun") or latest_today().year)
+            year = int(request.args.get("tahun") or user_today(db.session, g.user).year)
         except ValueError:
-            year = latest_today().year
+            year = user_today(db.session, g.user).year
         from datetime import date
 
         stmt = reports.sales_per_member(date(year, 1, 1), date(year, 12, 31))

@@ -1,6 +1,6 @@
 """``/pupuk/laporan/``: realisasi vs alokasi on screen and as xlsx (streamed), per level, type and season; a Lurah,
 Camat or Sudin reads that of their area (the scope of the farmers' cooperatives)."""
-from flask import Response, request, stream_with_context
+from flask import Response, g, request, stream_with_context
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access, permission_name
 from sqlalchemy import select
@@ -30,13 +30,13 @@ class PupukReportView(BaseView):
     @has_access
     @permission_name("report")
     def index(self):
-        from app.core.dates import latest_today
+        from app.cooperatives.services import user_today
         from app.extensions import db
 
         from .services import kg_text
 
         level, year, season, kind = _args()
-        year = year or latest_today().year
+        year = year or user_today(db.session, g.user).year
         rows = realisation(db.session, level, year, season, kind)
         types = db.session.execute(select(PupukType).order_by(PupukType.id)).scalars().all()
         return self.render_template("pupuk/report.html", rows=rows, levels=LEVELS, level=level, year=year,
@@ -46,12 +46,12 @@ class PupukReportView(BaseView):
     @has_access
     @permission_name("report")
     def xlsx(self):
-        from app.core.dates import latest_today
+        from app.cooperatives.services import user_today
         from app.core.xlsx import stream_xlsx
         from app.extensions import db
 
         level, year, season, kind = _args()
-        year = year or latest_today().year
+        year = year or user_today(db.session, g.user).year
         rows = realisation(db.session, level, year, season, kind)
         title = f"Realisasi vs alokasi pupuk bersubsidi per {str(LEVELS[level]).lower()} {year}"
         response = Response(stream_with_context(stream_xlsx(title, HEADERS, as_rows(rows), sheet_name="Realisasi")),
@@ -62,7 +62,8 @@ class PupukReportView(BaseView):
     def _monthly(self):
         """The cooperative (among those the reader sees: the session's tenant filter), year and month asked for."""
         from app.cooperatives.models import Cooperative
-        from app.core.dates import latest_today, local_today
+        from app.cooperatives.services import user_today
+        from app.core.dates import local_today
         from app.extensions import db
 
         from .reports_monthly import monthly_distributor_report
@@ -70,7 +71,8 @@ class PupukReportView(BaseView):
         coops = db.session.execute(select(Cooperative).order_by(Cooperative.name).limit(500)).scalars().all()
         wanted = request.args.get("koperasi", "")
         coop = next((c for c in coops if str(c.id) == wanted), coops[0] if coops else None)
-        today = local_today(coop) if coop else latest_today()  # the month in the cooperative's own time zone
+        # the month in the cooperative's own time zone (the reader's, before a cooperative is chosen)
+        today = local_today(coop) if coop else user_today(db.session, g.user)
         year = request.args.get("tahun", "")
         month = request.args.get("bulan", "")
         year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else today.year

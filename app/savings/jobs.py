@@ -6,7 +6,7 @@ month's ``wajib_bill_run`` row and UNIQUE(member, year, month)). Each cooperativ
 or WIT (``app.core.dates.local_today``).
 """
 from flask_babel import gettext, lazy_gettext as _l
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
 
 from app.cooperatives.models import Cooperative
 from app.core.dates import local_today, utc_now
@@ -19,19 +19,28 @@ KIND = "wajib_bills"
 
 
 def due_cooperatives(session, cooperative_ids=None, now=None):
-    """Cooperatives (within the session's scope) with active members whose current local month has no bill run
-    yet, in id order."""
+    """Cooperatives (within the session's scope) with active members and a wajib rate in effect whose current
+    local month has no bill run yet, in id order. A cooperative without a rate for the month has nothing to bill
+    (``ensure_month_billed`` marks nothing then): counting it as due would start a scheduled job every hour
+    forever."""
     from app.members.models import Member
 
+    from .models import WajibRate
+
     now = now or utc_now()
-    stmt = (select(Cooperative.id, Cooperative.province_code, Cooperative.region_code)
+    first_rate = (select(WajibRate.cooperative_id, func.min(WajibRate.valid_from).label("valid_from"))
+                  .group_by(WajibRate.cooperative_id).subquery())
+    stmt = (select(Cooperative.id, Cooperative.province_code, Cooperative.region_code, first_rate.c.valid_from)
+            .join(first_rate, first_rate.c.cooperative_id == Cooperative.id)
             .where(Cooperative.id.in_(select(Member.cooperative_id).where(Member.status == "aktif")))
             .order_by(Cooperative.id))
     if cooperative_ids is not None:
         stmt = stmt.where(Cooperative.id.in_(list(cooperative_ids)))
     months = {}
-    for coop_id, province, region in session.execute(stmt):
+    for coop_id, province, region, rate_from in session.execute(stmt):
         today = local_today(region or province, now)
+        if rate_from > today.replace(day=1):  # the first rate starts in a later month
+            continue
         months[coop_id] = (today.year, today.month)
     if not months:
         return []

@@ -18,9 +18,9 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.cooperatives.models import Cooperative
-from app.core.dates import latest_today, local_today
+from app.core.dates import local_today
 from app.core.dates import date_error, parse_date
-from app.cooperatives.services import picker_choices
+from app.cooperatives.services import picker_choices, user_today
 from app.core.errors import DomainError, ValidationFailed, refusal_message
 from app.core.forms import NotInFuture
 from app.core.interface import KkmpInterface
@@ -213,7 +213,7 @@ class WajibBillView(KkmpModelView):
             kwargs.setdefault("kkmp_can_generate", self.appbuilder.sm.has_access("can_generate",
                                                                                   self.class_permission_name))
             coop, _coops = chosen_cooperative(self.datamodel.session)
-            today = local_today(coop) if coop is not None else latest_today()
+            today = local_today(coop) if coop is not None else user_today(self.datamodel.session, g.user)
             kwargs.setdefault("gen_year", today.year)
             kwargs.setdefault("gen_month", today.month)
             kwargs.setdefault("months", MONTHS_ID)
@@ -301,7 +301,8 @@ class SavingsTransactionView(KkmpModelView):
         if not values["tx_date"]:
             # the cooperative's date (the member's, else the user's own cooperative), never the server's
             coop = member.cooperative if member is not None else chosen_cooperative(session)[0]
-            values["tx_date"] = (local_today(coop) if coop is not None else latest_today()).strftime("%d/%m/%Y")
+            values["tx_date"] = (local_today(coop) if coop is not None else user_today(session, g.user)).strftime(
+                "%d/%m/%Y")
         if request.method == "POST":
             tx_date = parse_date(values["tx_date"])
             if tx_date is None:

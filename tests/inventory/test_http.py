@@ -195,6 +195,26 @@ def test_the_lpg_logbook_masks_every_nik(login, sysdb):
     assert not any("6472054507900003" in str(c) for c in cells)
 
 
+def test_the_logbook_of_today_is_the_pangkalan_s_own_day_even_when_papua_is_already_on_the_next(
+        login, sysdb, monkeypatch):
+    """At 15:30 UTC it is 23:30 in Samarinda (WITA) but already the next day in Papua (WIT): the logbook a
+    Lempake clerk opens without a date is Samarinda's today and lists the day's LPG sale."""
+    from datetime import datetime, time, timezone
+
+    from openpyxl import load_workbook
+
+    import app.core.dates as dates
+
+    day = sysdb.scalar(select(Sale.sale_date).where(Sale.nik == "6472054507900003"))
+    assert day is not None
+    monkeypatch.setattr(dates, "utc_now", lambda: datetime.combine(day, time(15, 30), timezone.utc))
+    r = login("sekretaris.lempake").get("/persediaan/penjualan/logbook-lpg.xlsx")
+    assert r.status_code == 200
+    assert f"logbook-lpg-{day:%Y-%m-%d}.xlsx" in r.headers["Content-Disposition"]
+    cells = [c for row in load_workbook(io.BytesIO(r.data)).active.iter_rows(values_only=True) for c in row if c]
+    assert any(str(c).endswith("0003") and "•" in str(c) for c in cells)
+
+
 def test_a_petugas_sees_their_own_sales_and_the_sekretaris_sees_every_sale_of_the_cooperative(app, petugas, sysdb):
     client, headers = petugas
     mine = client.get("/api/v1/sale/?q=(page_size:100)", headers=headers).json

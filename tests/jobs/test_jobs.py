@@ -230,3 +230,24 @@ def test_a_job_whose_worker_keeps_dying_is_failed_not_retried_forever(app, login
     job = sysdb.get(Job, job_id)
     assert job.status == "failed" and job.error_message.startswith("Pekerjaan berhenti berulang kali")
     assert sysdb.get(Job, fresh_id).status == "running"
+
+
+def test_a_cooperative_without_a_wajib_rate_is_never_due_so_the_scheduler_does_not_start_a_job_every_hour(uow):
+    """Active members but no wajib rate yet (or a first rate that starts next month): there is nothing to bill,
+    so the cooperative is not due and the hourly scheduler would start nothing for it; once a rate of this month
+    exists it is due."""
+    from app.cooperatives.services import create_cooperative
+    from app.savings import services
+    from app.savings.jobs import due_cooperatives
+    from tests.savings.conftest import PENGURUS
+
+    coop = create_cooperative("91.03.01.1001", session=uow, musyawarah_date=date(2025, 5, 31))
+    services.set_product(uow, coop.id, "wajib", PENGURUS)
+    make_member(uow, coop, name="Yohana")
+    assert due_cooperatives(uow, [coop.id]) == []
+    month = services.local_today(coop).replace(day=1)
+    later = (month + timedelta(days=32)).replace(day=1)
+    services.set_wajib_rate(uow, coop.id, later, Decimal(10000), PENGURUS)
+    assert due_cooperatives(uow, [coop.id]) == []
+    services.set_wajib_rate(uow, coop.id, month, Decimal(10000), PENGURUS)
+    assert due_cooperatives(uow, [coop.id]) == [coop.id]
