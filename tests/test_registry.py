@@ -155,3 +155,41 @@ def test_region_api_is_read_only_and_finds_by_code(client):
     assert client.delete("/api/v1/region/31", headers=headers).status_code == 405
     spec = client.get("/api/v1/_openapi", headers=headers).json
     assert "/api/v1/cooperative/" in spec["paths"] and "/api/v1/region/" in spec["paths"]
+
+
+def test_the_home_page_legal_summary_counts_each_stage_as_the_cooperative_page_shows_it(app):
+    """The summary counts stages and readiness in SQL: for every cooperative of the demo, plus one with an empty
+    NIB text and one with a bank account over a gap, its counts equal those of each cooperative's own checklist
+    (``legal_progress``), and the lagging list holds the least ready, in that order."""
+    from collections import Counter
+    from datetime import date
+
+    from app.cooperatives.services import create_cooperative, dashboard_summary, legal_progress
+    from app.core.scope import system_scope
+    from app.extensions import db
+
+    with app.app_context(), system_scope():
+        session = db.session
+        try:
+            empty_nib = create_cooperative("91.03.01.1001", session=session, musyawarah_date=date(2025, 5, 31))
+            empty_nib.musyawarah_ba_number, empty_nib.akta_number = "BA-1", "AKTA-1"
+            empty_nib.akta_date, empty_nib.notary_name = date(2025, 6, 2), "Notaris"
+            empty_nib.ahu_number, empty_nib.nib = "AHU-0001234.AH.01.29.TAHUN 2025", ""
+            gap = create_cooperative("91.03.01.1002", session=session)
+            gap.bank_name, gap.bank_account_number = "BRI", "0123456789"
+            session.flush()
+            coops = session.scalars(select(Cooperative)).all()
+            expected = Counter(legal_progress(c)[0] for c in coops)
+            summary = dashboard_summary(session)
+            assert {key: n for key, _label, n in summary["stages"] if n} == dict(expected)
+            assert summary["total"] == len(coops)
+            assert summary["pilot"] == sum(1 for c in coops if c.is_pilot)
+            assert summary["avg_readiness"] == round(sum(legal_progress(c)[1] for c in coops) / len(coops))
+            assert legal_progress(empty_nib)[0] == "ahu" and legal_progress(gap)[0] == "none"
+            lagging = [(c.readiness, c.id) for c in summary["lagging"]]
+            least = sorted(legal_progress(c)[1] for c in coops if legal_progress(c)[1] < 100)[:10]
+            assert [r for r, _ in lagging] == least
+            assert gap.id in {i for _, i in lagging} or least[-1] == 0
+        finally:
+            session.rollback()
+            db.session.remove()

@@ -263,24 +263,50 @@ def check_organ_member(member, today=None):
 
 # -- dashboard ----------------------------------------------------------------------------------------------
 
+def _stage_index():
+    """SQL for ``legal_progress``'s count of steps reached in order (0 … len(LEGAL_STEPS)): the first step with an
+    empty field ends the run, as in Python (a NULL or, for text, an empty string is not filled in)."""
+    from sqlalchemy import String, and_, case, literal
+
+    def filled(name):
+        column = getattr(Cooperative, name)
+        return and_(column.isnot(None), column != "") if isinstance(column.type, String) else column.isnot(None)
+
+    whens = [(~and_(*[filled(f) for f in fields]), literal(i)) for i, (_k, _l, fields) in enumerate(LEGAL_STEPS)]
+    return case(*whens, else_=literal(len(LEGAL_STEPS)))
+
+
 def dashboard_summary(session=None):
-    """Counts for the home page, over the cooperatives the current user can see (the scope layer filters)."""
+    """Counts for the home page, over the cooperatives the current user can see (the scope layer filters): one
+    GROUP BY for the stages and the pilot count, and only the ten most lagging cooperatives loaded (a province
+    reads 267 rows as two aggregates instead of 267 objects). The same figures as ``legal_progress`` per row."""
     session = session or db.session
-    coops = session.scalars(select(Cooperative)).all()
-    by_stage = Counter(c.stage for c in coops)
-    stages = [(key, STAGE_LABELS[key], by_stage.get(key, 0)) for key in ["none"] + [k for k, *_ in LEGAL_STEPS]]
+    steps = len(LEGAL_STEPS)
+    index = _stage_index().label("stage_index")
+    grouped = session.execute(select(index, Cooperative.is_pilot, func.count(Cooperative.id))
+                              .group_by(index, Cooperative.is_pilot)).all()
+    keys = ["none"] + [k for k, *_ in LEGAL_STEPS]
+    by_stage, total, pilot, readiness_sum = Counter(), 0, 0, 0
+    for i, is_pilot, n in grouped:
+        by_stage[keys[i]] += n
+        total += n
+        pilot += n if is_pilot else 0
+        readiness_sum += n * round(100 * i / steps)
+    stages = [(key, STAGE_LABELS[key], by_stage.get(key, 0)) for key in keys]
     units = session.execute(
         select(BusinessUnit.kind, func.count()).where(BusinessUnit.status == "beroperasi").group_by(BusinessUnit.kind)
     ).all()
+    lagging = session.scalars(select(Cooperative).where(_stage_index() < steps)
+                              .order_by(_stage_index(), Cooperative.name).limit(10)).all()
     return {
-        "total": len(coops),
-        "pilot": sum(1 for c in coops if c.is_pilot),
+        "total": total,
+        "pilot": pilot,
         "operating": by_stage.get("operating", 0),
         "stages": stages,
-        "avg_readiness": round(sum(c.readiness for c in coops) / len(coops)) if coops else 0,
+        "avg_readiness": round(readiness_sum / total) if total else 0,
         "units": units,
         "organ_members": session.scalar(select(func.count()).select_from(OrganMember)),
-        "lagging": sorted((c for c in coops if c.readiness < 100), key=lambda c: (c.readiness, c.name))[:10],
+        "lagging": lagging,
     }
 
 

@@ -103,11 +103,13 @@ def home_scope(user, session=None):
     session = session or db.session
     scope = current_scope(session)
     coop_ids = None if scope.all else tuple(sorted(scope.read_ids))
-    coop = None
     if coop_ids and len(coop_ids) == 1:
         from app.cooperatives.models import Cooperative
-        coop = session.get(Cooperative, coop_ids[0])
-    return HomeScope(session, user, role_of(user), coop_ids, local_today(coop))
+        today = local_today(session.get(Cooperative, coop_ids[0]))
+    else:  # an area: the reader's own zone (a WITA camat's today begins an hour before Jakarta's)
+        from app.cooperatives.services import user_today
+        today = user_today(session, user)
+    return HomeScope(session, user, role_of(user), coop_ids, today)
 
 
 def _text(fig, raw):
