@@ -40,6 +40,18 @@ def tanggal(value):
     return str(value)
 
 
+def number(value):
+    """A quantity as people write it: ``12.500`` (thousands with a dot), ``2,5`` (decimal comma), trailing zeros
+    dropped (116.000 kg -> ``116``)."""
+    if value is None or value == "":
+        return ""
+    amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    sign = "-" if amount < 0 else ""
+    whole, _, fraction = f"{abs(amount):f}".partition(".")
+    fraction = fraction.rstrip("0")
+    return f"{sign}{_group(whole)}" + (f",{fraction}" if fraction else "")
+
+
 def percent(value, places=None):
     """``12,50%``: the Indonesian decimal comma (``places`` fixes the decimals)."""
     if value is None:

@@ -148,3 +148,35 @@ def test_a_home_page_costs_a_fixed_handful_of_sql_statements(app, login, usernam
             event.remove(db.engine, "before_cursor_execute", count)
         db.session.remove()
     assert figures and len(statements) <= 12, (username, len(statements))
+
+
+@pytest.mark.parametrize("username", ["lurah.kebonjeruk", "camat.kebonjeruk", "sudin.jakbar", "camat.kedungkandang",
+                                      "admin"])
+def test_the_pupuk_figure_is_the_sum_of_the_realisation_report_it_links_to(app, login, username):
+    """The area home page says how much subsidised fertiliser its farmers redeemed this year out of their
+    allocation; the figure is the total of the realisation report (per city, this year) that it links to, as that
+    reader sees the report, and the Sekretaris has no such figure."""
+    from decimal import Decimal
+
+    from app.core.formatting import number, percent
+
+    figures, _ = _figures(app, username)
+    fig = figures["pupuk_realisation"]
+    s = login(username)
+    assert fig["link"].startswith("/pupuk/laporan/?tingkat=kota&tahun=")
+    assert s.get(fig["link"]).status_code == 200
+    xlsx = s.get(fig["link"].replace("/pupuk/laporan/?", "/pupuk/laporan/realisasi.xlsx?"))
+    assert xlsx.status_code == 200
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    rows = [r for r in load_workbook(BytesIO(xlsx.data), read_only=True).active.iter_rows(values_only=True)
+            if r and len(r) > 5 and isinstance(r[4], (int, float)) and r[1]]
+    allocated = sum(Decimal(str(r[4])) for r in rows)
+    redeemed = sum(Decimal(str(r[5])) for r in rows)
+    share = (redeemed * 100 / allocated).quantize(Decimal("0.1")) if allocated else Decimal("0.0")
+    assert fig["value"] == f"{number(redeemed)} dari {number(allocated)} kg ({percent(share)})", (username, rows)
+    if username in ("camat.kedungkandang", "admin"):
+        assert redeemed > 0  # Cemorokandang's two redemptions of today
+    assert "pupuk_realisation" not in _figures(app, "sekretaris.kebonjeruk")[0]

@@ -134,13 +134,10 @@ def parse_kg(value, field="kg", whole=False, allow_zero=False):
 
 
 def kg_text(value):
-    """116.000 -> 116, 2.500 -> 2,5 (as people write quantities)."""
-    if value is None:
-        return ""
-    text = f"{Decimal(value):f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    """116.000 -> 116, 2.500 -> 2,5, 12500 -> 12.500 (as people write quantities: app.core.formatting.number)."""
+    from app.core.formatting import number
+
+    return number(value)
 
 
 def hmac_of(nik):
