@@ -17,7 +17,7 @@ def _alt(names):
 
 
 _READ = [[_alt(RESOURCES), _alt(READ)], [_alt(MENUS), "^menu_access$"], ["^PupukRedemption$", "^can_receipt$"]]
-_REPORT = [["^PupukReport$", "^can_report$"], ["^Realisasi Pupuk$", "^menu_access$"]]
+_REPORT = [["^PupukReport$", "^can_report$"], ["^(Realisasi Pupuk|Laporan Bulanan Pupuk)$", "^menu_access$"]]
 _REDEEM = [["^PupukRedemption$", "^can_(redeem|post)$"], ["^Kios Pupuk$", "^menu_access$"]]
 _KEEP = [["^PupukFarmer$", "^can_(register|reveal_nik)$"], ["^PupukPoktan$", "^can_(add|edit)$"],
          ["^PupukAllocation$", "^can_(entry|rdkk_import)$"], ["^PupukRedemption$", "^can_reverse$"]]

@@ -291,5 +291,7 @@ def register(appbuilder):
     appbuilder.add_view(HetView, "HET Pupuk", label=_l("HET pupuk"), icon="fa-balance-scale", category=cat)
     appbuilder.add_view(PupukReportView, "Realisasi Pupuk", label=_l("Realisasi vs alokasi"), icon="fa-chart-bar",
                         category=cat)
+    appbuilder.add_link("Laporan Bulanan Pupuk", label=_l("Laporan bulanan ke distributor"),
+                        href="/pupuk/laporan/bulanan", icon="fa-file-alt", category=cat)
     for api in (FarmerApi, PupukAllocationApi, PupukRedemptionApi):
         appbuilder.add_api(api)

@@ -230,3 +230,13 @@ def test_the_monthly_distributor_report_on_screen_and_as_xlsx_within_scope(login
         assert "Stok awal (kg)" in values and "Jumlah petani dilayani" in values
     other = login("sekretaris.kebonjeruk").get("/pupuk/laporan/bulanan").get_data(as_text=True)
     assert "Cemorokandang" not in other
+
+
+def test_the_monthly_distributor_report_is_in_the_menu_of_who_may_read_it(login):
+    """The Sekretaris and the Camat find the monthly report to the distributor in the menu; the kiosk clerk, who
+    may not read reports, neither sees the entry nor opens the page."""
+    for user in ("sekretaris.cemorokandang", "camat.kedungkandang"):
+        assert 'href="/pupuk/laporan/bulanan"' in login(user).get("/").get_data(as_text=True), user
+    clerk = login("petugas.cemorokandang")
+    assert 'href="/pupuk/laporan/bulanan"' not in clerk.get("/").get_data(as_text=True)
+    assert clerk.get("/pupuk/laporan/bulanan").status_code in (302, 403)
