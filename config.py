@@ -55,6 +55,10 @@ class BaseConfig:
     FAB_API_KEY_ENABLED = False
     FAB_INDEX_VIEW = "app.core.views.HomeView"
     FAB_BASE_TEMPLATE = "kkmp/baselayout.html"
+    # Stylesheets, scripts, fonts and pictures are kept by the browser for a day instead of being asked for again
+    # on every page (a dozen round trips per page over a kelurahan office's slow line). A release that changes
+    # one reaches a browser within the day; pages themselves are never cached this way.
+    SEND_FILE_MAX_AGE_DEFAULT = int(os.environ.get("KKMP_STATIC_MAX_AGE", "86400") or 0)
 
     AUTH_TYPE = AUTH_DB
     AUTH_ROLE_ADMIN = "Admin"
