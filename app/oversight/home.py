@@ -291,11 +291,24 @@ def _report_cond(hs, statuses):
     return and_(hs.where(R.cooperative_id), R.year == year, R.month == month, R.status.in_(statuses))
 
 
+def _review_counts(hs):
+    """Last month's reports of the area in one pass: the cooperatives left-joined to their report of that month
+    (unique per cooperative and month), counted by status: approved, in review, and overdue (none in review or
+    approved: no report, sent back or reopened), as _report_cond and _overdue_cond list them."""
+    from app.cooperatives.models import Cooperative
+    from .models import MonthlyReport as R
+    year, month = hs.last_month
+    joined = and_(R.cooperative_id == Cooperative.id, R.year == year, R.month == month)
+    row = hs.session.execute(
+        select(*[func.count(case((R.status.in_(statuses), 1))) for statuses in REVIEW_GROUPS.values()],
+               func.count(Cooperative.id) - func.count(case((R.status.in_(IN_REVIEW), 1))))
+        .select_from(Cooperative).outerjoin(R, joined).where(hs.where(Cooperative.id))).one()
+    return dict(zip(list(REVIEW_GROUPS) + ["overdue"], (int(n or 0) for n in row)))
+
+
 def _reports_count(statuses):
-    def value(hs):
-        from .models import MonthlyReport as R
-        return _count(hs, select(func.count(R.id)).where(_report_cond(hs, statuses)))
-    return value
+    group = next(key for key, value in REVIEW_GROUPS.items() if value == statuses)
+    return lambda hs: hs.once("reviews", _review_counts)[group]
 
 
 def _reports_rows(statuses):
@@ -308,6 +321,7 @@ def _reports_rows(statuses):
 
 
 IN_REVIEW = ("submitted", "lurah_approved", "camat_approved", "approved")
+REVIEW_GROUPS = {"approved": ("approved",), "in_review": ("submitted", "lurah_approved", "camat_approved")}
 
 
 def _overdue_cond(hs):
@@ -320,8 +334,7 @@ def _overdue_cond(hs):
 
 
 def _overdue_count(hs):
-    from app.cooperatives.models import Cooperative
-    return _count(hs, select(func.count(Cooperative.id)).where(_overdue_cond(hs)))
+    return hs.once("reviews", _review_counts)["overdue"]
 
 
 def _overdue_rows(hs):
@@ -341,21 +354,32 @@ def _books(hs, key):
                                                 hs.today.month))[key]
 
 
-def _month_close(hs):
+def _last_month_state(hs):
+    """(the ledger period's status, the monthly report's status) of last month, in one statement: the two figures
+    of the books group read the same month."""
     from app.ledger.models import Period
+    from .models import MonthlyReport as R
     year, month = hs.last_month
-    status = hs.session.scalar(select(Period.status).where(hs.where(Period.cooperative_id), Period.year == year,
-                                                           Period.month == month))
+    report = (select(R.status).where(hs.where(R.cooperative_id), R.year == year, R.month == month)
+              .limit(1).scalar_subquery())
+    period = (select(Period.status).where(hs.where(Period.cooperative_id), Period.year == year,
+                                          Period.month == month).limit(1).scalar_subquery())
+    return tuple(hs.session.execute(select(period, report)).one())
+
+
+def _month_close(hs):
+    year, month = hs.last_month
+    status = hs.once("last_month", _last_month_state)[0]
     label = f"{month:02d}/{year}"
     return f"{label}: " + str(_l("Ditutup") if status == "closed" else _l("Belum ditutup"))
 
 
 def _review_status(hs):
-    from .models import MonthlyReport as R
+    from .models import STATUS_LABELS
     year, month = hs.last_month
-    report = hs.session.scalar(select(R).where(hs.where(R.cooperative_id), R.year == year, R.month == month))
+    status = hs.once("last_month", _last_month_state)[1]
     label = f"{month:02d}/{year}"
-    return f"{label}: " + str(report.status_label if report else _l("Belum diajukan"))
+    return f"{label}: " + str(STATUS_LABELS.get(status, status) if status else _l("Belum diajukan"))
 
 
 def _register_builtins():

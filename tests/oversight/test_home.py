@@ -118,8 +118,8 @@ def test_a_domain_registers_a_figure_without_changing_oversight(app, login):
         home._REGISTRY.pop("test_stock_alerts", None)
 
 
-@pytest.mark.parametrize("username", ["sekretaris.kebonjeruk", "pengurus.kebonjeruk", "camat.kebonjeruk",
-                                      "sudin.jakbar"])
+@pytest.mark.parametrize("username", ["sekretaris.kebonjeruk", "pengurus.kebonjeruk", "lurah.kebonjeruk",
+                                      "camat.kebonjeruk", "sudin.jakbar"])
 def test_a_home_page_costs_a_fixed_handful_of_sql_statements(app, login, username):
     """Figures are aggregates, not row loads: the number of statements does not depend on how many cooperatives,
     members or journals the area has (issue 18: at most 12 for the figures; the navbar and the legal-readiness

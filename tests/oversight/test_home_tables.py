@@ -101,6 +101,26 @@ def test_the_petugas_home_shows_todays_sales_per_gerai_and_the_figures_registere
         home._REGISTRY.pop("test_counter", None)
 
 
+def test_the_pengurus_home_shows_todays_kiosk_sales_and_the_stock_alerts_of_his_cooperative(app, sysdb):
+    """The board sees what the kiosks sold today (rupiah, not voided), how many items are below their minimum and
+    the batches expiring within 30 days, beside the books: the same figures as the Sekretaris of the cooperative."""
+    from app.core.formatting import rupiah
+    from app.inventory.models import Sale
+
+    coop = sysdb.scalar(select(Cooperative).where(Cooperative.region_code == "31.73.05.1001"))
+    total = sysdb.scalar(select(func.coalesce(func.sum(Sale.total), 0)).where(
+        Sale.cooperative_id == coop.id, Sale.sale_date == local_today(coop), Sale.voided_at.is_(None)))
+    seen = {}
+    for user in ("pengurus.kebonjeruk", "sekretaris.kebonjeruk"):
+        client = app.test_client()
+        figures = {f["key"]: f for f in client.get("/api/v1/dashboard/", headers=api_token(client, user)).json[
+            "figures"]}
+        assert {"inv_sales_today", "inv_below_minimum", "inv_expiring"} <= set(figures), user
+        assert figures["inv_sales_today"]["value"] == rupiah(total)
+        seen[user] = {k: figures[k]["value"] for k in ("inv_sales_today", "inv_below_minimum", "inv_expiring")}
+    assert seen["pengurus.kebonjeruk"] == seen["sekretaris.kebonjeruk"]
+
+
 @pytest.mark.parametrize("username", ["sudin.jakbar", "pengurus.kebonjeruk", "petugas.lempake"])
 def test_every_table_on_a_home_page_has_its_xlsx_and_csv_export(app, login, username):
     import re
