@@ -245,9 +245,11 @@ class HttpPages:
         return r.status_code, r.content
 
 
-def serve(root, url, port):
+def serve(root, url, port, extra_env=None):
     """gunicorn with 2 sync workers in the production configuration (KKMP_ENV=production, a shared Redis limiter),
-    from the checkout at ``root`` (this one, or an older one for the "before" figures); returns the process."""
+    from the checkout at ``root`` (this one, or an older one for the "before" figures); returns the process.
+    ``extra_env`` overrides what the server shares with another process of the run (bench/pupuk_bench.py: the
+    SECRET_KEY that keys the NIK HMACs and the job queue, shared with its huey worker)."""
     import secrets
     import subprocess
 
@@ -255,6 +257,7 @@ def serve(root, url, port):
 
     env = dict(os.environ, KKMP_ENV="production", DATABASE_URL=url, SECRET_KEY=secrets.token_hex(32),
                KKMP_PROXY_COUNT="1", KKMP_RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/13", KKMP_LOG_LEVEL="WARNING")
+    env.update(extra_env or {})
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     proc = subprocess.Popen([gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "600", "run:app"],
                             cwd=root, env=env, stdout=subprocess.DEVNULL,
@@ -308,13 +311,13 @@ RECEIPT = [{"account": "111000", "debit": "1000.00"}, {"account": "411100", "cre
 PAYMENT = [{"account": "522000", "debit": "1000.00"}, {"account": "111000", "credit": "1000.00"}]  # kas check
 
 
-def _api_session(base):
-    """A JWT session of the pengurus against the server at ``base``."""
+def _api_session(base, username="pengurus.kebonjeruk"):
+    """A JWT session of the pengurus (or ``username``, with the same password) against the server at ``base``."""
     import requests
 
     s = requests.Session()
     s.headers.update({"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.0.0.8"})
-    r = s.post(base + "/api/v1/security/login", json={"username": "pengurus.kebonjeruk", "password": PASSWORD,
+    r = s.post(base + "/api/v1/security/login", json={"username": username, "password": PASSWORD,
                                                       "provider": "db", "refresh": False}, timeout=60)
     assert r.status_code == 200, r.text[:300]
     s.headers["Authorization"] = "Bearer " + r.json()["access_token"]
