@@ -245,19 +245,26 @@ class HttpPages:
         return r.status_code, r.content
 
 
-def serve(root, url, port, extra_env=None):
-    """gunicorn with 2 sync workers in the production configuration (KKMP_ENV=production, a shared Redis limiter),
-    from the checkout at ``root`` (this one, or an older one for the "before" figures); returns the process.
-    ``extra_env`` overrides what the server shares with another process of the run (bench/pupuk_bench.py: the
-    SECRET_KEY that keys the NIK HMACs and the job queue, shared with its huey worker)."""
+def production_env(url, extra_env=None):
+    """The environment of the production configuration the benchmarks serve with (KKMP_ENV=production, a shared
+    Redis limiter, a random SECRET_KEY); ``extra_env`` overrides what a server shares with another process of the
+    run (bench/pupuk_bench.py: the SECRET_KEY that keys the NIK HMACs and the job queue, shared with its worker)."""
     import secrets
-    import subprocess
-
-    import requests
 
     env = dict(os.environ, KKMP_ENV="production", DATABASE_URL=url, SECRET_KEY=secrets.token_hex(32),
                KKMP_PROXY_COUNT="1", KKMP_RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/13", KKMP_LOG_LEVEL="WARNING")
     env.update(extra_env or {})
+    return env
+
+
+def serve(root, url, port, extra_env=None):
+    """gunicorn with 2 sync workers in the production configuration (``production_env``), from the checkout at
+    ``root`` (this one, or an older one for the "before" figures); returns the process."""
+    import subprocess
+
+    import requests
+
+    env = production_env(url, extra_env)
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     proc = subprocess.Popen([gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "600", "run:app"],
                             cwd=root, env=env, stdout=subprocess.DEVNULL,

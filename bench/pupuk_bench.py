@@ -1,8 +1,8 @@
 """Fertiliser benchmark (issue 16, Speed; on demand, not in CI).
 
 A fresh PostgreSQL database (default kkmp_pupuk_bench) is built with the app's own commands (`flask db upgrade`,
-`flask kkmp init`), then filled with set-based SQL: --coops cooperatives (the first Kemendagri kelurahan of Jawa
-Timur, each with an operating pupuk unit and a kiosk holding every subsidised type), --farmers farmers with valid-
+`flask kkmp init`), then filled with set-based SQL: --coops cooperatives (the first Kemendagri kelurahan of --city,
+default Kota Malang 35.73 with 57, each with an operating pupuk unit and a kiosk), --farmers farmers with valid-
 looking NIKs and their HMACs, --allocations current allocation rows with their national quota rows, and
 --redemptions redemptions spread over them (rows only: the journals are not generated). One cooperative gets a
 stocked kiosk and a large urea allocation for the redemptions, a Pengurus (``pengurus.pupukbench``) and a
@@ -24,7 +24,8 @@ And in process, labelled as such, for comparison: the quota service (``services.
 over every cooperative (``reports.realisation``) and the import service (``do_import_rdkk``, rolled back).
 
     /path/to/venv/bin/python bench/pupuk_bench.py [--farmers 50000] [--allocations 300000]
-        [--redemptions 500000] [--coops 56] [--import-rows 10000] [--runs 15] [--port 8736] [--keep]
+        [--redemptions 500000] [--coops 56] [--city 35.73] [--import-rows 10000] [--runs 15] [--port 8736]
+        [--keep]
 
 ``uptime`` is printed beside the figures: the machine is shared.
 """
@@ -45,7 +46,7 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
 
-from ledger_bench import PASSWORD, HttpPages, _api_session, _time, serve  # noqa: E402
+from ledger_bench import PASSWORD, HttpPages, _api_session, _time, production_env, serve  # noqa: E402
 
 COOP_USER, CITY_USER = "pengurus.pupukbench", "sudin.pupukbench"
 
@@ -66,9 +67,13 @@ def fill(engine, args, key):
 
     from sqlalchemy import text
 
+    # The kelurahan of one city (default Kota Malang, 35.73: 57 kelurahan, the NIKs' own), so that the city's
+    # report covers every generated cooperative: the first kelurahan of the province would span five kabupaten.
     with engine.begin() as c:
-        kel = c.execute(text("SELECT code FROM region WHERE kind = 'kelurahan' AND code LIKE '35.%' ORDER BY code "
-                             "LIMIT :n"), {"n": args.coops}).scalars().all()
+        kel = c.execute(text("SELECT code FROM region WHERE kind = 'kelurahan' AND code LIKE :city ORDER BY code "
+                             "LIMIT :n"), {"city": args.city + ".%", "n": args.coops}).scalars().all()
+    if len(kel) < args.coops:
+        sys.exit(f"{args.city} has {len(kel)} kelurahan, fewer than --coops {args.coops}")
     from app.cooperatives.services import create_cooperative
     from app.core.scope import system_scope
     from app.extensions import db
@@ -158,6 +163,7 @@ def main():
     p.add_argument("--allocations", type=int, default=300000)
     p.add_argument("--redemptions", type=int, default=500000)
     p.add_argument("--coops", type=int, default=56)
+    p.add_argument("--city", default="35.73", help="the city whose kelurahan get the cooperatives (Kota Malang)")
     p.add_argument("--import-rows", type=int, default=10000)
     p.add_argument("--runs", type=int, default=15)
     p.add_argument("--db", default="kkmp_pupuk_bench")
@@ -315,12 +321,14 @@ class ApiPages:
 
 
 def serve_jobs(url, shared):
-    """A huey worker as ``make run`` starts one (app.jobs.tasks.huey), in the production configuration."""
-    env = dict(os.environ, KKMP_ENV="production", DATABASE_URL=url, KKMP_PROXY_COUNT="1",
-               KKMP_RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/13", KKMP_LOG_LEVEL="WARNING", **shared)
+    """A huey worker as ``make run`` starts one (``huey_consumer app.jobs.tasks.huey --workers 2 --max-delay 1``),
+    with gunicorn's environment (ledger_bench.production_env); ``-n``: none of the periodic tasks (the hourly
+    wajib run, the minute's sweep), which have nothing to do with the timed import."""
+    env = production_env(url, shared)
     log = open(os.path.join(os.path.dirname(shared["KKMP_JOBS_SQLITE"]), "worker.log"), "w")
-    return subprocess.Popen([os.path.join(BIN, "huey_consumer"), "app.jobs.tasks.huey", "-w", "1", "-n",
-                             "--max-delay", "1"], cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
+    return subprocess.Popen([os.path.join(BIN, "huey_consumer"), "app.jobs.tasks.huey", "--workers", "2",
+                             "--max-delay", "1", "-n"], cwd=ROOT, env=env, stdout=log, stderr=log,
+                            start_new_session=True)
 
 
 def over_http(url, args, ctx, rdkk, secret_key):
@@ -357,6 +365,11 @@ def over_http(url, args, ctx, rdkk, secret_key):
             ok, text_ = verdict(median, aim) if aim else (True, "-")
             failed += [] if ok else [label.strip()]
             print(f"{label:60} {median * 1000:7.1f}ms {worst * 1000:7.1f}ms  {text_}")
+            if aim:  # what the Sudin was shown: a table row per kecamatan, type and season, not an empty table
+                _status, body = pages.get(path)
+                shown = body.count(b"<tr><td>")
+                assert shown and b"Belum ada alokasi" not in body, "the report showed no rows"
+                print(f"  {shown} rows on the page ({size} bytes)")
         failed += time_upload(base, args, ctx, rdkk)
     finally:
         proc.terminate()
