@@ -53,6 +53,30 @@ def _dmy(day):
     return day.strftime("%d/%m/%Y")
 
 
+def latest_redemption_date(session, pupuk_type_id):
+    """The latest redemption date of a type in any cooperative (index ix_pupuk_redemption_type_date), or None."""
+    return session.execute(select(func.max(PupukRedemption.redemption_date))
+                           .where(PupukRedemption.pupuk_type_id == pupuk_type_id),
+                           execution_options=unscoped()).scalar()
+
+
+def het_overview(session, day):
+    """What the Admin's form shows per active type: the HET in force on ``day``, the latest version's start, the
+    latest redemption and the earliest start a new version may have."""
+    from datetime import timedelta
+
+    out = []
+    for t in session.execute(select(PupukType).where(PupukType.active.is_(True)).order_by(PupukType.id)).scalars():
+        current = session.execute(select(PupukHet).where(PupukHet.pupuk_type_id == t.id, PupukHet.valid_from <= day)
+                                  .order_by(PupukHet.valid_from.desc()).limit(1)).scalar()
+        latest = session.execute(select(func.max(PupukHet.valid_from)).where(PupukHet.pupuk_type_id == t.id)).scalar()
+        sold = latest_redemption_date(session, t.id)
+        bounds = [d for d in (latest, sold) if d is not None]
+        out.append({"type": t, "current": current, "latest_from": latest, "latest_redemption": sold,
+                    "earliest": max(bounds) + timedelta(days=1) if bounds else None})
+    return out
+
+
 def do_set_het(session, *, pupuk_type, valid_from, het_per_kg, legal_basis, acting_user):
     """A new HET version of a type from ``valid_from`` (``het_per_kg`` as typed: ``2.250`` is Rp2.250; the price
     per sack follows from the type's sack size). Refused, nothing written: not Admin, an unknown type, an amount
@@ -72,9 +96,7 @@ def do_set_het(session, *, pupuk_type, valid_from, het_per_kg, legal_basis, acti
         raise ValidationFailed(gettext("HET %(t)s baru harus berlaku setelah %(d)s (HET terakhir yang sudah "
                                        "ditetapkan); HET lama tidak diubah.", t=pupuk_type.name, d=_dmy(latest)),
                                "valid_from")
-    sold = session.execute(select(func.max(PupukRedemption.redemption_date))
-                           .where(PupukRedemption.pupuk_type_id == pupuk_type.id),
-                           execution_options=unscoped()).scalar()
+    sold = latest_redemption_date(session, pupuk_type.id)
     if sold is not None and day <= sold:
         raise ValidationFailed(gettext("Sudah ada penebusan %(t)s pada %(d)s dengan HET lama; HET baru harus "
                                        "berlaku setelah tanggal itu.", t=pupuk_type.name, d=_dmy(sold)),
