@@ -113,7 +113,7 @@ def test_a_het_set_while_a_redemption_is_being_priced_waits_for_it_and_counts_it
 
     from .conftest import PETUGAS, Board
 
-    farmer_id, _digest, home, _other, _year, _season = _arrange(app, "3573014202900006", D(50))
+    farmer_id, _digest, home, _other, _year, _season = _arrange(app, "3573015709880012", D(50))
     priced, release = threading.Event(), threading.Event()
     real_het_on = redeem.het_on
 

@@ -17,6 +17,7 @@ from .conftest import NIKS, SEKRETARIS, Board, Kiosk, today_of
 ADMIN = Board("Admin")
 SUDIN = Board("Sudin")
 BASIS = "Kepmentan uji 1/2026"
+# NIKs of no other test: the PostgreSQL concurrency tests commit farmers with some of conftest's NIKS.
 _codes = (f"uji{n}" for n in itertools.count(1))
 
 
@@ -178,8 +179,8 @@ def test_a_farmer_registered_from_the_new_eligibility_date_is_checked_against_it
     with pytest.raises(ValidationFailed, match="Luas lahan 1,8 ha melebihi batas 1,5 ha"):
         kiosk.farmer(nik=NIKS[2], name="Baru", lands={"padi": "1,8"}, day=start)
     with pytest.raises(ValidationFailed, match="Kopi tidak termasuk penerima pupuk bersubsidi sejak"):
-        kiosk.farmer(nik=NIKS[3], name="Kopi Baru", lands={"kopi": "1"}, day=start)
-    assert kiosk.farmer(nik=NIKS[4], name="Dalam Batas", lands={"padi": "1,5"}, day=start).land_total == D("1.5")
+        kiosk.farmer(nik="3573011203810009", name="Kopi Baru", lands={"kopi": "1"}, day=start)
+    assert kiosk.farmer(nik="3573015106830010", name="Dalam Batas", lands={"padi": "1,5"}, day=start).land_total == D("1.5")
 
 
 def test_an_eligibility_version_is_audited_and_the_old_one_kept(uow):
