@@ -108,6 +108,10 @@ class PupukEligibility(Model):
     def commodity_codes(self):
         return [c for c in (self.commodities or "").split(",") if c]
 
+    @property
+    def commodity_names(self):
+        return ", ".join(str(COMMODITY_LABELS.get(c, c)) for c in self.commodity_codes)
+
 
 class Poktan(TenantMixin, Model):
     """A kelompok tani: its ketua and the PPL (penyuluh) who compiles the RDKK with it."""
@@ -181,17 +185,22 @@ class FarmerLand(TenantMixin, Model):
 
 
 class PupukImport(TenantMixin, Model):
-    """One e-RDKK file imported (all-or-nothing): who, when, how many rows and allocations."""
+    """One e-RDKK file imported (all-or-nothing): who, when, how many rows and allocations, and the file's SHA-256
+    (a retried import job finds the file already imported by its earlier attempt; NULL on imports made before)."""
 
     __tablename__ = "pupuk_import"
 
     id = Column(Integer, primary_key=True)
     filename = Column(String(200), nullable=True)
+    sha256 = Column(String(64), nullable=True)
     rows = Column(Integer, nullable=False, default=0)
     farmers_new = Column(Integer, nullable=False, default=0)
     allocations = Column(Integer, nullable=False, default=0)
     created_by = Column(String(100), nullable=True)
     created_at = Column(DateTime, nullable=False, server_default=func.now())
+
+    # Not UNIQUE: the same e-RDKK file may be imported again on purpose (it rewrites nothing that is unchanged).
+    __table_args__ = (Index("ix_pupuk_import_coop_sha", "cooperative_id", "sha256"),)
 
 
 class PupukAllocation(TenantMixin, Model):
@@ -315,6 +324,8 @@ class PupukRedemption(TenantMixin, Model):
         UniqueConstraint("cooperative_id", "year", "seq", name="uq_pupuk_redemption_coop_number"),
         Index("ix_pupuk_redemption_coop_date", "cooperative_id", "redemption_date"),
         Index("ix_pupuk_redemption_quota", "nik_hmac", "pupuk_type_id", "quota_year", "season"),
+        # The latest redemption of a type, nationally: a new HET must start after it (rules.do_set_het).
+        Index("ix_pupuk_redemption_type_date", "pupuk_type_id", "redemption_date"),
         CheckConstraint("kg > 0 AND price_per_kg > 0 AND amount > 0 AND delivery_fee >= 0 AND total > 0",
                         name="ck_pupuk_redemption_amounts"),
     )

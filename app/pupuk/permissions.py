@@ -6,10 +6,13 @@
   reveal a farmer's NIK (audited), read the realisation report.
 * Lurah, Camat and Sudin read farmers, allocations, redemptions and the realisation report of their area.
 * Nobody edits or deletes a redemption: a reversal corrects it.
+* Every role above reads the HET table and the eligibility versions; a new version of either (``can_set_het`` on
+  PupukHet, ``can_set_eligibility`` on PupukEligibility) is Admin's alone: granted here to nobody, since Admin
+  holds every permission. Nobody edits or deletes a version.
 """
-RESOURCES = ["PupukFarmer", "PupukPoktan", "PupukAllocation", "PupukHet", "PupukRedemption"]
+RESOURCES = ["PupukFarmer", "PupukPoktan", "PupukAllocation", "PupukHet", "PupukEligibility", "PupukRedemption"]
 READ = ["can_list", "can_show", "can_get", "can_info", "can_export"]
-MENUS = ["Petani", "Kelompok Tani", "Alokasi Pupuk", "HET Pupuk", "Penebusan Pupuk"]
+MENUS = ["Petani", "Kelompok Tani", "Alokasi Pupuk", "HET Pupuk", "Syarat Penerima Pupuk", "Penebusan Pupuk"]
 
 
 def _alt(names):

@@ -1,6 +1,7 @@
-"""Pupuk screens (menu "Pupuk bersubsidi"): farmers, kelompok tani, allocations (with the e-RDKK import), the HET
-table and redemptions. Lists are FAB's, scoped below the views; every change goes through ``services`` and commits
-once. The kiosk screen, the receipt and the reversal live in views_kiosk.py, the reports in views_report.py."""
+"""Pupuk screens (menu "Pupuk bersubsidi"): farmers, kelompok tani, allocations (with the e-RDKK import) and
+redemptions. Lists are FAB's, scoped below the views; every change goes through ``services`` and commits once.
+The kiosk screen, the receipt and the reversal live in views_kiosk.py, the reports in views_report.py, the HET
+table and the eligibility versions (national rules, new versions by Admin) in views_rules.py."""
 import uuid
 
 from flask import flash, g, make_response, redirect, request, url_for
@@ -18,7 +19,7 @@ from app.core.views import KkmpModelView, NikRevealMixin
 from app.core.xlsx_import import ImportRefused
 
 from . import services
-from .models import COMMODITIES, SEASONS, Farmer, Poktan, PupukAllocation, PupukHet, PupukType
+from .models import COMMODITIES, SEASONS, Farmer, Poktan, PupukAllocation, PupukType
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LABELS = {"cooperative": _l("Koperasi"), "name": _l("Nama"), "nik_masked": _l("NIK"), "poktan": _l("Kelompok tani"),
@@ -249,22 +250,6 @@ class AllocationView(KkmpModelView):
         return response
 
 
-class HetView(KkmpModelView):
-    datamodel = KkmpInterface(PupukHet)
-    class_permission_name = "PupukHet"
-    route_base = "/pupuk/het"
-    include_route_methods = {"list", "show", "export_xlsx", "export_csv"}
-    list_title = show_title = _l("HET pupuk bersubsidi")
-    list_columns = ["pupuk_type", "valid_from", "het_per_kg", "het_per_sack", "legal_basis"]
-    show_columns = list_columns
-    search_columns = []
-    offered_searches = ()  # FAB reads an empty search_columns as "all"
-    order_columns = []
-    offered_orders = ()
-    base_order = ("id", "asc")
-    label_columns = LABELS
-
-
 def new_key():
     return uuid.uuid4().hex
 
@@ -275,6 +260,7 @@ def register(appbuilder):
     from .api import FarmerApi, PupukAllocationApi, PupukRedemptionApi
     from .views_kiosk import RedemptionView
     from .views_report import PupukReportView
+    from .views_rules import EligibilityView, HetView
 
     current_app.jinja_env.filters.setdefault("kg", services.kg_text)
     # Under the inventory's menu (the redemption is a kiosk sale of stock): a menu of its own would push the
@@ -289,6 +275,8 @@ def register(appbuilder):
     appbuilder.add_view(PoktanView, "Kelompok Tani", label=_l("Kelompok tani"), icon="fa-users", category=cat)
     appbuilder.add_view(AllocationView, "Alokasi Pupuk", label=_l("Alokasi pupuk"), icon="fa-list", category=cat)
     appbuilder.add_view(HetView, "HET Pupuk", label=_l("HET pupuk"), icon="fa-balance-scale", category=cat)
+    appbuilder.add_view(EligibilityView, "Syarat Penerima Pupuk", label=_l("Syarat penerima pupuk"),
+                        icon="fa-clipboard-check", category=cat)
     appbuilder.add_view(PupukReportView, "Realisasi Pupuk", label=_l("Realisasi vs alokasi"), icon="fa-chart-bar",
                         category=cat)
     appbuilder.add_link("Laporan Bulanan Pupuk", label=_l("Laporan bulanan ke distributor"),

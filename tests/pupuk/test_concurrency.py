@@ -97,3 +97,68 @@ def test_sixteen_clerks_at_two_kiosks_of_two_cooperatives_never_pass_one_farmers
                                .where(PupukRedemption.farmer_id == farmer_id))
         assert redeemed == total == D("90") and coops == 2
         db.session.remove()
+
+
+def test_a_het_set_while_a_redemption_is_being_priced_waits_for_it_and_counts_its_date(app, monkeypatch):
+    """A clerk's redemption has read the HET of today and not yet committed; an Admin sets a new HET of the type
+    from today at that moment. The Admin waits (the redemption holds its type), then finds today's redemption
+    at the old price and refuses: never a new HET in force on a day already sold at the old one."""
+    import time
+
+    from app.core.dates import local_today
+    from app.extensions import db
+    from app.inventory.models import Location
+    from app.pupuk import services
+    from app.pupuk.services import redeem
+
+    from .conftest import PETUGAS, Board
+
+    farmer_id, _digest, home, _other, _year, _season = _arrange(app, "3573015709880012", D(50))
+    priced, release = threading.Event(), threading.Event()
+    real_het_on = redeem.het_on
+
+    def het_on_then_pause(session, pupuk_type, day):
+        row = real_het_on(session, pupuk_type, day)
+        priced.set()
+        release.wait(15)
+        return row
+
+    monkeypatch.setattr(redeem, "het_on", het_on_then_pause)
+    outcome = {}
+
+    def clerk():
+        with app.app_context(), system_scope():
+            try:
+                services.do_redeem(db.session, location=home, farmer_id=farmer_id, pupuk_type="urea", kg=5,
+                                   idempotency_key=f"het-race-{farmer_id}", acting_user=PETUGAS)
+                db.session.commit()
+            finally:
+                db.session.remove()
+
+    def admin():
+        with app.app_context(), system_scope():
+            try:
+                services.do_set_het(db.session, pupuk_type="urea", valid_from=outcome["day"],
+                                    het_per_kg="1.700", legal_basis="Kepmentan uji", acting_user=Board("Admin"))
+                outcome["admin"] = "written"
+            except Exception as e:  # noqa: BLE001 - the refusal is the expected outcome
+                outcome["admin"] = str(e)
+            finally:
+                db.session.rollback()
+                db.session.remove()
+
+    with app.app_context(), system_scope():
+        outcome["day"] = local_today(db.session.get(Location, home).cooperative)  # the clerk's date
+        db.session.remove()
+    a = threading.Thread(target=clerk)
+    a.start()
+    assert priced.wait(15)
+    b = threading.Thread(target=admin)
+    b.start()
+    time.sleep(1.5)
+    waited = b.is_alive()
+    release.set()
+    a.join(30)
+    b.join(30)
+    assert waited, outcome  # the Admin did not pass the redemption being priced
+    assert outcome["admin"].startswith("Sudah ada penebusan Urea pada"), outcome

@@ -79,3 +79,76 @@ def test_a_small_file_is_still_imported_in_the_request(login, sysdb, small_impor
     r = _post(s, _file([_row("3573015004820081", "Kecil Satu")]))
     assert "/pekerjaan/" not in r.headers.get("Location", "")
     assert sysdb.scalar(select(Farmer).where(Farmer.name == "Kecil Satu")) is not None
+
+
+def _rerun(app, sysdb, job, data, **params):
+    """The job as a worker that died after the first attempt finds it: running, silent for an hour, its upload
+    back in place (the first attempt removed it); run again (attempt 2)."""
+    import json
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from app.jobs.services import execute_job, save_upload
+
+    with app.app_context():
+        name = save_upload(data)
+    sysdb.execute(update(Job).where(Job.id == job.id).values(
+        status="running", heartbeat_at=job.created_at - timedelta(hours=1),
+        params=json.dumps(dict(job.params_dict, upload=name, **params))))
+    sysdb.commit()
+    with app.app_context():
+        assert execute_job(job.id) == "done"
+    sysdb.expire_all()
+    return sysdb.get(Job, job.id)
+
+
+def _versions(sysdb, names):
+    sysdb.expire_all()
+    return sorted(sysdb.execute(select(Farmer.name, PupukAllocation.version_no, PupukAllocation.kg).join(
+        Farmer, Farmer.id == PupukAllocation.farmer_id).where(Farmer.name.in_(names))).all())
+
+
+def _imports_of(sysdb, data):
+    import hashlib
+
+    from app.pupuk.models import PupukImport
+
+    sysdb.expire_all()
+    return sysdb.scalar(select(func.count()).select_from(PupukImport).where(
+        PupukImport.sha256 == hashlib.sha256(data).hexdigest()))
+
+
+def test_a_retried_erdkk_job_whose_first_attempt_had_committed_imports_nothing_twice(
+        app, login, sysdb, small_import_threshold):
+    """The worker died after the import's commit but before the job was marked done: the second attempt says
+    "Berkas ini sudah diimpor.", writes no second import record and no allocation version."""
+    names = ["Ulang Satu", "Ulang Dua", "Ulang Tiga"]
+    data = _file([_row("3573015004820091", names[0]), _row("3573015004820092", names[1]),
+                  _row("3573015004820093", names[2], urea="116")])
+    job = _job(_post(login("sekretaris.cemorokandang"), data), sysdb)
+    assert job.status == "done" and job.attempts == 1
+    first = _versions(sysdb, names)
+    assert [v for _n, v, _kg in first] == [1, 1, 1] and _imports_of(sysdb, data) == 1
+    again = _rerun(app, sysdb, job, data)
+    assert again.attempts == 2 and again.result_summary == "Berkas ini sudah diimpor."
+    assert _versions(sysdb, names) == first
+    assert _imports_of(sysdb, data) == 1
+
+
+def test_a_retried_job_of_a_file_imported_before_the_job_started_still_imports_it(
+        app, login, sysdb, small_import_threshold):
+    """The same e-RDKK file may be imported again on purpose: a retry counts only an import since its own start
+    (a job whose first attempt died before its commit imports the file, even though an older import of it
+    exists)."""
+    from app.pupuk.models import PupukImport
+
+    names = ["Lagi Satu", "Lagi Dua", "Lagi Tiga"]
+    data = _file([_row("3573015004820094", names[0]), _row("3573015004820095", names[1]),
+                  _row("3573015004820096", names[2])])
+    job = _job(_post(login("sekretaris.cemorokandang"), data), sysdb)
+    assert job.status == "done" and _imports_of(sysdb, data) == 1
+    latest = sysdb.scalar(select(func.max(PupukImport.id)))
+    again = _rerun(app, sysdb, job, data, after_import_id=latest)  # as if it had started after that import
+    assert again.attempts == 2 and again.result_summary.startswith("e-RDKK diimpor: 3 baris")
+    assert _imports_of(sysdb, data) == 2

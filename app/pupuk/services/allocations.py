@@ -4,6 +4,7 @@ A new allocation of the same farmer, type, season and year is a new version (the
 superseded); the national quota row follows it, and may not drop below what the farmer has redeemed so far (the
 quota row is locked while it changes, so a redemption at the same moment is counted before the check).
 """
+import hashlib
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -234,7 +235,7 @@ def do_import_rdkk(session, *, coop, filename, data, acting_user, progress=None)
     if errors:
         return RdkkResult(ok=False, rows=len(rows), errors=sorted(errors))
     record = PupukImport(cooperative_id=coop.id, filename=(filename or "")[:200], rows=len(rows),
-                         created_by=getattr(acting_user, "username", None))
+                         sha256=hashlib.sha256(data).hexdigest(), created_by=getattr(acting_user, "username", None))
     session.add(record)
     session.flush()
     new_farmers = allocations = 0

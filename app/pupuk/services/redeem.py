@@ -147,6 +147,11 @@ def do_redeem(session, *, location, pupuk_type, kg, idempotency_key, acting_user
                                        "tanggal penebusan di luar musim alokasinya.", t=pupuk_type.name,
                                        s=season_label(season), y=year, a=first.strftime("%d/%m"),
                                        b=last.strftime("%d/%m/%Y")), "date")
+    # A key-share lock on the type (what the redemption's foreign key takes anyway, taken before the HET is
+    # read): an Admin setting a new HET of the type (rules.do_set_het, FOR UPDATE) waits for this redemption and
+    # counts its date, or this one waits and reads the new HET. PostgreSQL only; SQLite serialises writers.
+    session.execute(select(PupukType.id).where(PupukType.id == pupuk_type.id)
+                    .with_for_update(read=True, key_share=True))
     het = het_on(session, pupuk_type, day)
     price = Decimal(het.het_per_kg)
     amount = (price * qty).quantize(CENT, ROUND_HALF_UP)
