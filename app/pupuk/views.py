@@ -145,7 +145,7 @@ class FarmerView(NikRevealMixin, KkmpModelView):
                 values["error"] = refusal_message(e) if isinstance(e, TenantScopeError) else str(e)
             values.pop("nik", None)  # never echoed back
         return self.render_template("pupuk/farmer_form.html", coops=coops, poktans=poktans, values=values,
-                                    commodities=COMMODITIES)
+                                    commodities=COMMODITIES, max_land=_land_limit_text(session))
 
 
 class AllocationView(KkmpModelView):
@@ -248,6 +248,17 @@ class AllocationView(KkmpModelView):
         response.headers["Content-Type"] = XLSX
         response.headers["Content-Disposition"] = "attachment; filename=templat-e-rdkk.xlsx"
         return response
+
+
+def _land_limit_text(session):
+    """The land limit in force today for the form's heading (``2``; ``2,5`` after an Admin's new version)."""
+    from app.cooperatives.services import user_today
+    from app.core.errors import ValidationFailed
+
+    try:
+        return services.kg_text(services.eligibility_on(session, user_today(session, g.user)).max_land_ha)
+    except ValidationFailed:
+        return None
 
 
 def new_key():

@@ -140,3 +140,16 @@ def test_a_sudin_or_a_sekretaris_reads_the_eligibility_but_cannot_set_it(login, 
         "max_land_ha": "50", "commodities": ["padi"], "legal_basis": "Permentan palsu"})
     assert r.status_code in (302, 403)
     assert _count(sysdb, PupukEligibility) == before
+
+
+def test_the_farmer_form_states_the_land_limit_in_force_today(login, monkeypatch):
+    """The Sekretaris registering a farmer reads the land limit of the eligibility version in force today (after
+    an Admin's new version of 2,5 ha: 2,5), not a figure written into the page."""
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    import app.pupuk.services as services
+
+    monkeypatch.setattr(services, "eligibility_on", lambda session, day: SimpleNamespace(max_land_ha=Decimal("2.5")))
+    page = login("sekretaris.cemorokandang").get("/pupuk/petani/daftar").get_data(as_text=True)
+    assert "paling banyak 2,5 ha seluruhnya" in page
