@@ -132,3 +132,28 @@ def test_every_table_on_a_home_page_has_its_xlsx_and_csv_export(app, login, user
     for key in tables:
         for fmt in ("xlsx", "csv"):
             assert s.get(f"/beranda/tabel/{key}/unduh/{fmt}").status_code == 200, (username, key, fmt)
+
+
+@pytest.mark.parametrize("username, area", [("sudin.jakbar", Cooperative.city_code == "31.73"),
+                                            ("lurah.kebonjeruk", Cooperative.region_code == "31.73.05.1001")])
+def test_the_weekly_turnover_per_cooperative_is_the_areas_kiosk_sales_of_the_last_seven_days(
+        app, login, sysdb, username, area):
+    """The Sudin and the Lurah read each cooperative's kiosk sales of the last seven days (not voided) of their
+    area only, as its export gives them; their sum is the area's sales of those days."""
+    from datetime import timedelta
+
+    from app.inventory.models import Sale
+
+    today = local_today(sysdb.scalar(select(Cooperative).where(area).limit(1)))
+    ids = set(sysdb.scalars(select(Cooperative.id).where(area)))
+    expected = sysdb.scalar(select(func.coalesce(func.sum(Sale.total), 0)).where(
+        Sale.cooperative_id.in_(ids), Sale.sale_date >= today - timedelta(days=6), Sale.sale_date <= today,
+        Sale.voided_at.is_(None)))
+    s = login(username)
+    assert 'id="table-weekly_turnover"' in s.get("/").get_data(as_text=True)
+    rows = _rows(s.get("/beranda/tabel/weekly_turnover/unduh/xlsx"))
+    names = set(sysdb.scalars(select(Cooperative.name).where(area)))
+    assert {row[0] for row in rows[1:]} <= names
+    assert sum(row[2] for row in rows[1:]) == expected
+    assert expected > 0  # the demo's gerai sales of today
+    assert 'id="table-weekly_turnover"' not in login("sekretaris.kebonjeruk").get("/").get_data(as_text=True)
