@@ -157,3 +157,13 @@ def test_the_weekly_turnover_per_cooperative_is_the_areas_kiosk_sales_of_the_las
     assert sum(row[2] for row in rows[1:]) == expected
     assert expected > 0  # the demo's gerai sales of today
     assert 'id="table-weekly_turnover"' not in login("sekretaris.kebonjeruk").get("/").get_data(as_text=True)
+
+
+def test_dates_in_the_home_tables_read_day_month_year(app, login):
+    """The RAT table's deadline reads 30/06/2026 as everywhere else in the app, not 2026-06-30."""
+    import re
+
+    html = login("sudin.jakbar").get("/").get_data(as_text=True)
+    table = html[html.index('id="table-rat_status"'):]
+    table = table[:table.index("</table>")]
+    assert re.search(r"<td>30/06/\d{4}</td>", table) and not re.search(r"\d{4}-\d{2}-\d{2}", table)
