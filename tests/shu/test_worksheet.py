@@ -195,3 +195,27 @@ def test_recomputing_replaces_the_shares_until_the_distribution_is_posted(uow, c
     assert shares_of(uow, again)["Budi"].ju_exact == D(2_500_000)
     assert uow.scalar(select(func.sum(ShuMemberShare.total_rounded))
                       .where(ShuMemberShare.worksheet_id == again.id)) == again.member_shares_total
+
+
+def test_recomputing_after_the_split_changed_shows_only_the_new_parts_in_their_order(uow, coop, year, provider):
+    """The Pengurus computes, then the board changes the split (no more dana pengurus or pendidikan, cadangan
+    30 %) and computes again: the worksheet shows the three new parts, numbered in the order given, with the new
+    amounts, and names the rule it used."""
+    from app.shu.models import ShuRule, ShuWorksheetLine
+
+    a, b, c = _maju_terus(uow, coop, year)
+    provider.set({a.id: D(20_000_000), b.id: D(10_000_000), c.id: D(20_000_000)})
+    first = services.do_compute_worksheet(uow, cooperative_id=coop.id, year=year, acting_user=PENGURUS)
+    assert len(first.lines) == 5
+    services.do_set_rule(uow, cooperative_id=coop.id, year=year, acting_user=PENGURUS,
+                         allocations=split(("jasa_usaha", "50"), ("cadangan", "30"), ("jasa_modal", "20")))
+    again = services.do_compute_worksheet(uow, cooperative_id=coop.id, year=year, acting_user=PENGURUS)
+    uow.expire_all()
+    lines = uow.execute(select(ShuWorksheetLine.position, ShuWorksheetLine.kind, ShuWorksheetLine.amount)
+                        .where(ShuWorksheetLine.worksheet_id == again.id)
+                        .order_by(ShuWorksheetLine.position)).all()
+    assert [tuple(r) for r in lines] == [(0, "jasa_usaha", D(5_000_000)), (1, "cadangan", D(3_000_000)),
+                                         (2, "jasa_modal", D(2_000_000))]
+    rule = uow.scalar(select(ShuRule).where(ShuRule.cooperative_id == coop.id, ShuRule.year == year))
+    assert uow.get(type(again), again.id).rule_id == rule.id
+    assert again.funds_total == 0 and again.cadangan_total + again.member_shares_total == D(10_000_000)
