@@ -219,3 +219,22 @@ def test_recomputing_after_the_split_changed_shows_only_the_new_parts_in_their_o
     rule = uow.scalar(select(ShuRule).where(ShuRule.cooperative_id == coop.id, ShuRule.year == year))
     assert uow.get(type(again), again.id).rule_id == rule.id
     assert again.funds_total == 0 and again.cadangan_total + again.member_shares_total == D(10_000_000)
+
+
+def test_a_loss_larger_than_what_is_left_of_cadangan_takes_only_what_is_left(uow, coop, year):
+    """Cadangan was built to Rp2.000.000 and Rp500.000 of it already used; a loss of Rp3.500.000 takes the
+    Rp1.500.000 left, and Rp2.000.000 stays uncovered."""
+    a = make_member(uow, coop, "Indah")
+    save(uow, coop, a, "pokok", 100_000, date(year, 1, 10))
+    post(uow, coop, date(year, 1, 11), [("kas", D(6_000_000), 0), ("315000", 0, D(2_000_000)),
+                                        ("313000", 0, D(4_000_000))])
+    post(uow, coop, date(year, 1, 12), [("315000", D(500_000), 0), ("313000", 0, D(500_000))])
+    post(uow, coop, date(year, 3, 1), [("kas", D(500_000), 0), ("411100", 0, D(500_000))])
+    post(uow, coop, date(year, 3, 2), [("521000", D(4_000_000), 0), ("kas", 0, D(4_000_000))])
+    close(uow, coop, year)
+    services.do_set_rule(uow, cooperative_id=coop.id, year=year, acting_user=PENGURUS,
+                         allocations=split(("cadangan", "40"), ("jasa_modal", "60")))
+    ws = services.do_compute_worksheet(uow, cooperative_id=coop.id, year=year, acting_user=PENGURUS)
+    assert ws.shu_total == D(-3_500_000)
+    assert (ws.loss_covered, ws.loss_uncovered) == (D(1_500_000), D(2_000_000))
+    assert services.member_shares(uow, ws) == []
