@@ -306,8 +306,7 @@ def _review_counts(hs):
     return dict(zip(list(REVIEW_GROUPS) + ["overdue"], (int(n or 0) for n in row)))
 
 
-def _reports_count(statuses):
-    group = next(key for key, value in REVIEW_GROUPS.items() if value == statuses)
+def _reports_count(group):
     return lambda hs: hs.once("reviews", _review_counts)[group]
 
 
@@ -413,11 +412,11 @@ def _register_builtins():
                     rows=_arrears_rows, group="members")
     register_figure("wajib_arrears_amount", _l("Jumlah tunggakan simpanan wajib"), _arrears_amount, both,
                     link="/simpanan/transaksi/tunggakan", kind="money", group="members")
-    register_figure("months_reviewed", _l("Laporan bulan lalu disetujui Sudin"), _reports_count(("approved",)),
-                    AREA_ROLES, rows=_reports_rows(("approved",)), group="review")
+    register_figure("months_reviewed", _l("Laporan bulan lalu disetujui Sudin"), _reports_count("approved"),
+                    AREA_ROLES, rows=_reports_rows(REVIEW_GROUPS["approved"]), group="review")
     register_figure("months_in_review", _l("Laporan bulan lalu dalam tinjauan"),
-                    _reports_count(("submitted", "lurah_approved", "camat_approved")), AREA_ROLES,
-                    rows=_reports_rows(("submitted", "lurah_approved", "camat_approved")), group="review")
+                    _reports_count("in_review"), AREA_ROLES, rows=_reports_rows(REVIEW_GROUPS["in_review"]),
+                    group="review")
     register_figure("months_overdue", _l("Laporan bulan lalu belum masuk"), _overdue_count, AREA_ROLES,
                     rows=_overdue_rows, group="review")
     register_figure("waiting", _l("Menunggu tindakan Anda"), _waiting, both, link="/laporan-bulanan/list/?menunggu=1",

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from app.core.dates import latest_today, parse_date_field
 from app.core.errors import ValidationFailed
+from app.core.formatting import number, tanggal
 from app.core.money import parse_rupiah
 from app.core.scope import unscoped
 
@@ -47,10 +48,6 @@ def _day(value, label, field):
     if hasattr(value, "year") and hasattr(value, "day"):
         return value
     return parse_date_field(str(value or ""), label, field)
-
-
-def _dmy(day):
-    return day.strftime("%d/%m/%Y")
 
 
 def latest_redemption_date(session, pupuk_type_id):
@@ -94,12 +91,12 @@ def do_set_het(session, *, pupuk_type, valid_from, het_per_kg, legal_basis, acti
                              .where(PupukHet.pupuk_type_id == pupuk_type.id)).scalar()
     if latest is not None and day <= latest:
         raise ValidationFailed(gettext("HET %(t)s baru harus berlaku setelah %(d)s (HET terakhir yang sudah "
-                                       "ditetapkan); HET lama tidak diubah.", t=pupuk_type.name, d=_dmy(latest)),
+                                       "ditetapkan); HET lama tidak diubah.", t=pupuk_type.name, d=tanggal(latest)),
                                "valid_from")
     sold = latest_redemption_date(session, pupuk_type.id)
     if sold is not None and day <= sold:
         raise ValidationFailed(gettext("Sudah ada penebusan %(t)s pada %(d)s dengan HET lama; HET baru harus "
-                                       "berlaku setelah tanggal itu.", t=pupuk_type.name, d=_dmy(sold)),
+                                       "berlaku setelah tanggal itu.", t=pupuk_type.name, d=tanggal(sold)),
                                "valid_from")
     row = PupukHet(pupuk_type_id=pupuk_type.id, valid_from=day, het_per_kg=price, legal_basis=basis)
     row.pupuk_type = pupuk_type
@@ -119,11 +116,11 @@ def do_set_eligibility(session, *, valid_from, max_land_ha, commodities, legal_b
     today = latest_today()
     if day < today:
         raise ValidationFailed(gettext("Syarat penerima baru berlaku paling cepat hari ini (%(d)s); syarat untuk "
-                                       "tanggal yang sudah lewat tidak diubah.", d=_dmy(today)), "valid_from")
+                                       "tanggal yang sudah lewat tidak diubah.", d=tanggal(today)), "valid_from")
     limit = parse_ha(max_land_ha, "max_land_ha")
     if limit > MAX_LAND_LIMIT_HA:
         raise ValidationFailed(gettext("Batas luas lahan %(h)s ha tidak masuk akal (paling banyak 100 ha).",
-                                       h=f"{limit.normalize():f}".replace(".", ",")), "max_land_ha")
+                                       h=number(limit)), "max_land_ha")
     if isinstance(commodities, str):
         commodities = commodities.split(",")
     codes = []
@@ -141,7 +138,7 @@ def do_set_eligibility(session, *, valid_from, max_land_ha, commodities, legal_b
     latest = session.execute(select(func.max(PupukEligibility.valid_from))).scalar()
     if latest is not None and day <= latest:
         raise ValidationFailed(gettext("Syarat penerima baru harus berlaku setelah %(d)s (syarat terakhir yang "
-                                       "sudah ditetapkan); syarat lama tidak diubah.", d=_dmy(latest)),
+                                       "sudah ditetapkan); syarat lama tidak diubah.", d=tanggal(latest)),
                                "valid_from")
     order = [c for c, _label in COMMODITIES]
     row = PupukEligibility(valid_from=day, max_land_ha=limit, commodities=",".join(sorted(codes, key=order.index)),
