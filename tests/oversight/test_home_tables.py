@@ -167,3 +167,42 @@ def test_dates_in_the_home_tables_read_day_month_year(app, login):
     table = html[html.index('id="table-rat_status"'):]
     table = table[:table.index("</table>")]
     assert re.search(r"<td>30/06/\d{4}</td>", table) and not re.search(r"\d{4}-\d{2}-\d{2}", table)
+
+
+def test_the_weekly_turnover_counts_this_weeks_sales_beside_last_weeks_and_leaves_out_voids_and_older_sales(app):
+    """A cooperative that sold Rp30.000 today and Rp15.000 six days ago (this week), Rp15.000 ten days ago (the
+    week before), Rp99.000 twenty days ago (outside the fortnight) and a voided Rp15.000 today reads: 2 sales,
+    Rp45.000 this week, Rp20.000 the week before. Another cooperative of the reader's area with no sale is not
+    listed; a cooperative outside the area is not listed even with sales."""
+    from decimal import Decimal as D
+
+    from app.core.scope import system_scope
+    from app.extensions import db
+    from app.inventory import services
+    from app.oversight.home import HomeScope
+    from app.oversight.tables import _weekly_turnover
+    from tests.inventory.conftest import PENGURUS, Shop, fresh_coop, today_of
+
+    with app.app_context(), system_scope():
+        session = db.session
+        try:
+            shop, quiet = Shop(session, fresh_coop(session)), fresh_coop(session)
+            outside = Shop(session, fresh_coop(session))
+            beras = shop.item("Beras", 15000, 15000)
+            shop.receive(beras, 20, 10000, back=25)
+            shop.sell([(beras, 2)], paid=D(30000))
+            shop.sell([(beras, 1)], paid=D(15000), back=6)
+            shop.sell([(beras, 1)], paid=D(15000), back=10)
+            shop.sell([(beras, 6)], paid=D(90000), back=20)
+            voided = shop.sell([(beras, 1)], paid=D(15000))
+            services.do_void_sale(session, sale=voided, reason="Salah input barang", acting_user=PENGURUS)
+            gula = outside.item("Gula", 12000, 12000)
+            outside.receive(gula, 5, 9000, back=3)
+            outside.sell([(gula, 1)], paid=D(12000))
+            hs = HomeScope(session=session, user=None, role="Camat", coop_ids=(shop.coop.id, quiet.id),
+                           today=today_of(shop.coop))
+            rows = list(_weekly_turnover(hs))
+        finally:
+            session.rollback()
+            db.session.remove()
+    assert rows == [[shop.coop.name, 2, D("45000.00"), D("15000.00")]]
