@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.cooperatives.services import picker_choices, user_today
 from app.core.dates import date_error, local_today, parse_date
 from app.core.errors import DomainError, refusal_message
+from app.core.formatting import tanggal
 from app.core.interface import KkmpInterface
 from app.core.scope import TenantScopeError
 from app.core.views import KkmpModelView, commit_or_refuse
@@ -60,7 +61,7 @@ class StockCountView(KkmpModelView):
         if not values["count_date"]:
             coop = locations[0].cooperative if locations else None
             day = local_today(coop) if coop else user_today(self.datamodel.session, g.user)
-            values["count_date"] = day.strftime("%d/%m/%Y")
+            values["count_date"] = tanggal(day)
         error = None
         if request.method == "POST":
             day = parse_date(values["count_date"])
@@ -140,7 +141,7 @@ class StockCountView(KkmpModelView):
         rows = ([line.item.name, str(line.item.unit_label), line.book_quantity, line.first_count,
                  line.second_count, line.difference] for line in self._lines(count))
         title = gettext("Lembar stok opname %(n)s %(loc)s %(d)s", n=count.number, loc=count.location.name,
-                        d=count.count_date.strftime("%d/%m/%Y"))
+                        d=tanggal(count.count_date))
         response = Response(stream_with_context(stream_xlsx(title, headers, rows, sheet_name="Opname")),
                             mimetype=XLSX)
         response.headers["Content-Disposition"] = f"attachment; filename=opname-{count.id}.xlsx"

@@ -35,6 +35,7 @@ from sqlalchemy import func, select
 
 from app.core.dates import parse_date
 from app.core.errors import DomainError, ValidationFailed
+from app.core.formatting import tanggal
 from app.core.scope import unscoped
 # The members import already has the safe-file gate; reuse it rather than copy it.
 from app.core.money import parse_rupiah
@@ -183,7 +184,7 @@ def _day(value, column="date"):
             raise _RowError(column, gettext("Tanggal %(v)s tidak dapat dibaca; tulis dd/mm/yyyy, contoh 05/01/2026.",
                                             v=text[:40]))
     if day.year < 2000:
-        raise _RowError(column, gettext("Tanggal %(d)s tidak wajar.", d=day.strftime("%d/%m/%Y")))
+        raise _RowError(column, gettext("Tanggal %(d)s tidak wajar.", d=tanggal(day)))
     return day
 
 
@@ -232,7 +233,7 @@ def _posting_account(accounts, code, column):
 
 def _check_day(session, coop, day, today, closed_cache, column="date"):
     if day > today:
-        raise _RowError(column, gettext("Tanggal %(d)s ada di masa depan.", d=day.strftime("%d/%m/%Y")))
+        raise _RowError(column, gettext("Tanggal %(d)s ada di masa depan.", d=tanggal(day)))
     key = (day.year, day.month)
     if key not in closed_cache:
         closed_cache[key] = period_is_closed(session, coop.id, day)
@@ -300,13 +301,13 @@ def import_opening_balances(session, cooperative, filename, data, opening_date, 
     if existing is not None:
         raise ImportRefused(gettext("Koperasi ini sudah mempunyai saldo awal (jurnal %(n)s tanggal %(d)s). Koreksi "
                                     "dengan jurnal pembalik.", n=existing.number,
-                                    d=existing.entry_date.strftime("%d/%m/%Y")))
+                                    d=tanggal(existing.entry_date)))
     first = session.execute(select(func.min(JournalEntry.entry_date)).where(
         JournalEntry.cooperative_id == coop.id), execution_options=unscoped()).scalar()
     if first is not None and first <= opening_date:
         raise ImportRefused(gettext("Sudah ada jurnal tanggal %(d)s. Saldo awal harus bertanggal sebelum jurnal "
                                     "pertama koperasi (hari sebelum bulan pertama yang dicatat di sistem ini).",
-                                    d=first.strftime("%d/%m/%Y")))
+                                    d=tanggal(first)))
     rows = read_sheets(data, OPENING_HEADERS, OPENING_REQUIRED)
     accounts = _accounts(session, coop.id)
     errors, lines, seen, skipped = [], [], {}, 0
@@ -410,8 +411,8 @@ def import_cash_book(session, cooperative, filename, data, cash_code=None, actin
             attempt(_check_day, session, coop, day, today, closed)
             if opening is not None and day <= opening.entry_date:
                 row_errors.append((sheet, number, LABELS["date"], gettext(
-                    "Tanggal %(d)s tidak sesudah tanggal saldo awal (%(o)s).", d=day.strftime("%d/%m/%Y"),
-                    o=opening.entry_date.strftime("%d/%m/%Y"))))
+                    "Tanggal %(d)s tidak sesudah tanggal saldo awal (%(o)s).", d=tanggal(day),
+                    o=tanggal(opening.entry_date))))
         proof = attempt(_text, values.get("proof"), "proof", 60)
         note = attempt(_text, values.get("note"), "note", 255)
         if debit is not None and credit is not None:

@@ -26,6 +26,7 @@ from sqlalchemy import and_, exists, func, select
 
 from app.cooperatives.models import BusinessUnit, Cooperative
 from app.core.audit import utcnow
+from app.core.formatting import tanggal
 from app.core.upsert import next_number, upsert
 from app.core.errors import ValidationFailed
 from app.core.scope import unscoped
@@ -432,12 +433,12 @@ def check_cash_not_overdrawn(session, cooperative_id, entry_date, parsed, accoun
             if lowest_day == entry_date:
                 message = _l("%(code)s %(name)s would go below zero: its balance on %(day)s is %(balance)s and "
                              "this posting takes out %(amount)s.", code=account.code, name=account.name,
-                             day=entry_date.strftime("%d/%m/%Y"), balance=_rp(balance), amount=_rp(-delta))
+                             day=tanggal(entry_date), balance=_rp(balance), amount=_rp(-delta))
             else:
                 message = _l("%(code)s %(name)s would go below zero on %(later)s: its balance then is %(balance)s "
                              "and this posting dated %(day)s takes out %(amount)s.", code=account.code,
-                             name=account.name, later=lowest_day.strftime("%d/%m/%Y"), balance=_rp(lowest),
-                             day=entry_date.strftime("%d/%m/%Y"), amount=_rp(-delta))
+                             name=account.name, later=tanggal(lowest_day), balance=_rp(lowest),
+                             day=tanggal(entry_date), amount=_rp(-delta))
             raise OverdrawnCashError(message, "lines")
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.core.dates import latest_today, local_today
 from app.core.errors import DomainError
-from app.core.formatting import number, rupiah
+from app.core.formatting import number, rupiah, tanggal
 from app.core.interface import KkmpInterface
 from app.core.views import KkmpModelView
 
@@ -26,28 +26,37 @@ def _errors(e):
     return {(e.field if getattr(e, "field", None) else "general"): str(e)}
 
 
-class HetView(KkmpModelView):
+class _RuleVersionsView(KkmpModelView):
+    """A list of dated versions, read-only: no search or order to offer (a handful of rows, oldest first), and the
+    "add a version" button shown only to a reader holding ``set_permission`` (the template reads ``kkmp_can_set``)."""
+
+    include_route_methods = {"list", "show", "export_xlsx", "export_csv"}
+    set_permission = None
+    search_columns = []
+    offered_searches = ()  # FAB reads an empty search_columns as "all"
+    order_columns = []
+    offered_orders = ()
+
+    def render_template(self, template, **kwargs):
+        if template == self.list_template:
+            kwargs.setdefault("kkmp_can_set", self.appbuilder.sm.has_access(self.set_permission,
+                                                                             self.class_permission_name))
+        return super().render_template(template, **kwargs)
+
+
+class HetView(_RuleVersionsView):
     datamodel = KkmpInterface(PupukHet)
     class_permission_name = "PupukHet"
     route_base = "/pupuk/het"
-    include_route_methods = {"list", "show", "export_xlsx", "export_csv", "set_het"}
+    include_route_methods = _RuleVersionsView.include_route_methods | {"set_het"}
+    set_permission = "can_set_het"
     list_title = show_title = _l("HET pupuk bersubsidi")
     list_template = "pupuk/het_list.html"
     list_columns = ["pupuk_type", "valid_from", "het_per_kg", "het_per_sack", "legal_basis"]
     show_columns = list_columns
     formatters_columns = {"het_per_sack": rupiah}
-    search_columns = []
-    offered_searches = ()  # FAB reads an empty search_columns as "all"
-    order_columns = []
-    offered_orders = ()
     base_order = ("id", "asc")
     label_columns = LABELS
-
-    def render_template(self, template, **kwargs):
-        if template == self.list_template:
-            kwargs.setdefault("kkmp_can_set_het", self.appbuilder.sm.has_access("can_set_het",
-                                                                                 self.class_permission_name))
-        return super().render_template(template, **kwargs)
 
     @expose("/tambah", methods=["GET", "POST"])
     @has_access
@@ -65,7 +74,7 @@ class HetView(KkmpModelView):
                 session.commit()
                 flash(gettext("HET %(t)s %(p)s per kg (%(s)s per karung) berlaku mulai %(d)s.",
                               t=row.pupuk_type.name, p=rupiah(row.het_per_kg), s=rupiah(row.het_per_sack),
-                              d=row.valid_from.strftime("%d/%m/%Y")), "success")
+                              d=tanggal(row.valid_from)), "success")
                 return redirect(url_for(".list"))
             except DomainError as e:
                 session.rollback()
@@ -76,28 +85,19 @@ class HetView(KkmpModelView):
                                     overview=het_overview(session, local_today(None)))
 
 
-class EligibilityView(KkmpModelView):
+class EligibilityView(_RuleVersionsView):
     datamodel = KkmpInterface(PupukEligibility)
     class_permission_name = "PupukEligibility"
     route_base = "/pupuk/syarat"
-    include_route_methods = {"list", "show", "export_xlsx", "export_csv", "set_eligibility"}
+    include_route_methods = _RuleVersionsView.include_route_methods | {"set_eligibility"}
+    set_permission = "can_set_eligibility"
     list_title = show_title = _l("Syarat penerima pupuk bersubsidi")
     list_template = "pupuk/eligibility_list.html"
     list_columns = ["valid_from", "max_land_ha", "commodity_names", "legal_basis"]
     show_columns = list_columns
     formatters_columns = {"max_land_ha": number}
-    search_columns = []
-    offered_searches = ()  # FAB reads an empty search_columns as "all"
-    order_columns = []
-    offered_orders = ()
     base_order = ("valid_from", "asc")
     label_columns = RULE_LABELS
-
-    def render_template(self, template, **kwargs):
-        if template == self.list_template:
-            kwargs.setdefault("kkmp_can_set_eligibility", self.appbuilder.sm.has_access(
-                "can_set_eligibility", self.class_permission_name))
-        return super().render_template(template, **kwargs)
 
     @expose("/tambah", methods=["GET", "POST"])
     @has_access
@@ -120,7 +120,7 @@ class EligibilityView(KkmpModelView):
                                                   legal_basis=values.get("legal_basis"), acting_user=g.user)
                 session.commit()
                 flash(gettext("Syarat penerima baru berlaku mulai %(d)s: lahan paling luas %(h)s ha, komoditas "
-                              "%(c)s.", d=row.valid_from.strftime("%d/%m/%Y"), h=number(row.max_land_ha),
+                              "%(c)s.", d=tanggal(row.valid_from), h=number(row.max_land_ha),
                               c=row.commodity_names), "success")
                 return redirect(url_for(".list"))
             except DomainError as e:

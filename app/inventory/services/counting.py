@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from app.core.audit import utcnow
 from app.core.errors import DomainError, NotFound, ValidationFailed
+from app.core.formatting import tanggal
 
 from ..models import ZERO, Item, StockCount, StockCountLine, StockMovement
 from .common import MILLI, SELL_ROLES, actor_name, check_day, location_of, require_role, stock_purposes
@@ -64,7 +65,7 @@ def do_open_count(session, *, location, count_date, acting_user, note=None, toda
     fixed = fixed_until(session, location.id)
     if fixed is not None and day <= fixed:
         raise ValidationFailed(gettext("Stok di %(loc)s sudah ditetapkan oleh opname per %(d)s; pilih tanggal "
-                                       "sesudahnya.", loc=location.name, d=fixed.strftime("%d/%m/%Y")), "date")
+                                       "sesudahnya.", loc=location.name, d=tanggal(fixed)), "date")
     open_one = session.scalar(select(StockCount.id).where(StockCount.location_id == location.id,
                                                           StockCount.status != "disetujui"))
     if open_one is not None:

@@ -7,7 +7,7 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 
 from app.core.errors import NotFound, ValidationFailed
-from app.core.formatting import rupiah
+from app.core.formatting import rupiah, tanggal
 from app.core.money import parse_rupiah
 
 from ..models import PAYMENT_LABELS, GoodsReceipt, SupplierPayment
@@ -55,7 +55,7 @@ def do_pay_supplier(session, *, receipt, amount, payment_date, idempotency_key, 
     day = check_day(session, coop, payment_date, today)
     if day < receipt.receipt_date:
         raise ValidationFailed(gettext("Tanggal bayar tidak boleh sebelum tanggal penerimaan barang (%(d)s).",
-                                       d=receipt.receipt_date.strftime("%d/%m/%Y")), "date")
+                                       d=tanggal(receipt.receipt_date)), "date")
     value = parse_rupiah(amount, "amount", gettext("Jumlah bayar"), api=api)
     if value <= 0:
         raise ValidationFailed(gettext("Jumlah bayar harus lebih dari nol."), "amount")

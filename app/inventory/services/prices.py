@@ -3,7 +3,7 @@ from flask_babel import gettext
 from sqlalchemy import or_, select
 
 from app.core.errors import ValidationFailed
-from app.core.formatting import rupiah
+from app.core.formatting import rupiah, tanggal
 
 from ..models import ItemHet, ItemPrice
 
@@ -18,7 +18,7 @@ def price_for(session, item, day, member):
     row = price_row(session, item, day)
     if row is None:
         raise ValidationFailed(gettext("Harga jual %(n)s belum ditetapkan untuk tanggal %(d)s.", n=item.name,
-                                       d=day.strftime("%d/%m/%Y")), "lines")
+                                       d=tanggal(day)), "lines")
     return row.member_price if member is not None else row.public_price
 
 
@@ -40,7 +40,7 @@ def check_het(session, item, region_code, day, unit_price):
     if unit_price > ceiling:
         raise ValidationFailed(gettext("Harga %(n)s %(p)s melebihi HET %(h)s yang berlaku pada %(d)s; penjualan "
                                        "ditolak.", n=item.name, p=rupiah(unit_price), h=rupiah(ceiling),
-                                       d=day.strftime("%d/%m/%Y")), "lines")
+                                       d=tanggal(day)), "lines")
     return ceiling
 
 

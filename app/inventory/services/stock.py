@@ -11,6 +11,7 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 
 from app.core.errors import ValidationFailed
+from app.core.formatting import tanggal
 from app.core.upsert import upsert
 
 from ..models import ZERO, StockBalance, StockCount, StockMovement
@@ -67,12 +68,12 @@ def check_available(session, item, location, day, quantity_out):
         if lowest_day == day:
             message = gettext("Stok %(item)s di %(loc)s tidak cukup: tersedia %(q)s %(unit)s pada %(day)s, "
                               "diminta %(want)s.", item=item.name, loc=location.name, q=_qty_text(max(lowest, 0)),
-                              unit=item.unit_label, day=day.strftime("%d/%m/%Y"), want=_qty_text(quantity_out))
+                              unit=item.unit_label, day=tanggal(day), want=_qty_text(quantity_out))
         else:
             message = gettext("Stok %(item)s di %(loc)s akan minus pada %(later)s (tersedia %(q)s %(unit)s "
                               "saat itu); pengeluaran bertanggal %(day)s sebanyak %(want)s ditolak.",
-                              item=item.name, loc=location.name, later=lowest_day.strftime("%d/%m/%Y"),
-                              q=_qty_text(max(lowest, 0)), unit=item.unit_label, day=day.strftime("%d/%m/%Y"),
+                              item=item.name, loc=location.name, later=tanggal(lowest_day),
+                              q=_qty_text(max(lowest, 0)), unit=item.unit_label, day=tanggal(day),
                               want=_qty_text(quantity_out))
         raise StockShortage(message, "lines")
 
@@ -89,7 +90,7 @@ def check_not_fixed(session, location, day):
     if fixed is not None and day <= fixed:
         raise ValidationFailed(gettext("Stok di %(loc)s sudah ditetapkan oleh stok opname per %(d)s; gerakan "
                                        "bertanggal %(day)s ditolak.", loc=location.name,
-                                       d=fixed.strftime("%d/%m/%Y"), day=day.strftime("%d/%m/%Y")), "date")
+                                       d=tanggal(fixed), day=tanggal(day)), "date")
 
 
 def move(session, *, coop, item, location, day, kind, quantity_in=ZERO, quantity_out=ZERO, unit_cost=None,
