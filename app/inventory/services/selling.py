@@ -25,7 +25,7 @@ from .common import (CENT, SELL_ROLES, VOID_ROLES, actor_name, check_day, check_
                      location_of, refuse_at_counter,
                      next_sale_seq, parse_quantity, require_role, sale_number)
 from .prices import check_het, price_for
-from .stock import check_available, first_expiry_first_out, lock_balance, move
+from .stock import check_available, check_not_fixed, first_expiry_first_out, lock_balance, move
 
 # Revenue and HPP purposes per item category (app.ledger.chart.DEFAULT_PURPOSES); air, obat and the rest go with
 # the sembako kiosk's accounts until the chart has their own.
@@ -114,6 +114,7 @@ def do_sell(session, *, location, lines, paid, idempotency_key, acting_user, mem
 
     balances = {item_id: lock_balance(session, coop.id, item_id, location.id) for item_id in sorted(merged)}
     batches = {}
+    check_not_fixed(session, location, day)
     for item, qty in merged.values():  # every refusal before anything is written
         check_available(session, item, location, day, qty)
         if item.tracks_batch:
@@ -134,7 +135,7 @@ def do_sell(session, *, location, lines, paid, idempotency_key, acting_user, mem
         for batch, expiry, part in parts:
             movement = move(session, coop=coop, item=item, location=location, day=day, kind="jual",
                             quantity_out=part, reference=sale.number, source_type="inv_sale", source_id=sale.id,
-                            balance=balances[item.id], batch=batch, expiry=expiry)
+                            balance=balances[item.id], batch=batch, expiry=expiry, checked=True)
             movements.append(movement)
             line_cost += movement.value
         session.add(SaleLine(cooperative_id=coop.id, sale_id=sale.id, line_no=i, item_id=item.id, quantity=qty,

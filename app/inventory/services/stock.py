@@ -8,7 +8,7 @@ movement changes neither a later movement's cost nor a posted journal (no "repos
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from app.core.errors import ValidationFailed
 from app.core.formatting import tanggal
@@ -42,18 +42,15 @@ def lock_balance(session, coop_id, item_id, location_id):
 
 
 def lowest_from(session, item_id, location_id, day):
-    """(lowest balance on ``day`` or any later date, the date it is reached) from the movements."""
+    """(lowest balance on ``day`` or any later date, the date it is reached) from the movements: one statement,
+    the movements up to ``day`` summed into one bucket (NULL), the later ones per date."""
     net = StockMovement.quantity_in - StockMovement.quantity_out
-    base = session.execute(select(func.coalesce(func.sum(net), 0)).where(
-        StockMovement.item_id == item_id, StockMovement.location_id == location_id,
-        StockMovement.movement_date <= day)).scalar()
-    running = lowest = Decimal(base)
+    bucket = case((StockMovement.movement_date > day, StockMovement.movement_date), else_=None)
+    rows = session.execute(select(bucket, func.sum(net)).where(
+        StockMovement.item_id == item_id, StockMovement.location_id == location_id).group_by(bucket)).all()
+    running = lowest = sum((Decimal(moved) for moved_on, moved in rows if moved_on is None), Decimal(0))
     lowest_day = day
-    later = session.execute(select(StockMovement.movement_date, func.sum(net)).where(
-        StockMovement.item_id == item_id, StockMovement.location_id == location_id,
-        StockMovement.movement_date > day).group_by(StockMovement.movement_date)
-        .order_by(StockMovement.movement_date)).all()
-    for moved_on, moved in later:
+    for moved_on, moved in sorted((r for r in rows if r[0] is not None), key=lambda r: r[0]):
         running += Decimal(moved)
         if running < lowest:
             lowest, lowest_day = running, moved_on
@@ -94,15 +91,20 @@ def check_not_fixed(session, location, day):
 
 
 def move(session, *, coop, item, location, day, kind, quantity_in=ZERO, quantity_out=ZERO, unit_cost=None,
-         value=None, reference=None, source_type=None, source_id=None, batch=None, expiry=None, balance=None):
+         value=None, reference=None, source_type=None, source_id=None, batch=None, expiry=None, balance=None,
+         checked=False):
     """Write one movement and update the balance. An issue (``quantity_out``) is valued at the current moving
     average (the whole remaining value when it empties the stock); a receipt at ``unit_cost`` or at ``value``
-    (a void puts goods back at the cost they left with). Returns the StockMovement."""
+    (a void puts goods back at the cost they left with). Returns the StockMovement. ``checked``: the caller has
+    already run check_not_fixed and check_available for this item, location, day and its whole quantity, under
+    the locked ``balance`` (a sale checks every line before it writes any), so they are not asked again."""
     balance = balance or lock_balance(session, coop.id, item.id, location.id)
-    check_not_fixed(session, location, day)
+    if not checked:
+        check_not_fixed(session, location, day)
     qty_now, value_now = Decimal(balance.quantity), Decimal(balance.value)
     if quantity_out > 0:
-        check_available(session, item, location, day, quantity_out)
+        if not checked:
+            check_available(session, item, location, day, quantity_out)
         avg = Decimal(balance.avg_cost)
         if quantity_out == qty_now:
             out_value = value_now
