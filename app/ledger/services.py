@@ -327,10 +327,15 @@ def post_entry(session, *, cooperative_id, entry_date, description, lines, refer
         if unit is None or unit.cooperative_id != coop.id:
             raise ValidationFailed(_l("Unknown business unit."), "business_unit")
 
+    # Purposes and accounts of every line in one statement each (a sale or a redemption posts four to six lines).
+    purposes = [line.key for line in parsed if not re.fullmatch(r"[0-9]{6}", line.key)]
+    by_purpose = dict(zip(purposes, account_codes(session, coop.id, *purposes))) if purposes else {}
+    codes = [by_purpose.get(line.key, line.key) for line in parsed]
+    chart = {a.code: a for a in session.execute(select(Account).where(Account.cooperative_id == coop.id,
+                                                                      Account.code.in_(set(codes)))).scalars()}
     accounts = []
-    for line in parsed:
-        code = line.key if re.fullmatch(r"[0-9]{6}", line.key) else account_code(session, coop.id, line.key)
-        account = _account_by_code(session, coop.id, code)
+    for code in codes:
+        account = chart.get(code)
         if account is None:
             raise AccountError(_l("Account %(code)s is not in this cooperative's chart.", code=code), "lines")
         if not account.is_active:

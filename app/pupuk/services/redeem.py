@@ -111,7 +111,7 @@ def do_redeem(session, *, location, pupuk_type, kg, idempotency_key, acting_user
     """Redeem ``kg`` of ``pupuk_type`` for a farmer at ``location``. Returns the PupukRedemption (the first one
     when the idempotency key is replayed)."""
     from app.inventory.services.common import actor_name, check_day, check_key, location_of
-    from app.inventory.services.stock import check_available, lock_balance, move
+    from app.inventory.services.stock import check_available, check_not_fixed, lock_balance, move
     from app.ledger.services import post_entry
 
     require_role(acting_user, REDEEM_ROLES, gettext("Hanya Petugas, Sekretaris atau Pengurus yang dapat mencatat "
@@ -161,6 +161,7 @@ def do_redeem(session, *, location, pupuk_type, kg, idempotency_key, acting_user
         raise ValidationFailed(gettext("Pilih cara bayar: tunai, QRIS atau transfer."), "payment_method")
     item = stock_item(session, coop, pupuk_type)
     balance = lock_balance(session, coop.id, item.id, location.id)
+    check_not_fixed(session, location, day)
     check_available(session, item, location, day, qty)
     remaining = take_quota(session, farmer.nik_hmac, pupuk_type, year, season, qty)
     seq = next_number(session, RedemptionCounter.__table__, coop.id, day.year)
@@ -177,7 +178,7 @@ def do_redeem(session, *, location, pupuk_type, kg, idempotency_key, acting_user
     session.flush()
     movement = move(session, coop=coop, item=item, location=location, day=day, kind="jual", quantity_out=qty,
                     reference=redemption.number, source_type="pupuk_redemption", source_id=redemption.id,
-                    balance=balance)
+                    balance=balance, checked=True)
     redemption.cost = movement.value
     cash = "kas" if payment_method == "tunai" else "bank"
     revenue = "penjualan_pupuk_subsidi_anggota" if member else "penjualan_pupuk_subsidi_non_anggota"
