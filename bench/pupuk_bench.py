@@ -266,7 +266,7 @@ def prepare(app):
 def rdkk_workbook(rows, year, season):
     from openpyxl import Workbook
 
-    from app.pupuk.services.allocations import COLUMNS
+    from app.pupuk.services.rdkk import COLUMNS
 
     wb = Workbook()
     ws = wb.active

@@ -235,7 +235,7 @@ class AllocationView(KkmpModelView):
         """A file of more than KKMP_IMPORT_JOB_ROWS rows goes to the worker (app/pupuk/jobs.py: the same service);
         the role and file checks run here first, so they refuse at once rather than from the job."""
         from .jobs import start_import_job
-        from .services.allocations import read_rdkk_upload
+        from .services.rdkk import read_rdkk_upload
 
         rows = read_rdkk_upload(g.user, filename, data)
         return start_import_job(session, g.user, coop, filename, data, len(rows))
@@ -244,21 +244,27 @@ class AllocationView(KkmpModelView):
     @has_access
     @permission_name("rdkk_import")
     def rdkk_template(self):
-        response = make_response(services.write_template())
+        response = make_response(services.write_template(_rule_in_force(self.datamodel.session)))
         response.headers["Content-Type"] = XLSX
         response.headers["Content-Disposition"] = "attachment; filename=templat-e-rdkk.xlsx"
         return response
 
 
-def _land_limit_text(session):
-    """The land limit in force today for the form's heading (``2``; ``2,5`` after an Admin's new version)."""
+def _rule_in_force(session):
+    """The eligibility rule in force on the user's today, or None before any is set."""
     from app.cooperatives.services import user_today
     from app.core.errors import ValidationFailed
 
     try:
-        return services.kg_text(services.eligibility_on(session, user_today(session, g.user)).max_land_ha)
+        return services.eligibility_on(session, user_today(session, g.user))
     except ValidationFailed:
         return None
+
+
+def _land_limit_text(session):
+    """The land limit in force today for the form's heading (``2``; ``2,5`` after an Admin's new version)."""
+    rule = _rule_in_force(session)
+    return services.kg_text(rule.max_land_ha) if rule is not None else None
 
 
 def new_key():

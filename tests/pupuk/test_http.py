@@ -131,7 +131,7 @@ def test_the_kiosk_refuses_a_malformed_nik_with_an_indonesian_message(login):
 def test_an_erdkk_import_with_errors_names_row_and_column_and_writes_nothing(login, sysdb):
     from openpyxl import Workbook
 
-    from app.pupuk.services.allocations import COLUMNS
+    from app.pupuk.services.rdkk import COLUMNS
 
     wb = Workbook()
     ws = wb.active
@@ -164,7 +164,7 @@ def test_a_foreign_file_is_refused(login):
 def test_a_good_erdkk_import_writes_farmers_and_allocations_and_names_a_conflict(login, sysdb):
     from openpyxl import Workbook
 
-    from app.pupuk.services.allocations import COLUMNS
+    from app.pupuk.services.rdkk import COLUMNS
 
     wb = Workbook()
     ws = wb.active

@@ -13,7 +13,7 @@ from app.pupuk.models import Farmer, PupukAllocation
 def _file(rows):
     from openpyxl import Workbook
 
-    from app.pupuk.services.allocations import COLUMNS
+    from app.pupuk.services.rdkk import COLUMNS
 
     wb = Workbook()
     ws = wb.active

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.formatting import rupiah  # noqa: F401  (re-exported for the verbs)
+from app.core.formatting import tanggal
 from app.core.nik import check_nik
 from app.core.scope import unscoped
 
@@ -96,7 +97,7 @@ def het_on(session, pupuk_type, day):
                           .order_by(PupukHet.valid_from.desc()).limit(1)).scalar()
     if row is None:
         raise ValidationFailed(gettext("HET %(t)s untuk tanggal %(d)s belum ditetapkan.", t=pupuk_type.name,
-                                       d=day.strftime("%d/%m/%Y")), "date")
+                                       d=tanggal(day)), "date")
     return row
 
 
@@ -105,7 +106,7 @@ def eligibility_on(session, day):
                           .order_by(PupukEligibility.valid_from.desc()).limit(1)).scalar()
     if row is None:
         raise ValidationFailed(gettext("Aturan penerima pupuk bersubsidi untuk tanggal %(d)s belum ditetapkan.",
-                                       d=day.strftime("%d/%m/%Y")), "date")
+                                       d=tanggal(day)), "date")
     return row
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.core.dates import local_today
 from app.core.errors import ConflictError, ValidationFailed
+from app.core.formatting import tanggal
 from app.core.nik import check_nik
 from app.core.scope import unscoped
 
@@ -35,10 +36,11 @@ def parse_ha(value, field="lands"):
     return area.quantize(HA_PLACES)
 
 
-def check_lands(session, lands, day, field="lands"):
-    """``{commodity: hectares}`` valid under the rule in force on ``day``: known and eligible commodities, the
-    total within the land limit. Returns the parsed dict."""
-    rule = eligibility_on(session, day)
+def check_lands(session, lands, day, field="lands", rule=None):
+    """``{commodity: hectares}`` valid under the rule in force on ``day`` (``rule``: that rule, already read, as
+    an import checking thousands of rows passes it): known and eligible commodities, the total within the land
+    limit. Returns the parsed dict."""
+    rule = rule or eligibility_on(session, day)
     allowed = set(rule.commodity_codes)
     parsed = {}
     for raw_code, raw_area in (lands or {}).items():
@@ -47,7 +49,7 @@ def check_lands(session, lands, day, field="lands"):
             raise ValidationFailed(gettext("Komoditas %(c)s tidak dikenal.", c=str(raw_code)[:40]), field)
         if code not in allowed:
             raise ValidationFailed(gettext("Komoditas %(c)s tidak termasuk penerima pupuk bersubsidi sejak "
-                                           "%(d)s.", c=COMMODITY_LABELS[code], d=rule.valid_from.strftime("%d/%m/%Y")),
+                                           "%(d)s.", c=COMMODITY_LABELS[code], d=tanggal(rule.valid_from)),
                                    field)
         parsed[code] = parsed.get(code, Decimal("0")) + parse_ha(raw_area, field)
     if not parsed:
