@@ -236,3 +236,12 @@ def test_a_cookie_session_cannot_write_through_the_api_without_the_csrf_token(ap
     assert token
     r = s.client.post("/api/v1/member/", json={"name": "Lewat Cookie"}, headers={"X-CSRFToken": token})
     assert r.status_code == 422, r.get_data(as_text=True)
+
+
+def test_a_wrong_password_at_the_api_login_is_refused_in_the_users_language(app):
+    """FAB's own answer is an English "Not authorized"; the API speaks Indonesian like the login form, with the
+    form's words, so a wrong password and an account still waiting read alike."""
+    r = app.test_client().post("/api/v1/security/login",
+                               json={"username": "sekretaris.kebonjeruk", "password": "salah-sekali", "provider": "db"})
+    assert r.status_code == 401
+    assert r.get_json() == {"message": "Gagal masuk. Silakan coba lagi."}

@@ -60,6 +60,8 @@ PERMISSIONS_POLICY = {"browsing-topics": "()", "camera": "()", "microphone": "()
 REFERRER_POLICY = "same-origin"  # Flask-WTF's HTTPS referrer check needs the header on same-origin POSTs.
 ONE_YEAR = 365 * 24 * 3600
 
+# The login form's words (FAB's msgid), so the API's refusal of a wrong password or a waiting account reads alike.
+LOGIN_REFUSED = _l("Invalid login. Please try again.")
 SIGNED_OUT_EVERYWHERE = _l("Signed out: every session and token of this user has ended.")
 TOO_MANY_REQUESTS = _l("Too many attempts. Please wait a minute and try again.")
 
@@ -129,6 +131,10 @@ class KkmpSecurityApi(SecurityApi):
         """
         self.appbuilder.sm.on_user_logout(get_current_user())
         return self.response(200, message=str(SIGNED_OUT_EVERYWHERE))
+
+    def response_401(self):
+        # FAB's login answers a refused password with an English "Not authorized"; only the login calls this.
+        return self.response(401, message=str(LOGIN_REFUSED))
 
     def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
         # Keep FAB's endpoint names (SecurityApi.login, SecurityApi.refresh) for url_for and the OpenAPI spec.
