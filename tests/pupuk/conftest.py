@@ -76,6 +76,25 @@ class Kiosk:
 _keys = (f"tebus-{n}" for n in range(10 ** 9))
 
 
+def rdkk_file(rows):
+    """An e-RDKK workbook as a cooperative uploads it: the template's header row, then ``rows``."""
+    import io
+
+    from openpyxl import Workbook
+
+    from app.pupuk.services.rdkk import COLUMNS
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "e-RDKK"
+    ws.append([h for _k, h in COLUMNS])
+    for r in rows:
+        ws.append(r)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 def same_season_back(coop, back):
     """``back`` days ago, or today when that falls in an earlier season (tests of a dated HET stay valid)."""
     from app.pupuk.services import season_of

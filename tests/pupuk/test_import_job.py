@@ -9,21 +9,7 @@ from sqlalchemy import func, select
 from app.jobs.models import Job
 from app.pupuk.models import Farmer, PupukAllocation
 
-
-def _file(rows):
-    from openpyxl import Workbook
-
-    from app.pupuk.services.rdkk import COLUMNS
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "e-RDKK"
-    ws.append([h for _k, h in COLUMNS])
-    for r in rows:
-        ws.append(r)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+from .conftest import rdkk_file as _file
 
 
 def _row(nik, name, urea="100"):

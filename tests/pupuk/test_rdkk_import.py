@@ -10,23 +10,7 @@ from sqlalchemy import func, select
 
 from app.pupuk.models import Farmer, FarmerLand, Poktan, PupukAllocation, PupukQuota
 
-from .conftest import NIKS, SEKRETARIS, fresh_coop, today_of
-
-
-def _file(rows):
-    from openpyxl import Workbook
-
-    from app.pupuk.services.rdkk import COLUMNS
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "e-RDKK"
-    ws.append([h for _k, h in COLUMNS])
-    for r in rows:
-        ws.append(r)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+from .conftest import NIKS, SEKRETARIS, fresh_coop, rdkk_file as _file, today_of
 
 
 def _row(coop, nik, name, urea="100", npk="", commodity="padi", area="0,5", poktan="Poktan Sumber Makmur"):

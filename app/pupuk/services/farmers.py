@@ -137,14 +137,21 @@ def do_register_farmer(session, *, coop, nik, name, lands, acting_user, poktan=N
     farmer.address = " ".join((address or "").split())[:255] or farmer.address
     have = {x.commodity: x for x in session.execute(select(FarmerLand).where(FarmerLand.farmer_id == farmer.id))
             .scalars()}
+    set_lands(session, farmer, have, parsed)
+    session.flush()
+    return farmer
+
+
+def set_lands(session, farmer, have, parsed):
+    """The farmer's land becomes ``parsed`` (``{commodity: ha}``): ``have`` (``{commodity: FarmerLand}``, what is
+    kept now) updated, added to, and rid of the commodities no longer listed."""
     for code, area in parsed.items():
         if code in have:
             if have[code].area_ha != area:
                 have[code].area_ha = area
         else:
-            session.add(FarmerLand(cooperative_id=coop.id, farmer_id=farmer.id, commodity=code, area_ha=area))
+            session.add(FarmerLand(cooperative_id=farmer.cooperative_id, farmer_id=farmer.id, commodity=code,
+                                   area_ha=area))
     for code, row in have.items():
         if code not in parsed:
             session.delete(row)
-    session.flush()
-    return farmer

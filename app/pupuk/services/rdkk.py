@@ -3,7 +3,7 @@
 An import is checked row by row (every error with its row and column, nothing written when there is one), then
 written set by set: one statement reads the national owners of all the file's NIKs, one the cooperative's poktan,
 one its farmers and one their lands; new rows are added together and flushed once; the quota counters are created
-and locked in a few multi-row statements, and their allocated kilograms set by one executemany. A file of 10,000
+and locked in a few multi-row statements, and their allocated kilograms set by multi-row upserts. A file of 10,000
 farmers is a few dozen statements per thousand rows instead of some thirty per farmer, which is what the old
 farmer-by-farmer path through ``do_register_farmer`` and ``do_set_allocation`` cost. The rules are those verbs'
 own: the land checked against the eligibility rule in force, a farmer kept by another cooperative named and
@@ -27,9 +27,9 @@ from app.core.upsert import upsert
 from app.core.xlsx_import import ImportRefused, read_sheet_rows, refuse_unsafe
 
 from ..models import (COMMODITY_LABELS, Farmer, FarmerLand, Poktan, PupukAllocation, PupukImport, PupukQuota,
-                      PupukType)
+                      PupukType, season_label)
 from .common import ENTRY_ROLES, check_season, eligibility_on, hmac_of, kg_text, parse_kg, require_role
-from .farmers import check_lands
+from .farmers import check_lands, set_lands
 
 MAX_IMPORT_ROWS = 20000
 CHUNK = 500  # ids or keys per IN (...): well inside SQLite's and PostgreSQL's parameter limits
@@ -273,17 +273,7 @@ def _write_farmers(session, coop, farmers, owners):
         for land in session.execute(select(FarmerLand).where(FarmerLand.farmer_id.in_(chunk))).scalars():
             have.setdefault(land.farmer_id, {})[land.commodity] = land
     for digest, entry in farmers.items():
-        farmer = kept[digest]
-        lands = have.get(farmer.id, {})
-        for code, area in entry["lands"].items():
-            if code in lands:
-                if lands[code].area_ha != area:
-                    lands[code].area_ha = area
-            else:
-                session.add(FarmerLand(cooperative_id=coop.id, farmer_id=farmer.id, commodity=code, area_ha=area))
-        for code, land in lands.items():
-            if code not in entry["lands"]:
-                session.delete(land)
+        set_lands(session, kept[digest], have.get(kept[digest].id, {}), entry["lands"])
     return kept
 
 
@@ -322,7 +312,7 @@ def _write_allocations(session, coop, farmers, kept, record, acting_user):
             _d, _t, year, season = key
             errors.append((row, HEADERS[pupuk_type.code], gettext(
                 "Alokasi %(t)s %(s)s %(y)d tidak boleh kurang dari yang sudah ditebus (%(r)s kg); diminta %(k)s kg.",
-                t=pupuk_type.name, s=_season_text(season), y=year, r=kg_text(redeemed[key]), k=kg_text(kg))))
+                t=pupuk_type.name, s=season_label(season), y=year, r=kg_text(redeemed[key]), k=kg_text(kg))))
     if errors:
         return len(wanted), errors
     by_farmer = {f.id: d for d, f in kept.items()}
@@ -357,9 +347,3 @@ def _write_allocations(session, coop, farmers, kept, record, acting_user):
         session.execute(stmt.on_conflict_do_update(index_elements=["nik_hmac", "pupuk_type_id", "year", "season"],
                                                    set_={"allocated_kg": stmt.excluded.allocated_kg}))
     return len(wanted), []
-
-
-def _season_text(season):
-    from ..models import season_label
-
-    return season_label(season)
