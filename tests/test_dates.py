@@ -83,3 +83,33 @@ def test_a_list_searched_by_date_reads_the_date_as_dd_mm_yyyy(login, sysdb):
     # The search box for the date is the same widget as every other date box
     html = s.get("/jurnal/list/").get_data(as_text=True)
     assert "kkmp-date-input" in html and "appbuilder_date" not in html
+
+
+def test_the_log_filters_and_the_reversal_box_are_the_same_dd_mm_yyyy_widget_and_read_it(login, sysdb):
+    """The audit and security logs' day filters and the journal's reversal date were browser date boxes (shown
+    mm/dd/yyyy in an English browser, refused when typed by hand): now the app's own widget, read by parse_date."""
+    from datetime import timedelta
+
+    from app.ledger.models import JournalEntry
+
+    s = login("sudin.jakbar")
+    for url in ("/log-audit/list/", "/log-keamanan/list/", "/log-audit/harian"):
+        r = s.get(url)
+        if r.status_code == 404:
+            continue
+        html = r.get_data(as_text=True)
+        assert "kkmp-date-input" in html and 'type="date"' not in html, url
+    tomorrow = date.today() + timedelta(days=2)
+    assert "kkmp-log-filter" in s.get("/log-audit/list/").get_data(as_text=True)
+    for typed in (tomorrow.strftime("%d/%m/%Y"), tomorrow.isoformat()):
+        html = s.get(f"/log-audit/list/?dari={typed}").get_data(as_text=True)
+        # The box shows what was read, as the widget writes it; no row is dated after tomorrow.
+        assert f'value="{tomorrow:%d/%m/%Y}"' in html, typed
+        assert not re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d WIB", html.split("kkmp-log-filter-submit", 1)[1]), typed
+    pengurus = login("pengurus.kebonjeruk")
+    entry = sysdb.scalar(select(JournalEntry.id).where(JournalEntry.cooperative_id == coop_id(sysdb, KEBON_JERUK))
+                         .order_by(JournalEntry.id.desc()))
+    html = pengurus.get(f"/jurnal/show/{entry}").get_data(as_text=True)
+    box = re.search(r'<input[^>]*name="entry_date"[^>]*>', html).group(0)
+    assert "kkmp-date-input" in box and 'type="date"' not in box
+    assert re.search(r'value="\d\d/\d\d/\d{4}"', box), box

@@ -79,20 +79,36 @@ class Detector:
     """One regular expression over every secret, so a response is scanned once."""
 
     def __init__(self, persons, strict):
-        self.owner = {}
+        self.owner, bare = {}, {}
         for p in persons:
             self.owner.setdefault(p.nik, f"full NIK of {p.what}")
             if strict:
+                # The birth digits beside the region code or beside the serial (a mask showing "317305580890••••"
+                # or "••••••5808900001") give them away whatever surrounds them.
+                for pattern in (p.nik[:12], p.nik[6:]):
+                    self.owner.setdefault(pattern, f"birth data {p.nik[6:12]!r} (NIK order) of {p.what}")
                 for pattern in p.birth_patterns():
-                    self.owner.setdefault(pattern, f"birth data {pattern!r} of {p.what}")
+                    bare.setdefault(pattern, f"birth data {pattern!r} of {p.what}")
         # Not inside a run of letters: six digits can occur by chance in a random token (a CSP nonce, a CSRF token,
-        # an idempotency key), which says nothing about anyone's birth date; next to digits they still count (a mask
-        # that shows "317305580890" gives the birth digits away).
-        self.regex = re.compile("(?<![A-Za-z])(?:" + "|".join(
-            re.escape(s) for s in sorted(self.owner, key=len, reverse=True)) + ")(?![A-Za-z])")
+        # an idempotency key), which says nothing about anyone's birth date.
+        self.regex = self._alternation(self.owner, r"(?<![A-Za-z])", r"(?![A-Za-z])")
+        # The birth patterns on their own, nor inside a longer number either: "260894" inside the amount 12608945
+        # or a 16-digit journal reference is chance (it failed a CI run once); as a number of its own, or next to
+        # a mask's dots, it is the birth date.
+        self.bare = bare
+        self.bare_regex = self._alternation(bare, r"(?<![A-Za-z0-9])", r"(?![A-Za-z0-9])")
+
+    @staticmethod
+    def _alternation(patterns, before, after):
+        if not patterns:
+            return re.compile(r"(?!x)x")
+        return re.compile(before + "(?:" + "|".join(
+            re.escape(s) for s in sorted(patterns, key=len, reverse=True)) + ")" + after)
 
     def leaks(self, text):
-        return sorted({self.owner[m.group(0)] for m in self.regex.finditer(text)})
+        found = {self.owner[m.group(0)] for m in self.regex.finditer(text)}
+        found |= {self.bare[m.group(0)] for m in self.bare_regex.finditer(text)}
+        return sorted(found)
 
 
 def response_text(r):
@@ -310,3 +326,16 @@ def test_an_audit_row_written_before_the_masking_is_shown_masked(app):
     shown = redact_payload(legacy)
     assert "1990-08-04" not in shown and "317305" not in shown
     assert '"nik": "••••••••••••0003"' in shown and '"birth_date": "••/••/1990"' in shown and "Siti" in shown
+
+
+def test_the_detector_tells_a_birth_date_from_a_chance_run_of_digits():
+    """What the walk counts as a leak: the birth digits as a number of their own, beside the region or the serial,
+    or the date in any format; not the same six digits inside an amount or a longer reference."""
+    person = Person("a member", "3173052608940001", date(1994, 8, 26))
+    detector = Detector([person], strict=True)
+    for leak in ("••••••260894••••", "317305260894••••", "••••••2608940001", "lahir 260894", "26/08/1994",
+                 "1994-08-26", "26 Agustus 1994", "3173052608940001"):
+        assert detector.leaks(leak), leak
+    for chance in ("Rp 12608945", '"amount": "1260894.00"', "JU-2026089401", "nonce-ab260894cd"):
+        assert detector.leaks(chance) == [], chance
+    assert Detector([person], strict=False).leaks("26/08/1994 ••••••260894••••") == []

@@ -16,6 +16,8 @@ from sqlalchemy import false, func, or_, select
 from . import audit_names
 from .audit import AuditEvent
 from .audit_present import present, present_security
+from .dates import parse_date
+from .formatting import tanggal
 from .interface import KkmpInterface
 from .scope import current_scope
 from .security_log import SecurityEvent
@@ -23,14 +25,9 @@ from .views import KkmpModelView
 
 
 def _day_arg(name):
-    """A ``dari``/``sampai`` date from the URL: ISO (what a date input sends) or dd/mm/yyyy; None if absent/bad."""
-    text = (request.args.get(name) or "").strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
+    """A ``dari``/``sampai`` date from the URL, read by the one date parser (dd/mm/yyyy as the filter's date box
+    sends it, or ISO from an older link); None if absent or no real date."""
+    return parse_date(request.args.get(name))
 
 
 def _viewer_zone():
@@ -183,8 +180,10 @@ class _LogView(KkmpModelView):
         if template == self.list_template:
             kwargs.update(kkmp_filter_users=_visible_users(), kkmp_filter_coops=_visible_cooperatives(),
                           kkmp_filter_kinds=[(k, str(v)) for k, v in self.kind_labels.items()],
-                          kkmp_filter_args={k: request.args.get(k, "") for k in
-                                            ("pengguna", "koperasi", "aksi", "dari", "sampai")})
+                          kkmp_filter_args={k: request.args.get(k, "") for k in ("pengguna", "koperasi", "aksi")})
+            # The date boxes show what was read, as dd/mm/yyyy (an ISO link shows as the box would write it).
+            kwargs["kkmp_filter_args"].update({k: tanggal(_day_arg(k)) if _day_arg(k) else request.args.get(k, "")
+                                               for k in ("dari", "sampai")})
         return super().render_template(template, **kwargs)
 
 

@@ -482,6 +482,11 @@ def reverse_entry(session, entry, entry_date, reason, acting_user=None, _now=Non
         raise ValidationFailed(_l("Write the reason for the reversal."), "reason")
     if entry.entry_type == "penutup":
         raise LedgerError(_l("A year-end closing entry cannot be reversed."))
+    # A reversal dated before its entry would leave the books wrong for the days between (a cash balance that
+    # never was, a statement of a month that shows the undoing but not the thing undone).
+    if isinstance(entry_date, date) and not isinstance(entry_date, datetime) and entry_date < entry.entry_date:
+        raise ValidationFailed(_l("The reversal cannot be dated before the entry it reverses (%(day)s).",
+                                  day=tanggal(entry.entry_date)), "entry_date")
     already = session.execute(select(JournalEntry.number).where(JournalEntry.reverses_id == entry.id),
                               execution_options=unscoped()).scalar()
     if already:

@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.cooperatives.models import BusinessUnit, Cooperative
 from app.core.dates import latest_today
 from app.core.dates import date_error, parse_date
+from app.core.formatting import tanggal
 from app.core.errors import DomainError, ValidationFailed, refusal_message
 from app.core.interface import KkmpInterface
 from app.core.money import parse_rupiah
@@ -166,7 +167,7 @@ class JournalEntryView(KkmpModelView):
             entry = self.datamodel.get(kwargs.get("pk"), self._base_filters) if kwargs.get("pk") else None
             coop = entry.cooperative if entry is not None else None
             kwargs.update(can_reverse=self.appbuilder.sm.has_access("can_reverse", self.class_permission_name),
-                          today=(services.local_today(coop) if coop is not None else latest_today()).isoformat())
+                          today=tanggal(services.local_today(coop) if coop is not None else latest_today()))
         return super().render_template(template, **kwargs)
 
     # -- the manual journal entry form ---------------------------------------------------------------------

@@ -30,7 +30,8 @@ def test_the_reversal_form_accepts_a_date_typed_dd_mm_yyyy(login, client, sysdb)
                                                 "reason": "salah catat akun"},
                form_url=f"/jurnal/show/{original_id}", follow_redirects=True)
     html = r.get_data(as_text=True)
-    assert "dd/mm/yyyy" not in html
+    # No refusal asking for the date again (the box itself now says dd/mm/yyyy as its placeholder).
+    assert "alert-danger" not in html and "Tulis tanggal" not in html
     sysdb.expire_all()
     reversal = sysdb.scalar(select(JournalEntry).where(JournalEntry.reverses_id == original_id))
     assert reversal is not None and reversal.entry_date == today and reversal.total == Decimal("1000.00")

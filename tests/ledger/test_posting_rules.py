@@ -156,6 +156,16 @@ def test_reversing_an_unknown_entry_is_refused(uow, coop):
         services.reverse_entry(uow, 99999999, DAY, "salah catat")
 
 
+def test_a_reversal_dated_before_the_entry_it_reverses_is_refused_and_writes_nothing(uow, coop):
+    """Otherwise the cash book would show the undoing days before the thing undone (issue 10)."""
+    entry = post(uow, coop, DAY, GOOD)
+    before = entries(uow)
+    with pytest.raises(ValidationFailed, match="before the entry it reverses") as e:
+        services.reverse_entry(uow, entry, date(2026, 3, 9), "salah catat")
+    assert e.value.field == "entry_date" and entries(uow) == before
+    assert services.reverse_entry(uow, entry, DAY, "salah catat").entry_date == DAY
+
+
 def test_a_year_end_closing_entry_cannot_be_reversed(uow, coop):
     entry = post(uow, coop, DAY, GOOD, _entry_type="penutup")
     with pytest.raises(LedgerError, match="closing entry"):
