@@ -66,3 +66,18 @@ def test_every_message_of_the_app_and_of_fab_is_translated_to_indonesian():
     with open(os.path.join(ROOT, "translations", "fab.pot"), "rb") as f:
         fab = {m.id for m in read_po(f) if m.id}
     assert fab <= translated
+
+
+def test_the_city_report_and_the_month_names_read_english(app, login):
+    """The Sudin's consolidated report kept its Indonesian title and month names in English (issue 11.10); the
+    month names come from one list (app/core/formatting.py MONTHS) for every screen."""
+    s = login("sudin.jakbar")
+    s.get("/lang/en")
+    try:
+        html = s.get("/laporan-konsolidasi/?bulan=8").get_data(as_text=True)
+        assert "Consolidated financial statements" in html and "Konsolidasi Koperasi Se-Kota" not in html
+        assert ">January<" in html and ">August<" in html and "Januari" not in html and "Agustus" not in html
+    finally:
+        s.get("/lang/id")
+    html = s.get("/laporan-konsolidasi/?bulan=8").get_data(as_text=True)
+    assert "Laporan Keuangan Konsolidasi Koperasi Se-Kota/Kabupaten" in html and ">Agustus<" in html

@@ -2,7 +2,17 @@
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
+
+# The one list of month names (was three: ledger statements, oversight exports, savings), in the reader's language.
+MONTHS = (_l("Januari"), _l("Februari"), _l("Maret"), _l("April"), _l("Mei"), _l("Juni"), _l("Juli"),
+          _l("Agustus"), _l("September"), _l("Oktober"), _l("November"), _l("Desember"))
+
+
+def month_name(month):
+    """``Agustus`` (``August`` in English) for 8."""
+    return str(MONTHS[int(month) - 1])
 
 
 def _group(digits):

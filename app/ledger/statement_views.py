@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 
 from app.cooperatives.models import BusinessUnit, Cooperative
 from app.core.dates import local_today
+from app.core.formatting import MONTHS
 from app.core.scope import current_scope
 from app.extensions import db
 
@@ -160,7 +161,7 @@ class LedgerReportView(_ReportBase):
         report = self._build(key, ctx) if ctx["coop"] is not None else None
         args = {k: v for k, v in request.args.items() if k != "halaman"}
         return self.render_template("ledger/reports/report.html", key=key, reports=REPORTS, report=report,
-                                    title=str(REPORTS[key][1]), args=args, months=statements.BULAN,
+                                    title=str(REPORTS[key][1]), args=args, months=MONTHS,
                                     can_export=self.appbuilder.sm.has_access("can_export",
                                                                              self.class_permission_name),
                                     **ctx)
@@ -227,7 +228,7 @@ class LedgerConsolidatedView(_ReportBase):
         args = dict(request.args)
         return self.render_template("ledger/reports/consolidated.html", report=report, city=city, args=args,
                                     period=period,
-                                    months=statements.BULAN, title=report.title,
+                                    months=MONTHS, title=report.title,
                                     can_export=self.appbuilder.sm.has_access("can_export",
                                                                              self.class_permission_name))
 

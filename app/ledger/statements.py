@@ -53,8 +53,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Numeric, and_, case, func, literal, or_, select, type_coerce
 
+from flask_babel import gettext
+
 from app.cooperatives.models import Cooperative
-from app.core.formatting import rupiah
+from app.core.formatting import month_name, rupiah
 
 from .balances import AccountBalance, CashFlow, first_month, last_month, month_of
 from .chart import DEFAULT_PURPOSES
@@ -63,8 +65,6 @@ from .models import ZERO, Account, AccountPurpose, JournalEntry, JournalLine
 CENT = Decimal("0.01")
 RUPIAH = Decimal("1")
 MONEY = Numeric(18, 2)
-BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-         "November", "Desember"]
 KIND_SECTIONS = {"aset": "ASET", "kewajiban": "KEWAJIBAN", "ekuitas": "EKUITAS"}
 
 
@@ -89,7 +89,7 @@ class ReportPeriod:
 
     @property
     def label(self):
-        return f"{BULAN[self.month - 1]} {self.year}" if self.month else f"Tahun {self.year}"
+        return f"{month_name(self.month)} {self.year}" if self.month else gettext("Tahun %(y)s", y=self.year)
 
     @property
     def short_label(self):
@@ -650,7 +650,7 @@ def consolidated(session, city_code, period):
     from app.regions.models import Region
 
     city_name = session.execute(select(Region.name).where(Region.code == city_code)).scalar()
-    r = Report(key="konsolidasi", title="Laporan Keuangan Konsolidasi Koperasi Se-Kota/Kabupaten",
+    r = Report(key="konsolidasi", title=gettext("Laporan Keuangan Konsolidasi Koperasi Se-Kota/Kabupaten"),
                cooperative=f"{city_name or 'Wilayah'} ({city_code})", period=period.label, compare="", unit="",
                headers=["Kode kelurahan", "Koperasi", "Aset", "Kewajiban", "Ekuitas (termasuk SHU berjalan)",
                         "Pendapatan dari anggota", "Pendapatan dari non-anggota", "Jumlah pendapatan",

@@ -9,10 +9,9 @@ through its own form, never through a file that can be copied.
 """
 from sqlalchemy import case, select
 
+from app.core.formatting import month_name
 from app.core.nik import mask_nik
 
-BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-         "November", "Desember"]
 REGISTERED = ("permohonan", "disetujui", "aktif")
 
 
@@ -63,7 +62,7 @@ def savings(session, coop_id=None):
                    r.created_at, r.tx_date]
         for r in session.execute(bills).yield_per(1000):
             yield [f"SW-{r.id}", r.member_number or f"AGT-{r.member_id}",
-                   f"Simpanan Wajib - {BULAN[r.month - 1]} {r.year}", r.amount,
+                   f"Simpanan Wajib - {month_name(r.month)} {r.year}", r.amount,
                    "PAID" if r.paid_amount >= r.amount else "UNPAID", r.created_at, None]
     return headers, rows()
 

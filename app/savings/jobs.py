@@ -173,12 +173,12 @@ REMINDER_HEADERS = ["Koperasi", "Nomor anggota", "Nama", "Telepon", "Bulan tertu
 def reminder_rows(session, cooperative_id=None):
     """Every member in wajib arrears within the session's scope, with the ready reminder text (the arrears page's
     own WhatsApp message) and its wa.me link (None without a usable phone number)."""
-    from .models import MONTHS_ID
+    from app.core.formatting import month_name
     from .services import arrears, reminder_message, whatsapp_link
 
     for r in arrears(session, cooperative_id=cooperative_id):
         yield [r.cooperative_name, r.member_number, r.name, r.phone, r.months, r.amount,
-               f"{MONTHS_ID[r.oldest_month - 1]} {r.oldest_year}",
+               f"{month_name(r.oldest_month)} {r.oldest_year}",
                reminder_message(r.name, r.cooperative_name, r.months, r.amount),
                whatsapp_link(r.phone, r.name, r.cooperative_name, r.months, r.amount)]
 

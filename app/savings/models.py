@@ -19,6 +19,7 @@ from sqlalchemy import (CheckConstraint, Column, Date, DateTime, ForeignKey, Ind
                         UniqueConstraint, func)
 from sqlalchemy.orm import relationship
 
+from app.core.formatting import month_name
 from app.core.tenancy import TenantMixin
 
 ZERO = Decimal("0.00")
@@ -26,8 +27,6 @@ KINDS = [("pokok", _l("Simpanan pokok")), ("wajib", _l("Simpanan wajib")), ("suk
 KIND_LABELS = dict(KINDS)
 DIRECTIONS = [("setor", _l("Setoran")), ("tarik", _l("Penarikan"))]
 DIRECTION_LABELS = dict(DIRECTIONS)
-MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-             "November", "Desember"]
 
 
 class SavingsProduct(TenantMixin, Model):
@@ -114,7 +113,7 @@ class WajibBill(TenantMixin, Model):
 
     @property
     def period_label(self):
-        return f"{MONTHS_ID[self.month - 1]} {self.year}" if self.month else ""
+        return f"{month_name(self.month)} {self.year}" if self.month else ""
 
     @property
     def status_label(self):

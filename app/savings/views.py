@@ -22,13 +22,14 @@ from app.core.dates import local_today
 from app.core.dates import date_error, parse_date
 from app.cooperatives.services import picker_choices, user_today
 from app.core.errors import DomainError, ValidationFailed, refusal_message
+from app.core.formatting import MONTHS, month_name
 from app.core.forms import NotInFuture
 from app.core.interface import KkmpInterface
 from app.core.scope import TenantScopeError, current_scope
 from app.core.views import KkmpModelView, commit_or_refuse
 
 from . import services
-from .models import KINDS, MONTHS_ID, ExitSettlement, SavingsProduct, SavingsTransaction, WajibBill, WajibRate
+from .models import KINDS, ExitSettlement, SavingsProduct, SavingsTransaction, WajibBill, WajibRate
 from .terbilang import terbilang_title
 
 RECEIPT_SIZES = {"a5": "A5", "80": "80 mm", "58": "58 mm"}
@@ -216,7 +217,7 @@ class WajibBillView(KkmpModelView):
             today = local_today(coop) if coop is not None else user_today(self.datamodel.session, g.user)
             kwargs.setdefault("gen_year", today.year)
             kwargs.setdefault("gen_month", today.month)
-            kwargs.setdefault("months", MONTHS_ID)
+            kwargs.setdefault("months", MONTHS)
         return super().render_template(template, **kwargs)
 
     @expose("/buat", methods=["POST"])
@@ -475,7 +476,7 @@ class SavingsTransactionView(KkmpModelView):
                  for r in rows[:self.PAGE]]
         sm = self.appbuilder.sm
         return self.render_template("savings/arrears.html", items=items, page=page,
-                                    more=len(rows) > self.PAGE, months=MONTHS_ID,
+                                    more=len(rows) > self.PAGE, months=MONTHS,
                                     totals=services.arrears_totals(session, cooperative_id=coop_id),
                                     coop_choices=picker_choices(session), coop_id=coop_id,
                                     can_deposit=sm.has_access("can_deposit", self.class_permission_name))
@@ -491,7 +492,7 @@ class SavingsTransactionView(KkmpModelView):
         headers = ["Koperasi", "Nomor anggota", "Nama", "Telepon", "Bulan tertunggak", "Jumlah tunggakan",
                    "Tunggakan sejak"]
         data = ([r.cooperative_name, r.member_number, r.name, r.phone, r.months, r.amount,
-                 f"{MONTHS_ID[r.oldest_month - 1]} {r.oldest_year}"] for r in rows)
+                 f"{month_name(r.oldest_month)} {r.oldest_year}"] for r in rows)
         path = write_xlsx("Tunggakan simpanan wajib", headers, data, sheet_name="Tunggakan")
         return _send_xlsx(path, "tunggakan-simpanan-wajib.xlsx")
 

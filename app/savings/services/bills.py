@@ -12,10 +12,10 @@ from sqlalchemy import Numeric, func, literal, select, update
 from app.cooperatives.models import Cooperative
 from app.core.audit import record_event
 from app.core.errors import DomainError, ValidationFailed
-from app.core.formatting import rupiah
+from app.core.formatting import month_name, rupiah
 from app.core.scope import current_scope, system_scope
 
-from ..models import MONTHS_ID, ZERO, SavingsBalance, WajibBill, WajibBillRun
+from ..models import ZERO, SavingsBalance, WajibBill, WajibBillRun
 from .common import BOARD_ROLES, ENDED_STATUSES, _coop, _insert, local_today, require_role
 from .products import wajib_rate_for
 
@@ -51,7 +51,7 @@ def generate_wajib_bills(session, cooperative_id, year, month, acting_user, toda
     amount = wajib_rate_for(session, coop.id, year, month)
     if amount is None:
         raise ValidationFailed(gettext("Belum ada tarif simpanan wajib yang berlaku pada %(m)s %(y)s.",
-                                       m=MONTHS_ID[month - 1], y=year), "month")
+                                       m=month_name(month), y=year), "month")
     return _bill_month(session, coop, year, month, amount)
 
 
