@@ -6,6 +6,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.core.formatting import tanggal
 from app.cooperatives.services import picker_choices, user_today
 from app.core.dates import date_error, local_today, parse_date
 from app.core.errors import DomainError, refusal_message
@@ -52,7 +53,7 @@ class SupplierPaymentView(KkmpModelView):
         values = {k: (request.form.get(k) or "").strip() for k in ("amount", "payment_date", "method",
                                                                     "idempotency_key")}
         values["idempotency_key"] = values["idempotency_key"] or uuid.uuid4().hex
-        values["payment_date"] = values["payment_date"] or local_today(receipt.cooperative).strftime("%d/%m/%Y")
+        values["payment_date"] = values["payment_date"] or tanggal(local_today(receipt.cooperative))
         values["method"] = values["method"] or "tunai"
         error = None
         if request.method == "POST":
@@ -90,7 +91,7 @@ def transfer(self):
     if not values["transfer_date"]:
         coop = locations[0].cooperative if locations else None
         day = local_today(coop) if coop else user_today(self.datamodel.session, g.user)
-        values["transfer_date"] = day.strftime("%d/%m/%Y")
+        values["transfer_date"] = tanggal(day)
     rows = [{k: (form.get(f"{k}_{i}") or "").strip() for k in ("item_id", "quantity")} for i in range(ROWS)]
     error = None
     if request.method == "POST":

@@ -6,6 +6,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.core.formatting import tanggal
 from app.cooperatives.services import user_today
 from app.core.dates import date_error, local_today, parse_date
 from app.core.errors import DomainError, refusal_message
@@ -37,7 +38,7 @@ def receive(self):
     if not values["receipt_date"]:
         coop = locations[0].cooperative if locations else None
         day = local_today(coop) if coop else user_today(self.datamodel.session, g.user)
-        values["receipt_date"] = day.strftime("%d/%m/%Y")
+        values["receipt_date"] = tanggal(day)
     rows = [{k: (form.get(f"{k}_{i}") or "").strip() for k in ("item_id", "quantity", "unit_cost", "batch",
                                                                  "expiry")} for i in range(ROWS)]
     error = None

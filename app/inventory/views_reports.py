@@ -11,6 +11,7 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import gettext
 
+from app.core.formatting import tanggal
 from app.cooperatives.services import user_today
 from app.core.dates import parse_date
 from app.extensions import db
@@ -103,8 +104,8 @@ class InventoryReportView(BaseView):
         out = [(day, name, count, total) for day, _loc, name, _coop, count, total in rows]
         headers = [gettext("Pekan mulai") if weekly else gettext("Tanggal"), gettext("Gerai"),
                    gettext("Transaksi"), gettext("Penjualan")]
-        title = gettext("Rekap penjualan per gerai %(a)s s.d. %(b)s", a=start.strftime("%d/%m/%Y"),
-                        b=end.strftime("%d/%m/%Y"))
+        title = gettext("Rekap penjualan per gerai %(a)s s.d. %(b)s", a=tanggal(start),
+                        b=tanggal(end))
         return self._out("rekap-penjualan", title, headers, out if fmt else out[:PAGE * 5], fmt,
                          "inventory/report.html", period=(start, end), weekly=weekly, money={3})
 
@@ -144,7 +145,7 @@ class InventoryReportView(BaseView):
         out = [(r[1], r[3], r[4], r[5], r[6]) for r in rows]
         headers = [gettext("Barang"), gettext("Jumlah"), gettext("Penjualan"), gettext("Harga pokok penjualan"),
                    gettext("Laba kotor")]
-        title = gettext("Laba kotor per barang %(a)s s.d. %(b)s", a=start.strftime("%d/%m/%Y"),
-                        b=end.strftime("%d/%m/%Y"))
+        title = gettext("Laba kotor per barang %(a)s s.d. %(b)s", a=tanggal(start),
+                        b=tanggal(end))
         return self._out("margin", title, headers, out if fmt else out[:PAGE * 5], fmt, "inventory/report.html",
                          period=(start, end), money={2, 3, 4})

@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, false, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.core.formatting import tanggal
 from app.cooperatives.models import Cooperative
 from app.core.errors import DomainError, ValidationFailed
 from app.core.nik import check_nik, mask_nik, normalise_nik
@@ -245,7 +246,7 @@ def check_member(member, session=None, existing=None, today=None):
         raise ValidationFailed(_l("Tanggal lahir tidak boleh di masa depan."), "birth_date")
     if member.birth_date < _years_before(today, MAX_AGE):
         raise ValidationFailed(_l("Tanggal lahir %(d)s berarti umur lebih dari %(n)d tahun; periksa tahun lahir.",
-                                  d=member.birth_date.strftime("%d/%m/%Y"), n=MAX_AGE), "birth_date")
+                                  d=tanggal(member.birth_date), n=MAX_AGE), "birth_date")
     cross_check_nik(member.nik, member.birth_date, member.sex)
     if member.join_date is None:
         raise ValidationFailed(_l("Tanggal daftar wajib diisi."), "join_date")
@@ -409,7 +410,7 @@ def _transition_date(member, on, today, last):
         raise ValidationFailed(_l("Tanggal tidak boleh di masa depan."), "on_date")
     if last is not None and on < last:
         raise ValidationFailed(_l("Tanggal tidak boleh sebelum langkah sebelumnya (%(d)s).",
-                                  d=last.strftime("%d/%m/%Y")), "on_date")
+                                  d=tanggal(last)), "on_date")
     return on
 
 

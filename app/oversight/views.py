@@ -7,6 +7,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.core.audit_present import local_time
 from app.core.interface import KkmpInterface
 from app.core.views import KkmpModelView, commit_or_refuse
 
@@ -69,6 +70,8 @@ class MonthlyReportView(KkmpModelView):
                 kwargs.update(
                     report=report,
                     summary=month_summary(session, report.cooperative_id, report.year, report.month),
+                    # In the cooperative's own zone, as the audit log shows times (was UTC, its time printed twice)
+                    step_time=lambda at, code=report.cooperative.region_code: local_time(at, code),
                     steps=session.scalars(select(MonthlyReportStep).where(MonthlyReportStep.report_id == report.id)
                                           .order_by(MonthlyReportStep.id)).all(),
                     can_review=bool(turn and turn in roles and sm.has_access("can_approve",

@@ -22,7 +22,7 @@ from app.core.dates import local_today
 from app.core.dates import date_error, parse_date
 from app.cooperatives.services import picker_choices, user_today
 from app.core.errors import DomainError, ValidationFailed, refusal_message
-from app.core.formatting import MONTHS, month_name
+from app.core.formatting import MONTHS, month_name, tanggal
 from app.core.forms import NotInFuture
 from app.core.interface import KkmpInterface
 from app.core.scope import TenantScopeError, current_scope
@@ -584,7 +584,7 @@ class SavingsTransactionView(KkmpModelView):
         member = self._member_or_404(member_id)
         session = self.datamodel.session
         values = {k: (request.form.get(k) or "").strip() for k in ("settle_date", "loss_share", "note")}
-        values["settle_date"] = values["settle_date"] or local_today(member.cooperative).strftime("%d/%m/%Y")
+        values["settle_date"] = values["settle_date"] or tanggal(local_today(member.cooperative))
         errors = {}
         if request.method == "POST":
             day = parse_date(values["settle_date"])

@@ -191,3 +191,21 @@ def test_reopening_a_reviewed_month_resets_the_chain_and_says_so(app, sysdb, log
     r = client.post(f"{BASE}{pk}/submit", json={}, headers=t["pengurus.kebonjeruk"])
     assert r.status_code == 200 and r.json["result"]["status"] == "submitted"
     assert client.post(f"{BASE}{pk}/approve", json={}, headers=t["camat.kebonjeruk"]).status_code == 409
+
+
+def test_the_review_history_shows_each_step_once_in_the_cooperatives_own_time(app, sysdb, closed_month, login):
+    """It printed the UTC time twice ("03/12/2026 02:05 02:05") under "Waktu (UTC)"; now once, in WIB."""
+    import re
+    from datetime import timedelta
+
+    coop, year, month = closed_month
+    client = app.test_client()
+    r = _submit(client, api_token(client, "pengurus.kebonjeruk"), coop, year, month)
+    assert r.status_code == 201, r.get_data(as_text=True)
+    sysdb.expire_all()
+    step = sysdb.scalar(select(MonthlyReportStep).where(MonthlyReportStep.report_id == r.json["id"]))
+    html = login("lurah.kebonjeruk").get(f"/laporan-bulanan/show/{r.json['id']}").get_data(as_text=True)
+    history = html.split('id="report-steps"', 1)[1].split("</table>", 1)[0]
+    wib = step.at + timedelta(hours=7)  # Kebon Jeruk keeps WIB, UTC+7
+    assert f"<td>{wib:%d/%m/%Y %H:%M} WIB</td>" in history, history
+    assert "UTC" not in history and not re.search(r"\d\d:\d\d \d\d:\d\d", history)

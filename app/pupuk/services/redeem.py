@@ -18,7 +18,7 @@ from sqlalchemy import and_, select, update
 from app.core.audit import utcnow
 from app.core.dates import local_today
 from app.core.errors import DomainError, NotFound, ValidationFailed
-from app.core.formatting import rupiah
+from app.core.formatting import rupiah, tanggal
 from app.core.money import parse_rupiah
 from app.core.nik import check_nik
 from app.core.upsert import next_number
@@ -146,7 +146,7 @@ def do_redeem(session, *, location, pupuk_type, kg, idempotency_key, acting_user
         raise ValidationFailed(gettext("Petani ini tidak punya alokasi %(t)s untuk %(s)s %(y)d (%(a)s-%(b)s); "
                                        "tanggal penebusan di luar musim alokasinya.", t=pupuk_type.name,
                                        s=season_label(season), y=year, a=first.strftime("%d/%m"),
-                                       b=last.strftime("%d/%m/%Y")), "date")
+                                       b=tanggal(last)), "date")
     # A key-share lock on the type (what the redemption's foreign key takes anyway, taken before the HET is
     # read): an Admin setting a new HET of the type (rules.do_set_het, FOR UPDATE) waits for this redemption and
     # counts its date, or this one waits and reads the new HET. PostgreSQL only; SQLite serialises writers.
