@@ -182,7 +182,7 @@ class _LogView(KkmpModelView):
                           kkmp_filter_kinds=[(k, str(v)) for k, v in self.kind_labels.items()],
                           kkmp_filter_args={k: request.args.get(k, "") for k in ("pengguna", "koperasi", "aksi")})
             # The date boxes show what was read, as dd/mm/yyyy (an ISO link shows as the box would write it).
-            kwargs["kkmp_filter_args"].update({k: tanggal(_day_arg(k)) if _day_arg(k) else request.args.get(k, "")
+            kwargs["kkmp_filter_args"].update({k: tanggal(_day_arg(k)) or request.args.get(k, "")
                                                for k in ("dari", "sampai")})
         return super().render_template(template, **kwargs)
 

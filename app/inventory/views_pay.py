@@ -6,9 +6,9 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.core.formatting import tanggal
 from app.cooperatives.services import picker_choices, user_today
 from app.core.dates import date_error, local_today, parse_date
+from app.core.formatting import tanggal
 from app.core.errors import DomainError, refusal_message
 from app.core.interface import KkmpInterface
 from app.core.scope import TenantScopeError

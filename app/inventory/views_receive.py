@@ -6,9 +6,9 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.core.formatting import tanggal
 from app.cooperatives.services import user_today
 from app.core.dates import date_error, local_today, parse_date
+from app.core.formatting import tanggal
 from app.core.errors import DomainError, refusal_message
 from app.core.scope import TenantScopeError
 

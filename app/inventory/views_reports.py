@@ -11,9 +11,9 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_babel import gettext
 
-from app.core.formatting import tanggal
 from app.cooperatives.services import user_today
 from app.core.dates import parse_date
+from app.core.formatting import tanggal
 from app.extensions import db
 
 from . import reports

@@ -20,8 +20,8 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.cooperatives.models import BusinessUnit, Cooperative
 from app.core.dates import latest_today
 from app.core.dates import date_error, parse_date
-from app.core.formatting import tanggal
 from app.core.errors import DomainError, ValidationFailed, refusal_message
+from app.core.formatting import tanggal
 from app.core.interface import KkmpInterface
 from app.core.money import parse_rupiah
 from app.core.scope import TenantScopeError, current_scope

@@ -24,9 +24,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, false, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.core.formatting import tanggal
 from app.cooperatives.models import Cooperative
 from app.core.errors import DomainError, ValidationFailed
+from app.core.formatting import tanggal
 from app.core.nik import check_nik, mask_nik, normalise_nik
 from app.extensions import db
 
