@@ -1,0 +1,173 @@
+"""Who shares in the SHU and on what, stated one fact at a time: members who left before, during, on the last day
+of or after the fiscal year; a member part with no basis at all; an SHU of a few rupiah. Amounts worked by hand in
+Decimal; each time the parts add up to the SHU to the rupiah."""
+from datetime import date
+from decimal import ROUND_HALF_UP
+
+from app.shu import services
+
+from .conftest import D, PENGURUS, close, make_member, post, save, split
+
+
+def rp(value):
+    return value.quantize(D("1"), rounding=ROUND_HALF_UP)
+
+
+def shares_of(uow, ws):
+    return {s.member.name: s for s in services.member_shares(uow, ws)}
+
+
+def compute(uow, coop, year, allocations, **rule):
+    services.do_set_rule(uow, cooperative_id=coop.id, year=year, acting_user=PENGURUS, allocations=allocations,
+                         **rule)
+    ws = services.do_compute_worksheet(uow, cooperative_id=coop.id, year=year, acting_user=PENGURUS)
+    assert ws.cadangan_total + ws.funds_total + ws.member_shares_total == ws.shu_total
+    return ws
+
+
+def _year_with_sales(uow, coop, year, amount=1_000_000):
+    post(uow, coop, date(year, 5, 2), [("kas", D(amount), 0), ("411100", 0, D(amount))])
+    close(uow, coop, year)
+
+
+def _leaver_after_the_year(uow, coop, year):
+    """Raka saves pokok 100.000 all year; Sari saves pokok 300.000 in January and leaves on 10 February of the next
+    year, after the books closed. SHU Rp1.000.000."""
+    raka = make_member(uow, coop, "Raka")
+    sari = make_member(uow, coop, "Sari", status="keluar", ended_on=date(year + 1, 2, 10))
+    save(uow, coop, raka, "pokok", 100_000, date(year, 1, 6))
+    save(uow, coop, sari, "pokok", 300_000, date(year, 1, 6))
+    _year_with_sales(uow, coop, year)
+    return raka, sari
+
+
+def test_a_member_who_left_after_the_year_end_shares_as_a_member_of_the_whole_year_even_under_the_rule_none(
+        uow, coop, year):
+    """Jasa modal 50 % = Rp500.000 on pokok + wajib at the year end: Sari was a member all year, so the leaver rule
+    (here "tidak") does not touch her: 300.000 / 400.000 x 500.000 = 375.000, Raka 125.000; no exit date shown."""
+    _leaver_after_the_year(uow, coop, year)
+    ws = compute(uow, coop, year, split(("cadangan", "50"), ("jasa_modal", "50")), leaver_rule="tidak")
+    got = shares_of(uow, ws)
+    assert {n: (s.jm_basis, s.total_rounded, s.left_on) for n, s in got.items()} == {
+        "Raka": (D(100_000), D(125_000), None), "Sari": (D(300_000), D(375_000), None)}
+
+
+def test_a_member_who_left_after_the_year_end_counts_her_year_end_balance_in_full(uow, coop, year):
+    """The same on the rule "up to the exit": her basis is the 300.000 she held at the year end, not a part of the
+    year scaled past 365 days."""
+    _leaver_after_the_year(uow, coop, year)
+    ws = compute(uow, coop, year, split(("cadangan", "50"), ("jasa_modal", "50")))
+    got = shares_of(uow, ws)
+    assert (got["Sari"].jm_basis, got["Sari"].total_rounded, got["Sari"].left_on) == (D(300_000), D(375_000), None)
+    assert ws.jm_basis_total == D(400_000)
+
+
+def _leaver_on_new_years_eve(uow, coop, year):
+    """Tono saves pokok 100.000 all year; Umi saves pokok 100.000 in January and leaves on 31 December."""
+    tono = make_member(uow, coop, "Tono")
+    umi = make_member(uow, coop, "Umi", status="keluar", ended_on=date(year, 12, 31))
+    save(uow, coop, tono, "pokok", 100_000, date(year, 1, 6))
+    save(uow, coop, umi, "pokok", 100_000, date(year, 1, 6))
+    _year_with_sales(uow, coop, year)
+    return tono, umi
+
+
+def test_a_member_who_left_on_the_last_day_of_the_year_is_a_leaver_of_that_year(uow, coop, year):
+    """Leaver rule "tidak": Umi, gone on 31 December, gets nothing and is not in the totals; Tono takes the whole
+    jasa modal part."""
+    _leaver_on_new_years_eve(uow, coop, year)
+    ws = compute(uow, coop, year, split(("cadangan", "50"), ("jasa_modal", "50")), leaver_rule="tidak")
+    got = shares_of(uow, ws)
+    assert {n: s.total_rounded for n, s in got.items()} == {"Tono": D(500_000)}
+    assert ws.jm_basis_total == D(100_000) and ws.member_count == 1
+
+
+def test_a_member_who_left_on_the_last_day_counts_the_days_before_it(uow, coop, year):
+    """Rule "up to the exit", year-end basis: Umi's 100.000 counts for the days before 31 December (364 of 365),
+    and her exit date is on her line."""
+    _leaver_on_new_years_eve(uow, coop, year)
+    ws = compute(uow, coop, year, split(("cadangan", "50"), ("jasa_modal", "50")))
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    umi = D(100_000) * (end - start).days / ((end - start).days + 1)
+    total = D(100_000) + umi
+    got = shares_of(uow, ws)
+    assert got["Umi"].left_on == end
+    assert got["Umi"].jm_basis == umi.quantize(D("0.01"), rounding=ROUND_HALF_UP)
+    assert got["Umi"].total_rounded == rp(umi / total * D(500_000))
+    assert got["Tono"].total_rounded == rp(D(100_000) / total * D(500_000))
+
+
+def test_a_member_who_left_before_the_year_shares_in_nothing_not_even_jasa_usaha(uow, coop, year, provider):
+    """Vina left on 31 December of the year before (her savings still on the books, some purchases still
+    attributed to her): she is neither in the shares nor in the totals of either member part. Wati holds pokok
+    100.000 and bought for 400.000: she takes jasa modal and jasa usaha whole, Rp300.000 + Rp200.000."""
+    wati = make_member(uow, coop, "Wati")
+    vina = make_member(uow, coop, "Vina", status="keluar", ended_on=date(year - 1, 12, 31))
+    save(uow, coop, wati, "pokok", 100_000, date(year, 1, 6))
+    save(uow, coop, vina, "pokok", 100_000, date(year - 1, 12, 1))
+    _year_with_sales(uow, coop, year)
+    provider.set({wati.id: D(400_000), vina.id: D(600_000)})
+    ws = compute(uow, coop, year, split(("cadangan", "50"), ("jasa_modal", "30"), ("jasa_usaha", "20")),
+                 balance_basis="rata_bulanan")
+    got = shares_of(uow, ws)
+    assert {n: s.total_rounded for n, s in got.items()} == {"Wati": D(500_000)}
+    assert (ws.jm_basis_total, ws.ju_basis_total) == (D(100_000), D(400_000))
+
+
+def test_a_member_who_left_on_new_years_day_keeps_jasa_usaha_for_her_purchases(uow, coop, year, provider):
+    """Yuni left on 1 January and bought for 100.000 that morning; Xena holds pokok 100.000 and bought for
+    300.000. Rule "up to the exit": Yuni's savings count for no day (no jasa modal), her purchase counts as it
+    happened: jasa usaha 40 % = 400.000 split 100.000 / 300.000."""
+    xena = make_member(uow, coop, "Xena")
+    yuni = make_member(uow, coop, "Yuni", status="keluar", ended_on=date(year, 1, 1))
+    save(uow, coop, xena, "pokok", 100_000, date(year, 1, 6))
+    save(uow, coop, yuni, "pokok", 100_000, date(year - 1, 12, 1))
+    _year_with_sales(uow, coop, year)
+    provider.set({xena.id: D(300_000), yuni.id: D(100_000)})
+    ws = compute(uow, coop, year, split(("cadangan", "40"), ("jasa_modal", "20"), ("jasa_usaha", "40")))
+    got = shares_of(uow, ws)
+    assert {n: (s.jm_exact, s.ju_exact, s.total_rounded) for n, s in got.items()} == {
+        "Xena": (D(200_000), D(300_000), D(500_000)), "Yuni": (D(0), D(100_000), D(100_000))}
+    assert got["Yuni"].left_on == date(year, 1, 1)
+
+
+def test_jasa_modal_with_nobody_saving_goes_to_cadangan_as_undistributed(uow, coop, year, provider):
+    """Nobody holds any simpanan: the jasa modal part (30 % = 300.000) is not shared, it is booked to cadangan as
+    undistributed (not as a rounding remainder); jasa usaha (30 %) goes to the buyers, 200.000 / 100.000."""
+    a, b = make_member(uow, coop, "Zaki"), make_member(uow, coop, "Ayu")
+    _year_with_sales(uow, coop, year)
+    provider.set({a.id: D(2_000), b.id: D(1_000)})
+    ws = compute(uow, coop, year, split(("cadangan", "40"), ("jasa_modal", "30"), ("jasa_usaha", "30")))
+    assert ws.jm_amount == D(300_000) and ws.jm_basis_total == 0
+    assert (ws.cadangan_undistributed, ws.cadangan_rounding) == (D(300_000), 0)
+    assert ws.cadangan_total == D(400_000) + D(300_000)
+    assert {n: (s.jm_exact, s.total_rounded) for n, s in shares_of(uow, ws).items()} == {
+        "Zaki": (0, D(200_000)), "Ayu": (0, D(100_000))}
+    assert ws.member_shares_total == D(300_000)
+
+
+def test_an_shu_of_ten_rupiah_still_gives_the_one_rupiah_parts_to_the_members(uow, coop, year, provider):
+    """SHU Rp10: cadangan 80 % = 8, jasa modal 10 % = 1, jasa usaha 10 % = 1. Bima, the only member with savings
+    and purchases, gets both rupiah; nothing is left undistributed."""
+    bima = make_member(uow, coop, "Bima")
+    save(uow, coop, bima, "pokok", 100_000, date(year, 1, 6))
+    _year_with_sales(uow, coop, year, amount=10)
+    provider.set({bima.id: D(50)})
+    ws = compute(uow, coop, year, split(("cadangan", "80"), ("jasa_modal", "10"), ("jasa_usaha", "10")))
+    assert (ws.jm_amount, ws.ju_amount) == (D(1), D(1))
+    got = shares_of(uow, ws)["Bima"]
+    assert (got.jm_exact, got.ju_exact, got.total_rounded) == (D(1), D(1), D(2))
+    assert (ws.cadangan_undistributed, ws.cadangan_rounding, ws.cadangan_total) == (0, 0, D(8))
+    assert "Penjualan gerai (uji)" in ws.ju_source
+
+
+def test_one_rupiah_parts_with_no_basis_go_to_cadangan_as_undistributed(uow, coop, year):
+    """SHU Rp10 again, but nobody saves and no purchase is known: the Rp1 of jasa modal and the Rp1 of jasa usaha
+    are both undistributed, in cadangan (8 + 2 = 10), and the worksheet says why jasa usaha was not shared."""
+    make_member(uow, coop, "Candra")
+    _year_with_sales(uow, coop, year, amount=10)
+    ws = compute(uow, coop, year, split(("cadangan", "80"), ("jasa_modal", "10"), ("jasa_usaha", "10")))
+    assert (ws.jm_amount, ws.ju_amount) == (D(1), D(1))
+    assert (ws.cadangan_undistributed, ws.cadangan_rounding, ws.cadangan_total) == (D(2), 0, D(10))
+    assert services.member_shares(uow, ws) == [] and ws.member_count == 0
+    assert "Tidak ada data transaksi per anggota" in ws.ju_source
