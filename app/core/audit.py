@@ -186,14 +186,62 @@ def _snapshot(obj):
     return values
 
 
-def _row(action, obj, before=None, after=None):
-    user_id, username, addr = _actor()
+def _row(action, obj, before=None, after=None, actor=None, now=None):
+    user_id, username, addr = actor or _actor()
     coop_id, region = _coop_and_region(obj)
     pk = [v for v in inspect(obj).mapper.primary_key_from_instance(obj) if v is not None]
-    return {"occurred_at": utcnow(), "user_id": user_id, "username": username, "action": action,
+    return {"occurred_at": now or utcnow(), "user_id": user_id, "username": username, "action": action,
             "table_name": obj.__tablename__, "record_id": str(pk[0]) if pk else None,
             "cooperative_id": coop_id, "region_code": region, "before": _dump(before), "after": _dump(after),
             "remote_addr": addr}
+
+
+# A flush of more rows than this logs one line per table and action (an import of 10,000 farmers), not per row.
+LOG_EACH_UP_TO = 50
+
+
+def _log_rows(rows):
+    if len(rows) <= LOG_EACH_UP_TO:
+        for row in rows:  # the operational log names the event, never its values
+            log.info("audit %s %s#%s by %s", row["action"], row["table_name"], row["record_id"], row["username"])
+        return
+    counts = {}
+    for row in rows:
+        key = (row["action"], row["table_name"], row["username"])
+        counts[key] = counts.get(key, 0) + 1
+    for (action, table, username), n in counts.items():
+        log.info("audit %s %s x%d by %s", action, table, n, username)
+
+
+def record_inserted(session, model, rows):
+    """The audit rows of ``rows`` that a bulk INSERT wrote (dicts of the model's attribute values, each with its
+    ``id``): the same "create" row and masked snapshot the flush listener writes for an object added one at a time.
+
+    A bulk INSERT (an e-RDKK file of 10,000 farmers) does not pass through the flush, so its caller writes these
+    itself, in the same transaction. Tenant rows only (their cooperative is their ``cooperative_id``)."""
+    if not rows or model.__tablename__ in SKIPPED_TABLES:
+        return
+    columns = [(p.key, p.columns[0]) for p in inspect(model).column_attrs if p.key not in NOISE_FIELDS]
+    # Python-side scalar defaults, which the ORM would have put in the object before its snapshot.
+    defaults = {key: col.default.arg for key, col in columns
+                if col.default is not None and getattr(col.default, "is_scalar", False)}
+    actor, now = _actor(), utcnow()
+    out = []
+    for row in rows:
+        values = {}
+        for key, _col in columns:
+            value = row.get(key, defaults.get(key))
+            if key in SECRET_FIELDS and value:
+                value = "***"
+            elif key in MASKED_FIELDS:
+                value = MASKED_FIELDS[key](value)
+            values[key] = value
+        out.append({"occurred_at": now, "user_id": actor[0], "username": actor[1], "action": "create",
+                    "table_name": model.__tablename__, "record_id": str(row["id"]),
+                    "cooperative_id": row.get("cooperative_id"), "region_code": None, "before": None,
+                    "after": _dump(values), "remote_addr": actor[2]})
+    session.execute(insert(AuditEvent.__table__), out)
+    _log_rows(out)
 
 
 def _audited(obj):
@@ -227,14 +275,14 @@ def _before_flush(session, flush_context, instances):
 def _after_flush(session, flush_context):
     pending = session.info.pop("kkmp_audit_pending", [])
     rows = []
+    actor, now = (_actor(), utcnow()) if pending else (None, None)  # one flush, one actor and moment
     for kind, action, obj, before, after in pending:
         if kind == "new":
             after = _snapshot(obj)
-        rows.append(_row(action, obj, before, after))
+        rows.append(_row(action, obj, before, after, actor=actor, now=now))
     if rows:
         session.connection().execute(insert(AuditEvent.__table__), rows)
-        for row in rows:  # the operational log names the event, never its values
-            log.info("audit %s %s#%s by %s", row["action"], row["table_name"], row["record_id"], row["username"])
+        _log_rows(rows)
 
 
 def _after_rollback(session):

@@ -4,13 +4,14 @@ Both imports follow the same steps, and write nothing unless every step passes:
 
 1. the file is refused fast, before any parsing, by ``app.core.xlsx_import.refuse_unsafe`` (reused as is): over
    2 MB, not an .xlsx (extension, ``PK\\x03\\x04``, ``[Content_Types].xml``), macro-enabled (.xlsm, vbaProject.bin),
-   a zip bomb (entry count, total uncompressed size, compression ratio), DOCTYPE/ENTITY declarations (XML bombs;
-   openpyxl also parses through defusedxml) or formula cells;
+   a zip bomb (entry count, total uncompressed size, compression ratio), DOCTYPE/ENTITY declarations (XML bombs,
+   refused before any reader sees the file) or formula cells;
 2. the same file (SHA-256) already imported into this cooperative is refused (``LedgerImport``);
-3. every row of every sheet with the expected headers is read (openpyxl ``read_only``, ``data_only``; at most
-   ``MAX_ROWS`` rows) and checked: dates from real Excel dates or ``dd/mm/yyyy`` text, not in the future, not in a
-   closed month; Indonesian amounts (``1.500.000``); accounts that exist, are active posting accounts of this
-   cooperative; exactly one of debet/kredit; a per-row report in Bahasa Indonesia collects every problem;
+3. every row of every sheet with the expected headers is read (python-calamine, opened by
+   ``app.core.xlsx_import.open_workbook``; at most ``MAX_ROWS`` rows) and checked: dates from real Excel dates or
+   ``dd/mm/yyyy`` text, not in the future, not in a closed month; Indonesian amounts (``1.500.000``); accounts that
+   exist, are active posting accounts of this cooperative; exactly one of debet/kredit; a per-row report in Bahasa
+   Indonesia collects every problem;
 4. only when no row failed: one ``LedgerImport`` row and the journal entries, through ``services.post_entry``,
    in the caller's transaction (the caller commits, or rolls back on an exception). Audit rows come with the flush.
 
@@ -119,29 +120,30 @@ def _match_header(values, spec, required):
 def read_sheets(data, spec, required):
     """Rows of every sheet that has the expected header row (within its first rows), as
     ``(sheet title, row number, {field: value})``; sheets without it (instructions, lists) are skipped."""
-    from openpyxl import load_workbook
+    from app.core.xlsx_import import cell_value, open_workbook
 
-    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    wb = open_workbook(data)
     out, seen_header = [], False
-    try:
-        for ws in wb.worksheets:
-            columns = None
-            for number, values in enumerate(ws.iter_rows(min_row=1, max_row=MAX_ROW_INDEX + 1, max_col=MAX_COLS,
-                                                         values_only=True), start=1):
-                if columns is None:
-                    if number > HEADER_SEARCH_ROWS:
-                        break
-                    columns = _match_header(values, spec, required)
-                    continue
-                if all(v is None or str(v).strip() == "" for v in values):
-                    continue
-                if len(out) >= MAX_ROWS or number > MAX_ROW_INDEX:
-                    raise ImportRefused(gettext("Paling banyak %(n)d baris per berkas.", n=MAX_ROWS))
-                out.append((ws.title, number, {name: (values[i] if i < len(values) else None)
-                                               for name, i in columns.items()}))
-            seen_header = seen_header or columns is not None
-    finally:
-        wb.close()
+    for title in wb.sheet_names:
+        columns = None
+        try:
+            rows = wb.get_sheet_by_name(title).to_python(skip_empty_area=False, nrows=MAX_ROW_INDEX + 1)
+        except Exception:  # noqa: BLE001 - a chart sheet or a damaged one: not a sheet of rows
+            continue
+        for number, values in enumerate(rows, start=1):
+            values = [cell_value(v) for v in values[:MAX_COLS]]
+            if columns is None:
+                if number > HEADER_SEARCH_ROWS:
+                    break
+                columns = _match_header(values, spec, required)
+                continue
+            if all(v is None or str(v).strip() == "" for v in values):
+                continue
+            if len(out) >= MAX_ROWS or number > MAX_ROW_INDEX:
+                raise ImportRefused(gettext("Paling banyak %(n)d baris per berkas.", n=MAX_ROWS))
+            out.append((title, number, {name: (values[i] if i < len(values) else None)
+                                        for name, i in columns.items()}))
+        seen_header = seen_header or columns is not None
     if not seen_header:
         raise ImportRefused(gettext("Judul kolom tidak ditemukan. Gunakan templat dan jangan ubah judul kolomnya "
                                     "(%(cols)s).", cols=", ".join(spec[r][0] for r in required)))

@@ -3,8 +3,8 @@
 An uploaded file is refused fast, before any parsing, when it is too large, not an .xlsx (extension, magic bytes
 ``PK\\x03\\x04`` and ``[Content_Types].xml``), macro-enabled (.xlsm, ``vbaProject.bin``, a macroEnabled content
 type), a zip bomb (entry count, total uncompressed size, compression ratio from the zip directory), or carries a
-DOCTYPE/ENTITY declaration (XML bombs; openpyxl also parses through defusedxml, which is installed) or formula
-cells. Only then is it read with openpyxl (``read_only=True, data_only=True``), every row checked with the same
+DOCTYPE/ENTITY declaration (XML bombs) or formula cells. Only then is it read (``app.core.xlsx_import``, with
+python-calamine), every row checked with the same
 rules as the form, and written in one transaction, or not at all, with a per-row report in Bahasa Indonesia.
 """
 import hashlib

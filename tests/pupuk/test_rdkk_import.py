@@ -136,3 +136,59 @@ def test_the_template_help_sheet_states_the_land_limit_in_force(uow, limit, text
     assert any(text in c for c in cells), cells
     if limit is not None:
         assert "padi, jagung." in cells and not any("kopi" in c for c in cells)
+
+
+def test_every_farmer_land_and_allocation_an_import_writes_has_its_audit_row_with_the_nik_masked(uow, kiosk):
+    """The import writes its new rows in bulk, past the flush; the audit log still names each one, with the
+    snapshot a farmer added on the form gets, and never the full NIK or its birth digits."""
+    import json
+
+    from app.core.audit import AuditEvent
+
+    coop = kiosk.coop
+    before = uow.scalar(select(func.max(AuditEvent.id))) or 0
+    result = _import(uow, coop, [_row(coop, NIKS[0], "Sumarno", urea="116", npk="75,5"),
+                                 _row(coop, NIKS[1], "Siti Aminah", urea="90", commodity="jagung", area="1,25")])
+    assert result.ok and result.farmers == 2 and result.allocations == 3
+    events = uow.scalars(select(AuditEvent).where(AuditEvent.id > before).order_by(AuditEvent.id)).all()
+    created = {}
+    for e in events:
+        if e.action == "create":
+            created.setdefault(e.table_name, []).append(e)
+    farmers = {f.id: f for f in uow.scalars(select(Farmer).where(Farmer.cooperative_id == coop.id))}
+    assert sorted(int(e.record_id) for e in created["pupuk_farmer"]) == sorted(farmers)
+    for e in created["pupuk_farmer"]:
+        after = json.loads(e.after)
+        farmer = farmers[int(e.record_id)]
+        assert after["name"] == farmer.name and after["cooperative_id"] == coop.id and e.cooperative_id == coop.id
+        assert after["nik"] == "••••••••••••" + farmer.nik[-4:] and "nik_hmac" not in after
+        assert farmer.nik not in e.after and farmer.nik[6:12] not in e.after
+        assert after["poktan_id"] == farmer.poktan_id and farmer.poktan.name == "Poktan Sumber Makmur"
+        assert after["active"] is True
+    lands = {x.id: x for x in uow.scalars(select(FarmerLand).where(FarmerLand.cooperative_id == coop.id))}
+    assert sorted(int(e.record_id) for e in created["pupuk_farmer_land"]) == sorted(lands)
+    assert sorted((x.commodity, x.area_ha) for x in lands.values()) == [("jagung", D("1.2500")), ("padi", D("0.5000"))]
+    assert sorted(D(json.loads(e.after)["area_ha"]) for e in created["pupuk_farmer_land"]) == [D("0.5"), D("1.25")]
+    allocs = {a.id: a for a in uow.scalars(select(PupukAllocation).where(PupukAllocation.cooperative_id == coop.id))}
+    assert sorted(int(e.record_id) for e in created["pupuk_allocation"]) == sorted(allocs)
+    assert sorted(D(json.loads(e.after)["kg"]) for e in created["pupuk_allocation"]) == [D("75.5"), D("90"), D("116")]
+    assert {json.loads(e.after)["import_id"] for e in created["pupuk_allocation"]} == {
+        next(a.import_id for a in allocs.values())}
+    assert [e.action for e in events if e.table_name == "pupuk_import"] == ["create", "update", "pupuk_import"]
+
+
+def test_a_damaged_workbook_is_refused_as_a_whole_with_an_indonesian_message(uow, kiosk):
+    """A file that passes the safety checks (a zip with a content-types part) but is no workbook."""
+    import zipfile
+
+    from app.core.xlsx_import import ImportRefused
+    from app.pupuk import services
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "bukan buku kerja")
+    with pytest.raises(ImportRefused, match="bukan berkas Excel .xlsx yang sah"):
+        services.do_import_rdkk(uow, coop=kiosk.coop, filename="rusak.xlsx", data=out.getvalue(),
+                                acting_user=SEKRETARIS)
+    assert uow.scalar(select(func.count()).select_from(Farmer).where(Farmer.cooperative_id == kiosk.coop.id)) == 0
