@@ -4,6 +4,8 @@ Decimal; each time the parts add up to the SHU to the rupiah."""
 from datetime import date
 from decimal import ROUND_HALF_UP
 
+import pytest
+
 from app.shu import services
 
 from .conftest import D, PENGURUS, close, make_member, post, save, split
@@ -20,6 +22,7 @@ def shares_of(uow, ws):
 def compute(uow, coop, year, allocations, **rule):
     services.do_set_rule(uow, cooperative_id=coop.id, year=year, acting_user=PENGURUS, allocations=allocations,
                          **rule)
+    uow.expire_all()  # the rule as the next request reads it back from the database
     ws = services.do_compute_worksheet(uow, cooperative_id=coop.id, year=year, acting_user=PENGURUS)
     assert ws.cadangan_total + ws.funds_total + ws.member_shares_total == ws.shu_total
     return ws
@@ -171,3 +174,116 @@ def test_one_rupiah_parts_with_no_basis_go_to_cadangan_as_undistributed(uow, coo
     assert (ws.cadangan_undistributed, ws.cadangan_rounding, ws.cadangan_total) == (D(2), 0, D(10))
     assert services.member_shares(uow, ws) == [] and ws.member_count == 0
     assert "Tidak ada data transaksi per anggota" in ws.ju_source
+
+
+@pytest.mark.parametrize("basis, fani", [("akhir_tahun", D(100_000)), ("rata_bulanan", D(100_000) / 12)])
+def test_a_deposit_on_the_last_day_of_the_year_counts_for_that_year(uow, coop, year, basis, fani):
+    """Fani pays her pokok of 100.000 on 31 December, Gilang his on 6 January. On the year-end balance both hold
+    100.000; on the average of the month-end balances Fani's counts for December only (8.333,33). Jasa modal
+    Rp600.000; a split without jasa usaha says nothing about transaction data."""
+    fani_m, gilang = make_member(uow, coop, "Fani"), make_member(uow, coop, "Gilang")
+    save(uow, coop, fani_m, "pokok", 100_000, date(year, 12, 31))
+    save(uow, coop, gilang, "pokok", 100_000, date(year, 1, 6))
+    _year_with_sales(uow, coop, year)
+    ws = compute(uow, coop, year, split(("cadangan", "40"), ("jasa_modal", "60")), balance_basis=basis)
+    got = shares_of(uow, ws)
+    total = fani + D(100_000)
+    assert got["Fani"].jm_basis == fani.quantize(D("0.01"), rounding=ROUND_HALF_UP)
+    assert {n: s.total_rounded for n, s in got.items()} == {"Fani": rp(fani / total * 600_000),
+                                                            "Gilang": rp(D(100_000) / total * 600_000)}
+    assert ws.ju_amount == 0 and ws.ju_source is None
+
+
+def test_a_leaver_paid_back_after_the_exit_counts_what_she_held_the_day_before_leaving(uow, coop, year):
+    """Eka holds pokok 100.000, wajib 200.000 and sukarela 500.000 from January, leaves on 1 July, and her pokok and
+    wajib are paid back on 15 July. Year-end basis on pokok + wajib, rule "up to the exit": 300.000 (the sukarela
+    does not count, the later payout does not lower it) x 181/365 of the year. Dedi holds pokok 100.000."""
+    dedi = make_member(uow, coop, "Dedi")
+    eka = make_member(uow, coop, "Eka", status="keluar", ended_on=date(year, 7, 1))
+    save(uow, coop, dedi, "pokok", 100_000, date(year, 1, 6))
+    for kind, amount in (("pokok", 100_000), ("wajib", 200_000), ("sukarela", 500_000)):
+        save(uow, coop, eka, kind, amount, date(year, 1, 6))
+    save(uow, coop, eka, "pokok", 100_000, date(year, 7, 15), direction="tarik")
+    save(uow, coop, eka, "wajib", 200_000, date(year, 7, 15), direction="tarik")
+    _year_with_sales(uow, coop, year)
+    ws = compute(uow, coop, year, split(("cadangan", "50"), ("jasa_modal", "50")))
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    eka_basis = D(300_000) * (date(year, 7, 1) - start).days / ((end - start).days + 1)
+    total = D(100_000) + eka_basis
+    got = shares_of(uow, ws)
+    assert got["Eka"].jm_basis == eka_basis.quantize(D("0.01"), rounding=ROUND_HALF_UP)
+    assert {n: s.total_rounded for n, s in got.items()} == {"Eka": rp(eka_basis / total * 500_000),
+                                                            "Dedi": rp(D(100_000) / total * 500_000)}
+
+
+def test_a_leaver_on_the_monthly_average_counts_only_the_month_ends_before_her_exit(uow, coop, year):
+    """Average of the month-end balances, rule "up to the exit": Hana (pokok 120.000 from January) left on 15 April,
+    so January to March count and the nine month ends after the exit count as zero: 30.000. Iwan holds 120.000 all
+    year. Jasa modal Rp500.000: 100.000 and 400.000."""
+    iwan = make_member(uow, coop, "Iwan")
+    hana = make_member(uow, coop, "Hana", status="keluar", ended_on=date(year, 4, 15))
+    save(uow, coop, iwan, "pokok", 120_000, date(year, 1, 5))
+    save(uow, coop, hana, "pokok", 120_000, date(year, 1, 5))
+    _year_with_sales(uow, coop, year)
+    ws = compute(uow, coop, year, split(("cadangan", "50"), ("jasa_modal", "50")), balance_basis="rata_bulanan")
+    got = shares_of(uow, ws)
+    assert {n: (s.jm_basis, s.total_rounded) for n, s in got.items()} == {
+        "Iwan": (D(120_000), D(400_000)), "Hana": (D(30_000), D(100_000))}
+    assert got["Hana"].left_on == date(year, 4, 15)
+
+
+def test_the_non_member_portion_of_the_member_parts_is_rounded_half_up_and_cadangan_keeps_the_rest(uow, coop, year):
+    """Revenue from members 6.000.000 and non-members 4.000.000, HPP 6.999.998: SHU Rp3.000.002, from members
+    6.000.000 - 4.199.998,80 = 1.800.001 (rounded), from non-members 1.200.001. Cadangan 50 % of the SHU =
+    1.500.001; jasa modal 50 % of the members' SHU = 900.000,50 -> 900.001; its non-member portion 600.000,50 ->
+    600.001 goes to cadangan. The parts come to one rupiah too many, so cadangan's own part is 1.500.000."""
+    joni = make_member(uow, coop, "Joni")
+    save(uow, coop, joni, "pokok", 100_000, date(year, 1, 6))
+    post(uow, coop, date(year, 4, 30), [("kas", D(10_000_000), 0), ("411100", 0, D(6_000_000)),
+                                        ("411200", 0, D(4_000_000))])
+    post(uow, coop, date(year, 4, 30), [("511000", D(6_999_998), 0), ("kas", 0, D(6_999_998))])
+    close(uow, coop, year)
+    ws = compute(uow, coop, year, split(("cadangan", "50"), ("jasa_modal", "50")))
+    assert (ws.shu_total, ws.shu_members, ws.shu_non_members) == (D(3_000_002), D(1_800_001), D(1_200_001))
+    assert (ws.cadangan_rule, ws.cadangan_non_member, ws.jm_amount) == (D(1_500_000), D(600_001), D(900_001))
+    assert shares_of(uow, ws)["Joni"].total_rounded == D(900_001)
+    assert ws.cadangan_total == D(2_100_001)
+
+
+def test_purchases_only_by_members_left_out_leave_jasa_usaha_undistributed_and_the_worksheet_says_so(
+        uow, coop, year, provider):
+    """The only purchases known are Vina's, who left the year before: nobody shares jasa usaha (Rp200.000), it is
+    undistributed in cadangan, and the worksheet says there is no per-member data rather than naming the source."""
+    wati = make_member(uow, coop, "Wati")
+    vina = make_member(uow, coop, "Vina", status="keluar", ended_on=date(year - 1, 12, 31))
+    save(uow, coop, wati, "pokok", 100_000, date(year, 1, 6))
+    _year_with_sales(uow, coop, year)
+    provider.set({vina.id: D(600_000)})
+    ws = compute(uow, coop, year, split(("cadangan", "50"), ("jasa_modal", "30"), ("jasa_usaha", "20")))
+    assert (ws.ju_amount, ws.ju_basis_total, ws.cadangan_undistributed) == (D(200_000), 0, D(200_000))
+    assert "Tidak ada data transaksi per anggota" in ws.ju_source and "uji" not in ws.ju_source
+    assert {n: s.total_rounded for n, s in shares_of(uow, ws).items()} == {"Wati": D(300_000)}
+
+
+def test_recomputing_this_years_worksheet_leaves_last_years_shares_alone(uow, coop, year):
+    """Last year (the cooperative's first) and this year each have a worksheet; computing this year's again
+    replaces only its own shares: last year's Rp300.000 to Kiki stays on its worksheet."""
+    from sqlalchemy import func, select
+
+    from app.shu.models import ShuMemberShare
+
+    kiki = make_member(uow, coop, "Kiki")
+    save(uow, coop, kiki, "pokok", 100_000, date(year - 1, 7, 1))
+    post(uow, coop, date(year - 1, 8, 1), [("kas", D(600_000), 0), ("411100", 0, D(600_000))])
+    close(uow, coop, year - 1)
+    _year_with_sales(uow, coop, year)
+    before = compute(uow, coop, year - 1, split(("cadangan", "50"), ("jasa_modal", "50")))
+    compute(uow, coop, year, split(("cadangan", "50"), ("jasa_modal", "50")))
+    again = compute(uow, coop, year, split(("cadangan", "40"), ("jasa_modal", "60")))
+
+    def shares(ws):
+        return uow.execute(select(func.count(), func.sum(ShuMemberShare.total_rounded))
+                           .where(ShuMemberShare.worksheet_id == ws.id)).one()
+
+    assert tuple(shares(before)) == (1, D(300_000))
+    assert tuple(shares(again)) == (1, D(600_000))
