@@ -7,6 +7,7 @@ from flask import g, request
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.core.api_fields import json_value as _json
@@ -66,12 +67,14 @@ class FarmerApi(_ReadOnlyApi):
             404:
               $ref: '#/components/responses/404'
         """
-        farmer = self.datamodel.get(pk, self._base_filters)
-        if farmer is None:
+        # Only the farmer's NIK digest is needed, not the row with its joined cooperative and poktan: one narrow
+        # read, scoped like every read of the session (a farmer outside the user's area is not found).
+        nik_hmac = self.datamodel.session.execute(select(Farmer.nik_hmac).where(Farmer.id == pk)).scalar()
+        if nik_hmac is None:
             return self.response_404()
         year = request.args.get("year", type=int)
         season = request.args.get("season", type=int)
-        rows = services.quota_rows(self.datamodel.session, farmer.nik_hmac, year, season)
+        rows = services.quota_rows(self.datamodel.session, nik_hmac, year, season)
         return self.response(200, result=[{"pupuk_type": r["pupuk_type"], "season": r["season"], "year": r["year"],
                                            "allocated_kg": str(r["allocated_kg"]),
                                            "redeemed_kg": str(r["redeemed_kg"]),

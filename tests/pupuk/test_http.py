@@ -240,3 +240,32 @@ def test_the_monthly_distributor_report_is_in_the_menu_of_who_may_read_it(login)
     clerk = login("petugas.cemorokandang")
     assert 'href="/pupuk/laporan/bulanan"' not in clerk.get("/").get_data(as_text=True)
     assert clerk.get("/pupuk/laporan/bulanan").status_code in (302, 403)
+
+
+def test_a_quota_lookup_is_four_statements_and_without_a_token_it_is_refused(app, petugas, sysdb):
+    """The kiosk asks for a farmer's quota at every NIK typed: it must stay a few indexed reads (the Public role's
+    permissions once, the user, the farmer's NIK digest in scope, the quota rows), and a request without a token
+    is still refused (the Public role grants nothing)."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    client, headers = petugas
+    f = farmer(sysdb)
+    seen = []
+
+    def count(conn, cursor, statement, params, context, executemany):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        r = client.get(f"/api/v1/farmer/{f.id}/quota", headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert r.status_code == 200 and {q["pupuk_type"] for q in r.json["result"]} >= {"urea"}
+    reads = [s for s in seen if not s.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT",
+                                                                    "RELEASE"))]
+    assert len(reads) <= 4, reads
+    assert client.get(f"/api/v1/farmer/{f.id}/quota").status_code == 401
