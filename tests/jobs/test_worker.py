@@ -196,3 +196,68 @@ def test_a_worker_process_imports_a_big_deposits_file_and_prepares_the_reminders
     assert job.status == "done", job.error_message
     r = s.get(f"/pekerjaan/{reminders_id}/unduh")
     assert r.status_code == 200 and r.data[:2] == b"PK"
+
+
+@pytest.fixture()
+def erdkk_cleanup(sysdb):
+    """The farmers the test below imports are removed afterwards (the suite's later pupuk tests count rows)."""
+    yield
+    from app.pupuk.models import Farmer, FarmerLand, Poktan, PupukAllocation, PupukImport, PupukQuota
+
+    sysdb.rollback()
+    ids = select(Farmer.id).where(Farmer.name.like("Pekerja Pupuk %")).scalar_subquery()
+    import_ids = list(sysdb.scalars(select(PupukAllocation.import_id).where(PupukAllocation.farmer_id.in_(ids))
+                                    .distinct()))
+    sysdb.execute(delete(PupukQuota.__table__).where(PupukQuota.farmer_id.in_(ids)))
+    sysdb.execute(delete(PupukAllocation.__table__).where(PupukAllocation.farmer_id.in_(ids)))
+    sysdb.execute(delete(PupukImport.__table__).where(PupukImport.id.in_(import_ids)))
+    sysdb.execute(delete(FarmerLand.__table__).where(FarmerLand.farmer_id.in_(ids)))
+    sysdb.execute(delete(Farmer.__table__).where(Farmer.name.like("Pekerja Pupuk %")))
+    sysdb.execute(delete(Poktan.__table__).where(Poktan.name == "Poktan Pekerja"))
+    sysdb.commit()
+
+
+def test_a_worker_killed_mid_erdkk_import_writes_nothing_and_the_next_one_imports_every_row_once(
+        app, login, sysdb, queue, monkeypatch, erdkk_cleanup):
+    """An e-RDKK file is all or nothing, also when its worker dies (SIGKILL) half-way: no farmer, allocation or
+    import record of it is left; a new worker takes the job up again by itself and imports each row once."""
+    import hashlib
+
+    from app.pupuk.models import Farmer, PupukAllocation, PupukImport
+    from tests.pupuk.conftest import rdkk_file
+
+    monkeypatch.setitem(app.config, "KKMP_IMPORT_JOB_ROWS", 1)
+    n = 650  # progress notes after rows 0, 200, 400 and 600, each followed by the tests' pause: the kill lands
+    rows = [[f"357301120388{i:04d}", f"Pekerja Pupuk {i:03d}", "Poktan Pekerja", "", "padi", "0,5", "2026", "1",
+             "100", "", "", "", ""] for i in range(1, n + 1)]
+    data = rdkk_file(rows)
+
+    def written():
+        sysdb.expire_all()
+        farmers = sysdb.scalar(select(func.count()).select_from(Farmer).where(Farmer.name.like("Pekerja Pupuk %")))
+        allocations = sysdb.scalar(select(func.count()).select_from(PupukAllocation).join(
+            Farmer, Farmer.id == PupukAllocation.farmer_id).where(Farmer.name.like("Pekerja Pupuk %")))
+        imports = sysdb.scalar(select(func.count()).select_from(PupukImport).where(
+            PupukImport.sha256 == hashlib.sha256(data).hexdigest()))
+        return farmers, allocations, imports
+
+    s = login("sekretaris.cemorokandang")
+    r = s.post("/pupuk/alokasi/impor", data={"file": (io.BytesIO(data), "rdkk.xlsx")},
+               content_type="multipart/form-data")
+    job_id = _job_id(r)
+    first = queue()
+    job = _wait(sysdb, job_id, lambda j: j.status != "queued" and j.progress_done > 0)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(10)
+    sysdb.expire_all()
+    job = sysdb.get(Job, job_id)
+    assert job.status == "running" and 0 < job.progress_done < n, (job.status, job.progress_done)
+    assert written() == (0, 0, 0)
+
+    time.sleep(2.5)  # the dead worker's job goes stale (KKMP_JOBS_STALE_SECONDS=2 for these workers)
+    queue()
+    job = _wait(sysdb, job_id, lambda j: j.status in ("done", "failed"))
+    assert job.status == "done", job.error_message
+    assert job.attempts == 2 and job.progress_done == job.progress_total == n
+    assert job.result_summary.startswith(f"e-RDKK diimpor: {n} baris, {n} petani baru")
+    assert written() == (n, n, 1)
