@@ -4,7 +4,8 @@
   ``do_set_rule`` (allocations as ``[{"kind", "name", "percent"}]``, percents as strings); PUT and DELETE 405 (the
   rule is replaced by a new POST, refused once the RAT was held).
 * ``POST /api/v1/shu/<cooperative_id>/<year>/compute``: the worksheet (totals and every member's exact and rounded
-  share); ``GET .../members`` pages the member shares by keyset (``after``, ``page_size`` up to 500);
+  share), or 202 with the job that computes it for a big cooperative (``GET /api/v1/job/<id>``); ``GET
+  .../members`` pages the member shares by keyset (``after``, ``page_size`` up to 500);
   ``POST .../distribute`` posts the distribution journal after the RAT.
 Refusals are 422 with the reason; a cooperative outside the user's scope is 404.
 """
@@ -140,12 +141,14 @@ class ShuApi(BaseApi):
         """Compute the SHU worksheet of a closed year.
         ---
         post:
-          summary: Compute (or recompute until distributed) the SHU worksheet; answers totals and member shares
+          summary: Compute (or recompute until distributed) the SHU worksheet; answers totals and member shares, or
+            202 with a job to follow when the cooperative is big
           parameters:
           - {in: path, name: cooperative_id, required: true, schema: {type: integer}}
           - {in: path, name: year, required: true, schema: {type: integer}}
           responses:
             200: {description: The worksheet with every member's exact and rounded share}
+            202: {description: '{"result": {"job_id", "status", "status_url"}}: computed by a background job'}
             401: {$ref: '#/components/responses/401'}
             404: {$ref: '#/components/responses/404'}
             422: {$ref: '#/components/responses/422'}
@@ -155,6 +158,15 @@ class ShuApi(BaseApi):
             return self.response_404()
 
         def go():
+            # A cooperative of more than KKMP_SHU_JOB_MEMBERS members is computed by the worker, as on the screen:
+            # 202 with the job to follow (GET /api/v1/job/<id>), then the shares by GET .../members.
+            from app.jobs.api import job_accepted
+
+            from .jobs import start_compute_job
+
+            job = start_compute_job(db.session, g.user, coop, year)
+            if job is not None:
+                return job_accepted(self, job)
             ws = services.do_compute_worksheet(db.session, cooperative_id=coop.id, year=year, acting_user=g.user)
             db.session.commit()
             body = worksheet_json(ws)

@@ -188,3 +188,29 @@ def test_the_member_api_pages_by_keyset_with_exact_and_rounded_shares(app, sysdb
     assert sum(D(m["total_rounded"]) for m in every) == D(first["member_shares_total"])
     assert all(D(m["total_rounded"]) == D(m["total_exact"]).quantize(D("1"), rounding=ROUND_HALF_UP)
                for m in every)
+
+
+def test_a_big_cooperatives_worksheet_asked_through_the_api_is_a_job_the_caller_follows(app, sysdb, client,
+                                                                                        monkeypatch):
+    """Above KKMP_SHU_JOB_MEMBERS the API does not compute in the request: 202 with the job; the job's status is
+    the starter's to read (another cooperative's secretary, or the starter's own, gets 404), and once done the shares are there."""
+    monkeypatch.setitem(app.config, "KKMP_SHU_JOB_MEMBERS", -1)
+    coop = _coop(sysdb, OWN)
+    year = local_today(coop).year - 1
+    headers = api_token(client, "pengurus.kebonjeruk")
+    r = client.post(f"/api/v1/shu/{coop.id}/{year}/compute", headers=headers)
+    assert r.status_code == 202, r.get_data(as_text=True)
+    job_id = r.json["result"]["job_id"]
+    assert r.json["result"]["status_url"] == f"/api/v1/job/{job_id}"
+    status = client.get(f"/api/v1/job/{job_id}", headers=headers)  # the tests' queue runs the job at once
+    assert status.status_code == 200
+    result = status.json["result"]
+    sysdb.expire_all()
+    ws = sysdb.scalar(select(ShuWorksheet).where(ShuWorksheet.cooperative_id == coop.id, ShuWorksheet.year == year))
+    assert (result["kind"], result["status"], result["percent"]) == ("shu_compute", "done", 100)
+    assert result["summary"] == f"Kertas kerja SHU tahun buku {year} dihitung: {ws.member_count} anggota."
+    members = client.get(f"/api/v1/shu/{coop.id}/{year}/members", headers=headers)
+    assert members.status_code == 200 and len(members.json["result"]["members"]) == min(ws.member_count, 100)
+    for name in ("sekretaris.lempake", "sekretaris.kebonjeruk"):  # elsewhere, and beside the starter: not theirs
+        assert client.get(f"/api/v1/job/{job_id}", headers=api_token(client, name)).status_code == 404
+    assert client.get(f"/api/v1/job/{job_id}").status_code == 401
