@@ -265,9 +265,9 @@ def test_purchases_only_by_members_left_out_leave_jasa_usaha_undistributed_and_t
     assert {n: s.total_rounded for n, s in shares_of(uow, ws).items()} == {"Wati": D(300_000)}
 
 
-def test_recomputing_this_years_worksheet_leaves_last_years_shares_alone(uow, coop, year):
-    """Last year (the cooperative's first) and this year each have a worksheet; computing this year's again
-    replaces only its own shares: last year's Rp300.000 to Kiki stays on its worksheet."""
+def test_recomputing_one_years_worksheet_leaves_the_other_years_shares_alone(uow, coop, year):
+    """Last year (the cooperative's first) and this year each have a worksheet; computing either again replaces
+    only its own shares: last year's Rp300.000 to Kiki and this year's stay where they are."""
     from sqlalchemy import func, select
 
     from app.shu.models import ShuMemberShare
@@ -277,13 +277,105 @@ def test_recomputing_this_years_worksheet_leaves_last_years_shares_alone(uow, co
     post(uow, coop, date(year - 1, 8, 1), [("kas", D(600_000), 0), ("411100", 0, D(600_000))])
     close(uow, coop, year - 1)
     _year_with_sales(uow, coop, year)
-    before = compute(uow, coop, year - 1, split(("cadangan", "50"), ("jasa_modal", "50")))
-    compute(uow, coop, year, split(("cadangan", "50"), ("jasa_modal", "50")))
-    again = compute(uow, coop, year, split(("cadangan", "40"), ("jasa_modal", "60")))
+    last = compute(uow, coop, year - 1, split(("cadangan", "50"), ("jasa_modal", "50")))
+    this = compute(uow, coop, year, split(("cadangan", "50"), ("jasa_modal", "50")))
 
     def shares(ws):
-        return uow.execute(select(func.count(), func.sum(ShuMemberShare.total_rounded))
-                           .where(ShuMemberShare.worksheet_id == ws.id)).one()
+        return tuple(uow.execute(select(func.count(), func.sum(ShuMemberShare.total_rounded))
+                                 .where(ShuMemberShare.worksheet_id == ws.id)).one())
 
-    assert tuple(shares(before)) == (1, D(300_000))
-    assert tuple(shares(again)) == (1, D(600_000))
+    assert compute(uow, coop, year - 1, split(("cadangan", "40"), ("jasa_modal", "60"))).id == last.id
+    assert (shares(last), shares(this)) == ((1, D(360_000)), (1, D(500_000)))
+    assert compute(uow, coop, year, split(("cadangan", "40"), ("jasa_modal", "60"))).id == this.id
+    assert (shares(last), shares(this)) == ((1, D(360_000)), (1, D(600_000)))
+
+
+def test_two_members_who_left_in_the_same_year_each_count_their_own_savings(uow, coop, year):
+    """Lia (pokok 100.000) left on 1 April and Mira (pokok 200.000) on 1 October; Nanda holds 100.000 all year.
+    Year-end basis, rule "up to the exit": Lia 100.000 x 90/365, Mira 200.000 x 273/365 (in a year of 365 days),
+    each from her own balance on the eve of her own exit."""
+    lia = make_member(uow, coop, "Lia", status="keluar", ended_on=date(year, 4, 1))
+    mira = make_member(uow, coop, "Mira", status="keluar", ended_on=date(year, 10, 1))
+    nanda = make_member(uow, coop, "Nanda")
+    for m, amount in ((lia, 100_000), (mira, 200_000), (nanda, 100_000)):
+        save(uow, coop, m, "pokok", amount, date(year, 1, 6))
+    _year_with_sales(uow, coop, year)
+    ws = compute(uow, coop, year, split(("cadangan", "50"), ("jasa_modal", "50")))
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    days = (end - start).days + 1
+    bases = {"Lia": D(100_000) * (date(year, 4, 1) - start).days / days,
+             "Mira": D(200_000) * (date(year, 10, 1) - start).days / days, "Nanda": D(100_000)}
+    total = sum(bases.values())
+    got = shares_of(uow, ws)
+    assert {n: s.jm_basis for n, s in got.items()} == {n: b.quantize(D("0.01"), rounding=ROUND_HALF_UP)
+                                                       for n, b in bases.items()}
+    assert {n: s.total_rounded for n, s in got.items()} == {n: rp(b / total * 500_000) for n, b in bases.items()}
+
+
+def test_a_leaver_who_never_saved_gets_jasa_usaha_only_and_one_with_nothing_is_not_listed(uow, coop, year, provider):
+    """Rule "up to the exit", year-end basis. Oka left on 1 July without ever saving but bought for 100.000: jasa
+    usaha only. Pia left on 1 January holding pokok 100.000 and bought nothing: her savings count for no day, so she
+    has no share at all and is not on the worksheet. Qori holds 100.000 and bought for 300.000."""
+    oka = make_member(uow, coop, "Oka", status="keluar", ended_on=date(year, 7, 1))
+    pia = make_member(uow, coop, "Pia", status="keluar", ended_on=date(year, 1, 1))
+    qori = make_member(uow, coop, "Qori")
+    save(uow, coop, pia, "pokok", 100_000, date(year - 1, 12, 1))
+    save(uow, coop, qori, "pokok", 100_000, date(year, 1, 6))
+    _year_with_sales(uow, coop, year)
+    provider.set({oka.id: D(100_000), qori.id: D(300_000)})
+    ws = compute(uow, coop, year, split(("cadangan", "40"), ("jasa_modal", "20"), ("jasa_usaha", "40")))
+    got = shares_of(uow, ws)
+    assert {n: (s.jm_basis, s.jm_exact, s.ju_exact, s.total_rounded) for n, s in got.items()} == {
+        "Oka": (0, 0, D(100_000), D(100_000)), "Qori": (D(100_000), D(200_000), D(300_000), D(500_000))}
+    assert ws.member_count == 2 and ws.jm_basis_total == D(100_000)
+
+
+def test_a_basis_of_one_rupiah_still_counts(uow, coop, year):
+    """Rina saved Rp365 and left on 2 January: one day of 365, a basis of Rp1. Sandi holds 99.999. Jasa modal
+    Rp500.000: Rina 1 / 100.000 of it, Rp5."""
+    rina = make_member(uow, coop, "Rina", status="keluar", ended_on=date(year, 1, 2))
+    sandi = make_member(uow, coop, "Sandi")
+    save(uow, coop, rina, "pokok", 365, date(year - 1, 12, 1))
+    save(uow, coop, sandi, "pokok", 99_999, date(year, 1, 6))
+    _year_with_sales(uow, coop, year)
+    ws = compute(uow, coop, year, split(("cadangan", "50"), ("jasa_modal", "50")))
+    days = (date(year, 12, 31) - date(year, 1, 1)).days + 1
+    rina_basis = D(365) / days
+    got = shares_of(uow, ws)
+    assert got["Rina"].total_rounded == rp(rina_basis / (rina_basis + 99_999) * 500_000)
+    if days == 365:
+        assert (got["Rina"].jm_basis, got["Rina"].total_rounded) == (D(1), D(5))
+
+
+def test_jasa_usaha_is_shared_exactly_and_the_rounding_remainder_goes_to_cadangan(uow, coop, year, provider):
+    """Jasa usaha 10 % = Rp100.000 among three members who bought 250.000 each: 33.333,333333 each on the worksheet,
+    Rp33.333 paid to each, and the Rp1 left over goes to cadangan (40 % + 1)."""
+    members = [make_member(uow, coop, n) for n in ("Tari", "Umar", "Vera")]
+    _year_with_sales(uow, coop, year)
+    provider.set({m.id: D(250_000) for m in members})
+    ws = compute(uow, coop, year, split(("cadangan", "90"), ("jasa_usaha", "10")))
+    got = shares_of(uow, ws)
+    assert {n: (s.ju_exact, s.total_exact, s.total_rounded) for n, s in got.items()} == {
+        n: (D("33333.333333"), D("33333.333333"), D(33_333)) for n in ("Tari", "Umar", "Vera")}
+    assert (ws.member_shares_total, ws.cadangan_rounding, ws.cadangan_total) == (D(99_999), D(1), D(900_001))
+
+
+def test_an_shu_of_fifty_sen_from_members_is_the_members_shu(uow, coop, year):
+    """Revenue from members of Rp0,50 and no costs: the SHU of 50 sen is all the members'."""
+    make_member(uow, coop, "Wina")
+    _year_with_sales(uow, coop, year, amount=D("0.50"))
+    ws = compute(uow, coop, year, split(("cadangan", "100")))
+    assert (ws.shu_total, ws.shu_members, ws.shu_non_members) == (D("0.50"), D("0.50"), 0)
+
+
+def test_a_year_that_broke_even_has_nothing_to_allocate(uow, coop, year):
+    """Revenue 1.000.000 and beban 1.000.000: SHU zero. No allocation lines, no shares, no loss to cover."""
+    xa = make_member(uow, coop, "Xaverius")
+    save(uow, coop, xa, "pokok", 100_000, date(year, 1, 6))
+    post(uow, coop, date(year, 3, 1), [("kas", D(1_000_000), 0), ("411100", 0, D(1_000_000))])
+    post(uow, coop, date(year, 3, 2), [("521000", D(1_000_000), 0), ("kas", 0, D(1_000_000))])
+    close(uow, coop, year)
+    ws = compute(uow, coop, year, split(("cadangan", "50"), ("jasa_modal", "50")))
+    assert ws.shu_total == 0 and list(ws.lines) == []
+    assert services.member_shares(uow, ws) == [] and ws.member_count == 0
+    assert (ws.loss_covered, ws.loss_uncovered, ws.cadangan_total) == (0, 0, 0)

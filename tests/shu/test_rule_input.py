@@ -88,3 +88,30 @@ def test_a_percentage_that_is_not_one_is_refused_with_the_reason(ctx, typed, say
     with pytest.raises(ValidationFailed) as e:
         parse(typed)
     assert says in str(e.value) and e.value.field == "percent"
+
+
+def sent(text):
+    """The text as a browser form delivers it: a fresh string, never the interned literal of the source code."""
+    return text.encode().decode()
+
+
+def test_an_other_allocation_named_just_lainnya_is_refused_like_one_without_a_name(ctx):
+    assert "Beri nama" in refused(BASE[:3] + [(sent("lain"), sent("Lainnya"), sent("15"))])
+    assert "Beri nama" in refused(BASE[:3] + [(sent("lain"), sent(""), sent("15"))])
+
+
+def test_the_form_as_sent_keeps_cadangan_at_zero_and_two_other_funds(ctx):
+    """The same rules for the kinds as the browser sends them: cadangan at 0 % stays, two named funds are two
+    parts, a zero part of another kind is left out."""
+    out = check([(sent("cadangan"), "", sent("0")), (sent("jasa_modal"), "", sent("60")),
+                 (sent("dana_sosial"), "", sent("0")), (sent("lain"), sent("Dana Masjid"), sent("20")),
+                 (sent("lain"), sent("Dana olahraga"), sent("20"))])
+    assert [(k, n, p) for k, n, p in out] == [("cadangan", "Dana cadangan", D("0.00")),
+                                              ("jasa_modal", "Jasa modal (simpanan anggota)", D("60.00")),
+                                              ("lain", "Dana Masjid", D("20.00")), ("lain", "Dana olahraga", D("20.00"))]
+
+
+def test_a_percentage_with_both_a_comma_and_a_point_is_refused_quoting_it_as_typed(ctx):
+    with pytest.raises(ValidationFailed) as e:
+        parse("12,5.0")
+    assert '"12,5.0" bukan persentase' in str(e.value)

@@ -163,7 +163,7 @@ def test_a_loss_year_gives_no_member_shares_and_is_covered_from_cadangan(uow, co
     assert ws.shu_total == D(-2_000_000) and ws.is_loss
     assert (ws.shu_members, ws.shu_non_members) == (0, D(-2_000_000))  # no members' part of a loss
     assert (ws.loss_covered, ws.loss_uncovered) == (D(1_500_000), D(500_000))
-    assert services.member_shares(uow, ws) == [] and ws.member_shares_total == 0
+    assert services.member_shares(uow, ws) == [] and ws.member_shares_total == 0 and ws.member_count == 0
     assert services.distribution_lines(ws) == [("cadangan", D(1_500_000), 0, "Penutupan rugi dari cadangan"),
                                                ("shu_belum_dibagi", 0, D(1_500_000), f"Rugi tahun buku {year}")]
 
