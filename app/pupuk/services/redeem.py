@@ -179,7 +179,6 @@ def do_redeem(session, *, location, pupuk_type, kg, idempotency_key, acting_user
     movement = move(session, coop=coop, item=item, location=location, day=day, kind="jual", quantity_out=qty,
                     reference=redemption.number, source_type="pupuk_redemption", source_id=redemption.id,
                     balance=balance, checked=True)
-    redemption.cost = movement.value
     cash = "kas" if payment_method == "tunai" else "bank"
     revenue = "penjualan_pupuk_subsidi_anggota" if member else "penjualan_pupuk_subsidi_non_anggota"
     lines = [(cash, amount + fee, ZERO), (revenue, ZERO, amount)]
@@ -192,6 +191,8 @@ def do_redeem(session, *, location, pupuk_type, kg, idempotency_key, acting_user
                                    f"({farmer.name})"[:200],
                        lines=lines, reference=redemption.number, business_unit_id=location.business_unit_id,
                        source_type="pupuk_redemption", source_id=redemption.id, acting_user=acting_user)
+    # The cost and the journal in one UPDATE of the redemption (and one audit row), after the posting's flushes.
+    redemption.cost = movement.value
     redemption.journal_entry_id = entry.id
     movement.journal_entry_id = entry.id
     session.flush()
