@@ -81,6 +81,32 @@ def _header_text(value):
     return "" if value is None else str(value).strip()
 
 
+# Excel keeps 15 significant digits of a number: a NIK, NPWP or bank account typed as a number has already lost
+# its last digit, and a reader that goes through a float (as python-calamine does) cannot give back 16 digits
+# exactly. No amount is that large either (a thousand trillion rupiah), so such a cell refuses the file.
+LONGEST_NUMBER = 10 ** 15
+
+
+def column_letter(index):
+    """``0`` -> ``A``, ``26`` -> ``AA``: the column as the spreadsheet names it."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def refuse_long_numbers(values, number):
+    """Refuse the file at a number cell of 16 digits or more (row ``number``), naming its cell."""
+    for i, value in enumerate(values):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= LONGEST_NUMBER:
+            raise ImportRefused(gettext(
+                "Sel %(c)s%(r)d berisi angka 16 digit atau lebih. Excel hanya menyimpan 15 digit sebuah angka, jadi "
+                "NIK, NPWP atau nomor rekening harus diketik sebagai teks (format sel Teks, atau awali dengan tanda "
+                "kutip '). Perbaiki lalu unggah lagi.", c=column_letter(i), r=number))
+
+
 def cell_value(value):
     """A value as openpyxl's values-only read gave it, which the importers expect: an empty cell None, a whole
     number an int (calamine reads every number as a float), a date, datetime, bool or text as it is."""
@@ -124,6 +150,7 @@ def read_sheet_rows(data, sheet_name, columns, wrong_headers_message, max_rows=M
         values = [cell_value(v) for v in values[:len(columns)]] + [None] * (len(columns) - len(values))
         if all(v is None or str(v).strip() == "" for v in values):
             continue
+        refuse_long_numbers(values, number)
         if len(out) >= max_rows:
             raise ImportRefused(gettext("Paling banyak %(n)d baris per berkas.", n=max_rows))
         out.append((number, dict(zip(keys, values))))

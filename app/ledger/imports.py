@@ -120,7 +120,7 @@ def _match_header(values, spec, required):
 def read_sheets(data, spec, required):
     """Rows of every sheet that has the expected header row (within its first rows), as
     ``(sheet title, row number, {field: value})``; sheets without it (instructions, lists) are skipped."""
-    from app.core.xlsx_import import cell_value, open_workbook
+    from app.core.xlsx_import import cell_value, open_workbook, refuse_long_numbers
 
     wb = open_workbook(data)
     out, seen_header = [], False
@@ -139,6 +139,7 @@ def read_sheets(data, spec, required):
                 continue
             if all(v is None or str(v).strip() == "" for v in values):
                 continue
+            refuse_long_numbers(values, number)
             if len(out) >= MAX_ROWS or number > MAX_ROW_INDEX:
                 raise ImportRefused(gettext("Paling banyak %(n)d baris per berkas.", n=MAX_ROWS))
             out.append((title, number, {name: (values[i] if i < len(values) else None)
