@@ -24,7 +24,7 @@ def compute(uow, coop, year, allocations, **rule):
                          **rule)
     uow.expire_all()  # the rule as the next request reads it back from the database
     ws = services.do_compute_worksheet(uow, cooperative_id=coop.id, year=year, acting_user=PENGURUS)
-    assert ws.cadangan_total + ws.funds_total + ws.member_shares_total == ws.shu_total
+    assert ws.cadangan_total + ws.funds_total + ws.member_shares_total == max(ws.shu_total, 0)
     return ws
 
 
@@ -360,12 +360,102 @@ def test_jasa_usaha_is_shared_exactly_and_the_rounding_remainder_goes_to_cadanga
     assert (ws.member_shares_total, ws.cadangan_rounding, ws.cadangan_total) == (D(99_999), D(1), D(900_001))
 
 
-def test_an_shu_of_fifty_sen_from_members_is_the_members_shu(uow, coop, year):
-    """Revenue from members of Rp0,50 and no costs: the SHU of 50 sen is all the members'."""
+def test_an_shu_of_fifty_sen_from_members_is_the_members_shu_and_goes_to_cadangan(uow, coop, year):
+    """Revenue from members of Rp0,50 and no costs: the SHU of 50 sen is all the members', and a split of
+    cadangan 100 % puts the 50 sen in cadangan (it is a surplus, not a loss)."""
     make_member(uow, coop, "Wina")
     _year_with_sales(uow, coop, year, amount=D("0.50"))
     ws = compute(uow, coop, year, split(("cadangan", "100")))
     assert (ws.shu_total, ws.shu_members, ws.shu_non_members) == (D("0.50"), D("0.50"), 0)
+    assert (ws.cadangan_total, ws.loss_covered, ws.loss_uncovered) == (D("0.50"), 0, 0)
+
+
+def test_a_loss_of_fifty_sen_has_no_members_part(uow, coop, year):
+    """Beban Rp0,50 and no revenue: a loss of 50 sen, none of it the members' SHU."""
+    make_member(uow, coop, "Yosef")
+    post(uow, coop, date(year, 1, 11), [("kas", D(1_000), 0), ("313000", 0, D(1_000))])
+    post(uow, coop, date(year, 3, 2), [("521000", D("0.50"), 0), ("kas", 0, D("0.50"))])
+    close(uow, coop, year)
+    ws = compute(uow, coop, year, split(("cadangan", "100")))
+    assert (ws.shu_total, ws.shu_members, ws.shu_non_members) == (D("-0.50"), 0, D("-0.50"))
+    assert (ws.loss_covered, ws.loss_uncovered) == (0, D("0.50"))
+
+
+def test_a_loss_with_nothing_in_cadangan_stays_uncovered_whatever_other_equity_there_is(uow, coop, year):
+    """The cooperative holds hibah and modal (313000) but nothing in cadangan: a loss of Rp2.000.000 is not
+    covered at all."""
+    make_member(uow, coop, "Zainal")
+    post(uow, coop, date(year, 1, 11), [("kas", D(5_000_000), 0), ("313000", 0, D(5_000_000))])
+    post(uow, coop, date(year, 3, 2), [("521000", D(2_000_000), 0), ("kas", 0, D(2_000_000))])
+    close(uow, coop, year)
+    ws = compute(uow, coop, year, split(("cadangan", "40"), ("jasa_modal", "60")))
+    assert (ws.shu_total, ws.loss_covered, ws.loss_uncovered) == (D(-2_000_000), 0, D(2_000_000))
+
+
+def test_another_cooperatives_savings_do_not_count(uow, coop, year):
+    """A cooperative founded later, with its own saving member: this cooperative's jasa modal goes to its own
+    member, whole."""
+    from sqlalchemy import select
+
+    from app.cooperatives.models import Cooperative
+    from app.cooperatives.services import create_cooperative
+
+    from .conftest import FRESH_CODES
+
+    code = next(c for c in FRESH_CODES if uow.scalar(select(Cooperative.id).where(Cooperative.region_code == c))
+                is None)
+    other = create_cooperative(code, session=uow, musyawarah_date=date(year - 1, 5, 31), akta_number="18",
+                               akta_date=date(year - 1, 6, 20), notary_name="Notaris Uji")
+    assert other.id > coop.id
+    save(uow, other, make_member(uow, other, "Anwar"), "pokok", 300_000, date(year, 1, 6))
+    save(uow, coop, make_member(uow, coop, "Bayu"), "pokok", 100_000, date(year, 1, 6))
+    _year_with_sales(uow, coop, year)
+    ws = compute(uow, coop, year, split(("cadangan", "50"), ("jasa_modal", "50")))
+    assert {n: s.total_rounded for n, s in shares_of(uow, ws).items()} == {"Bayu": D(500_000)}
+    assert ws.jm_basis_total == D(100_000)
+
+
+def test_a_member_who_left_on_a_month_end_does_not_count_that_month_end(uow, coop, year):
+    """Average of the month-end balances, rule "up to the exit": Cici (pokok 120.000 from January) left on
+    30 April, so her balance counts at the ends of January, February and March only: 30.000."""
+    cici = make_member(uow, coop, "Cici", status="keluar", ended_on=date(year, 4, 30))
+    dodi = make_member(uow, coop, "Dodi")
+    save(uow, coop, cici, "pokok", 120_000, date(year, 1, 5))
+    save(uow, coop, dodi, "pokok", 120_000, date(year, 1, 5))
+    _year_with_sales(uow, coop, year)
+    ws = compute(uow, coop, year, split(("cadangan", "50"), ("jasa_modal", "50")), balance_basis="rata_bulanan")
+    got = shares_of(uow, ws)
+    assert {n: (s.jm_basis, s.total_rounded) for n, s in got.items()} == {
+        "Cici": (D(30_000), D(100_000)), "Dodi": (D(120_000), D(400_000))}
+
+
+def test_a_negative_average_balance_gives_no_share(uow, coop, year):
+    """Every simpanan on the monthly average: Edo's sukarela of 100.000 was paid in on 20 December, and its
+    withdrawal was booked dated 10 November, so his November month end is -100.000 and his average negative: no
+    share, not even a negative one, and not in the total. Fitri holds 100.000 all year and takes the part."""
+    edo, fitri = make_member(uow, coop, "Edo"), make_member(uow, coop, "Fitri")
+    save(uow, coop, fitri, "sukarela", 100_000, date(year, 1, 5))
+    save(uow, coop, edo, "sukarela", 100_000, date(year, 12, 20))
+    save(uow, coop, edo, "sukarela", 100_000, date(year, 11, 10), direction="tarik")
+    _year_with_sales(uow, coop, year)
+    ws = compute(uow, coop, year, split(("cadangan", "50"), ("jasa_modal", "50")), jm_basis="semua",
+                 balance_basis="rata_bulanan")
+    assert {n: s.total_rounded for n, s in shares_of(uow, ws).items()} == {"Fitri": D(500_000)}
+    assert ws.jm_basis_total == D(100_000)
+
+
+@pytest.mark.parametrize("part", ["jasa_modal", "jasa_usaha"])
+def test_without_one_member_part_its_basis_alone_puts_nobody_on_the_worksheet(uow, coop, year, provider, part):
+    """Gani only saves (pokok 100.000), Hesti only buys (500.000). With jasa modal 50 % and no jasa usaha only
+    Gani is on the worksheet; with jasa usaha 50 % and no jasa modal only Hesti."""
+    gani, hesti = make_member(uow, coop, "Gani"), make_member(uow, coop, "Hesti")
+    save(uow, coop, gani, "pokok", 100_000, date(year, 1, 6))
+    _year_with_sales(uow, coop, year)
+    provider.set({hesti.id: D(500_000)})
+    ws = compute(uow, coop, year, split(("cadangan", "50"), (part, "50")))
+    who = "Gani" if part == "jasa_modal" else "Hesti"
+    assert {n: s.total_rounded for n, s in shares_of(uow, ws).items()} == {who: D(500_000)}
+    assert ws.member_count == 1
 
 
 def test_a_year_that_broke_even_has_nothing_to_allocate(uow, coop, year):

@@ -83,6 +83,7 @@ def test_a_percentage_typed_with_comma_or_point_is_exact(ctx, typed, value):
 @pytest.mark.parametrize("typed, says", [(0.1, "biner"), (True, "biner"), ("abc", "bukan persentase"),
                                          ("NaN", "bukan persentase"), ("Infinity", "bukan persentase"),
                                          ("-0,01", "negatif"), ("12,345", "dua angka desimal"),
+                                         ("12,346", "dua angka desimal"),
                                          ("100,01", "lebih dari 100"), ("1,2,3", "bukan persentase")])
 def test_a_percentage_that_is_not_one_is_refused_with_the_reason(ctx, typed, says):
     with pytest.raises(ValidationFailed) as e:
@@ -115,3 +116,8 @@ def test_a_percentage_with_both_a_comma_and_a_point_is_refused_quoting_it_as_typ
     with pytest.raises(ValidationFailed) as e:
         parse("12,5.0")
     assert '"12,5.0" bukan persentase' in str(e.value)
+
+
+def test_a_fund_of_a_known_kind_may_be_named_lainnya(ctx):
+    out = check(BASE[:3] + [("dana_sosial", "Lainnya", "15")])
+    assert out[-1] == ("dana_sosial", "Lainnya", D("15.00"))
