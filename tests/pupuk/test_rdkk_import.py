@@ -192,3 +192,23 @@ def test_a_damaged_workbook_is_refused_as_a_whole_with_an_indonesian_message(uow
         services.do_import_rdkk(uow, coop=kiosk.coop, filename="rusak.xlsx", data=out.getvalue(),
                                 acting_user=SEKRETARIS)
     assert uow.scalar(select(func.count()).select_from(Farmer).where(Farmer.cooperative_id == kiosk.coop.id)) == 0
+
+
+def test_the_import_progress_covers_the_writing_too_and_only_rises(uow, kiosk):
+    """The job's bar: checking the rows fills its first half, writing them the second (on PostgreSQL; on SQLite
+    the progress connection would wait on the import's write lock, so the bar waits at half until the end)."""
+    from app.pupuk import services
+
+    coop = kiosk.coop
+    rows = [_row(coop, nik, f"Petani Bar {i}") for i, nik in enumerate(NIKS[:3])]
+    seen = []
+    result = services.do_import_rdkk(uow, coop=coop, filename="rdkk.xlsx", data=_file(rows), acting_user=SEKRETARIS,
+                                     progress=lambda done, total: seen.append((done, total)))
+    assert result.ok
+    assert {total for _done, total in seen} == {3}
+    done = [d for d, _t in seen]
+    assert done == sorted(done) and done[0] == 0 and done[-1] < 3
+    if uow.get_bind().dialect.name == "postgresql":
+        assert done[-2:] == [1, 2]  # writing begins at half the file and reports again after the farmers
+    else:
+        assert max(done) <= 1
