@@ -1,6 +1,7 @@
 """Who shares in the SHU and on what, stated one fact at a time: members who left before, during, on the last day
 of or after the fiscal year; a member part with no basis at all; an SHU of a few rupiah. Amounts worked by hand in
 Decimal; each time the parts add up to the SHU to the rupiah."""
+import itertools
 from datetime import date
 from decimal import ROUND_HALF_UP
 
@@ -8,7 +9,23 @@ import pytest
 
 from app.shu import services
 
-from .conftest import D, PENGURUS, close, make_member, post, save, split
+from .conftest import D, PENGURUS, close, post, save, split
+from .conftest import make_member as _conftest_member
+
+# Serials of this file's own (7000-9999, used again and again: every test here rolls back), so that its many members
+# do not run through conftest's finite range in a long-lived pytest process (the mutation runner keeps one for all
+# the mutants of a module).
+_serials = itertools.cycle(range(7000, 10000))
+
+
+def make_member(session, coop, name, status="aktif", ended_on=None):
+    from . import conftest
+
+    saved, conftest._serial = conftest._serial, iter([next(_serials)])
+    try:
+        return _conftest_member(session, coop, name, status=status, ended_on=ended_on)
+    finally:
+        conftest._serial = saved
 
 
 def rp(value):
