@@ -211,6 +211,9 @@ def test_a_one_rupiah_receipt_and_a_fifty_sen_payment_show_in_the_cash_flow():
         (2, D("1.00"), D("0.00"))]
     assert balances.cash_flows_of([(3, "511000", D("0.50"), D("0")), (1, "111000", D("0"), D("0.50"))]) == [
         (3, D("0.00"), D("0.50"))]
+    # a payment of exactly one rupiah (the cash moves by -1) is an outflow like any other
+    assert balances.cash_flows_of([(4, "522000", D("1.00"), D("0")), (1, "111000", D("0"), D("1.00"))]) == [
+        (4, D("0.00"), D("1.00"))]
 
 
 def test_a_kept_balance_or_cash_flow_changed_either_way_is_caught(uow, coop):
