@@ -95,8 +95,10 @@ class Detector:
         # The birth patterns on their own, nor inside a longer number either: "260894" inside the amount 12608945
         # or a 16-digit journal reference is chance (it failed a CI run once); as a number of its own, or next to
         # a mask's dots, it is the birth date.
+        # Nor as the whole-rupiah part of an amount ("211184.00", "211.184,00" is another pattern): a journal
+        # total of Rp211.184 failed a CI run too. A birth date is never written with a decimal part.
         self.bare = bare
-        self.bare_regex = self._alternation(bare, r"(?<![A-Za-z0-9])", r"(?![A-Za-z0-9])")
+        self.bare_regex = self._alternation(bare, r"(?<![A-Za-z0-9])(?<![0-9][.,])", r"(?![A-Za-z0-9]|[.,][0-9])")
 
     @staticmethod
     def _alternation(patterns, before, after):
@@ -330,12 +332,14 @@ def test_an_audit_row_written_before_the_masking_is_shown_masked(app):
 
 def test_the_detector_tells_a_birth_date_from_a_chance_run_of_digits():
     """What the walk counts as a leak: the birth digits as a number of their own, beside the region or the serial,
-    or the date in any format; not the same six digits inside an amount or a longer reference."""
+    or the date in any format; not the same six digits inside an amount (also as its whole-rupiah part) or a
+    longer reference."""
     person = Person("a member", "3173052608940001", date(1994, 8, 26))
     detector = Detector([person], strict=True)
     for leak in ("••••••260894••••", "317305260894••••", "••••••2608940001", "lahir 260894", "26/08/1994",
                  "1994-08-26", "26 Agustus 1994", "3173052608940001"):
         assert detector.leaks(leak), leak
-    for chance in ("Rp 12608945", '"amount": "1260894.00"', "JU-2026089401", "nonce-ab260894cd"):
+    for chance in ("Rp 12608945", '"amount": "1260894.00"', '"total": "260894.00"', "Rp 260894,50", "0.260894",
+                   "JU-2026089401", "nonce-ab260894cd"):
         assert detector.leaks(chance) == [], chance
     assert Detector([person], strict=False).leaks("26/08/1994 ••••••260894••••") == []
