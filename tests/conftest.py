@@ -4,6 +4,7 @@ production builds it: Alembic migrations, `kkmp init`, the full region list and 
 Never wrap test-client calls in `app.app_context()`: Flask would reuse that context, and with it the session,
 the identity map and the cached login of another user (scope-notes.md G5/c).
 """
+import contextlib
 import os
 import re
 import shutil
@@ -183,6 +184,25 @@ def sysdb(app):
     finally:
         session.rollback()
         session.close()
+
+
+@contextlib.contextmanager
+def sql_statements(app):
+    """The SQL statements the app sends inside the block (every connection of its engine), as a list."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def api_token(client, username, password=DEMO_PASSWORD):

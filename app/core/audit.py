@@ -170,17 +170,21 @@ def _changes(obj):
     return before, after
 
 
+def _logged_value(key, value):
+    """A column's value as the log keeps it: a secret hidden, a personal identifier masked."""
+    if key in SECRET_FIELDS and value:
+        return "***"
+    if key in MASKED_FIELDS:
+        return MASKED_FIELDS[key](value)
+    return value
+
+
 def _snapshot(obj):
     values = {}
     for prop in _columns(obj):
         if prop.key in NOISE_FIELDS:
             continue
-        value = attributes.instance_state(obj).dict.get(prop.key)
-        if prop.key in SECRET_FIELDS and value:
-            value = "***"
-        elif prop.key in MASKED_FIELDS:
-            value = MASKED_FIELDS[prop.key](value)
-        values[prop.key] = value
+        values[prop.key] = _logged_value(prop.key, attributes.instance_state(obj).dict.get(prop.key))
     if hasattr(obj, "roles") and "roles" in attributes.instance_state(obj).dict:
         values["roles"] = sorted(r.name for r in obj.roles)
     return values
@@ -228,14 +232,7 @@ def record_inserted(session, model, rows):
     actor, now = _actor(), utcnow()
     out = []
     for row in rows:
-        values = {}
-        for key, _col in columns:
-            value = row.get(key, defaults.get(key))
-            if key in SECRET_FIELDS and value:
-                value = "***"
-            elif key in MASKED_FIELDS:
-                value = MASKED_FIELDS[key](value)
-            values[key] = value
+        values = {key: _logged_value(key, row.get(key, defaults.get(key))) for key, _col in columns}
         out.append({"occurred_at": now, "user_id": actor[0], "username": actor[1], "action": "create",
                     "table_name": model.__tablename__, "record_id": str(row["id"]),
                     "cooperative_id": row.get("cooperative_id"), "region_code": None, "before": None,

@@ -27,7 +27,8 @@ _XML_INVALID.update({0xFFFE: None, 0xFFFF: None})
 _DATE, _MONEY, _HEADER, _TITLE = 1, 2, 3, 4
 
 
-def _column_letters(index):
+def column_letters(index):
+    """``0`` -> ``A``, ``26`` -> ``AA``: the column as the spreadsheet names it."""
     letters = ""
     index += 1
     while index:
@@ -132,7 +133,7 @@ def _sheet_name(name):
 def _sheet_chunks(title, headers, rows, batch):
     """The worksheet XML as bytes, ``batch`` rows at a time: row 1 the title, row 3 the headers (frozen), data."""
     headers = [str(h) for h in headers]
-    letters = [_column_letters(i) for i in range(max(len(headers), 1))]
+    letters = [column_letters(i) for i in range(max(len(headers), 1))]
     cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{max(12, min(40, len(h) + 4))}" '
                    f'customWidth="1"/>' for i, h in enumerate(headers))
     head = "".join(f'<c r="{letters[i]}3" s="{_HEADER}" t="inlineStr"><is><t>{_text(h)}</t></is></c>'
@@ -162,7 +163,7 @@ def _sheet_chunks(title, headers, rows, batch):
             if value is None:
                 continue
             kind = type(value)
-            start = starts[c] if c < ncols else f'<c r="{_column_letters(c)}'
+            start = starts[c] if c < ncols else f'<c r="{column_letters(c)}'
             if kind is str:
                 if needs_work(value) is not None:
                     value = value.translate(_XML_INVALID).translate(_XML_ESCAPES)

@@ -12,6 +12,7 @@ import zipfile
 from flask_babel import gettext
 
 from .errors import DomainError
+from .xlsx import column_letters
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ENTRIES = 100
@@ -87,16 +88,6 @@ def _header_text(value):
 LONGEST_NUMBER = 10 ** 15
 
 
-def column_letter(index):
-    """``0`` -> ``A``, ``26`` -> ``AA``: the column as the spreadsheet names it."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def refuse_long_numbers(values, number):
     """Refuse the file at a number cell of 16 digits or more (row ``number``), naming its cell."""
     for i, value in enumerate(values):
@@ -104,7 +95,7 @@ def refuse_long_numbers(values, number):
             raise ImportRefused(gettext(
                 "Sel %(c)s%(r)d berisi angka 16 digit atau lebih. Excel hanya menyimpan 15 digit sebuah angka, jadi "
                 "NIK, NPWP atau nomor rekening harus diketik sebagai teks (format sel Teks, atau awali dengan tanda "
-                "kutip '). Perbaiki lalu unggah lagi.", c=column_letter(i), r=number))
+                "kutip '). Perbaiki lalu unggah lagi.", c=column_letters(i), r=number))
 
 
 def cell_value(value):

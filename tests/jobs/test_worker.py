@@ -90,6 +90,16 @@ def _wait(sysdb, job_id, until, timeout=120):
     raise AssertionError(f"job {job_id} still {job.status} {job.progress_done}/{job.progress_total}")
 
 
+def _kill_mid_job(queue, sysdb, job_id):
+    """Start a worker, SIGKILL it once the job has noted some progress; the job as it was left."""
+    first = queue()
+    _wait(sysdb, job_id, lambda j: j.status != "queued" and j.progress_done > 0)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(10)
+    sysdb.expire_all()
+    return sysdb.get(Job, job_id)
+
+
 def _job_id(response):
     assert response.status_code == 302, response.status_code
     return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
@@ -139,12 +149,7 @@ def test_a_worker_killed_mid_export_leaves_nothing_and_the_next_one_finishes_the
     results = lambda: [f for f in os.listdir(folder) if f.startswith(f"job-{job_id}-")] if os.path.isdir(
         folder) else []
 
-    first = queue()
-    job = _wait(sysdb, job_id, lambda j: j.status != "queued" and j.progress_done > 0)
-    os.killpg(first.pid, signal.SIGKILL)
-    first.wait(10)
-    sysdb.expire_all()
-    job = sysdb.get(Job, job_id)
+    job = _kill_mid_job(queue, sysdb, job_id)
     assert job.status == "running" and job.progress_done < members, (job.status, job.progress_done)
     assert job.result_path is None and results() == []  # at most a .part file, which nothing links to
     assert s.get(f"/pekerjaan/{job_id}/unduh").status_code == 404
@@ -245,12 +250,7 @@ def test_a_worker_killed_mid_erdkk_import_writes_nothing_and_the_next_one_import
     r = s.post("/pupuk/alokasi/impor", data={"file": (io.BytesIO(data), "rdkk.xlsx")},
                content_type="multipart/form-data")
     job_id = _job_id(r)
-    first = queue()
-    job = _wait(sysdb, job_id, lambda j: j.status != "queued" and j.progress_done > 0)
-    os.killpg(first.pid, signal.SIGKILL)
-    first.wait(10)
-    sysdb.expire_all()
-    job = sysdb.get(Job, job_id)
+    job = _kill_mid_job(queue, sysdb, job_id)
     assert job.status == "running" and 0 < job.progress_done < n, (job.status, job.progress_done)
     assert written() == (0, 0, 0)
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.cooperatives.models import Cooperative
 from app.pupuk.models import Farmer, PupukAllocation, PupukRedemption
-from tests.conftest import api_token
+from tests.conftest import api_token, sql_statements
 
 CEMORO = "35.73.03.1010"
 SUMARNO = "3573031507800003"
@@ -246,24 +246,10 @@ def test_a_quota_lookup_is_four_statements_and_without_a_token_it_is_refused(app
     """The kiosk asks for a farmer's quota at every NIK typed: it must stay a few indexed reads (the Public role's
     permissions once, the user, the farmer's NIK digest in scope, the quota rows), and a request without a token
     is still refused (the Public role grants nothing)."""
-    from sqlalchemy import event
-
-    from app.extensions import db
-
     client, headers = petugas
     f = farmer(sysdb)
-    seen = []
-
-    def count(conn, cursor, statement, params, context, executemany):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with sql_statements(app) as seen:
         r = client.get(f"/api/v1/farmer/{f.id}/quota", headers=headers)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert r.status_code == 200 and {q["pupuk_type"] for q in r.json["result"]} >= {"urea"}
     reads = [s for s in seen if not s.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT",
                                                                     "RELEASE"))]
