@@ -1,6 +1,7 @@
 """SHU tests: a rolled-back unit of work in system scope with a fresh cooperative founded the year before the
 closed year, members inserted directly, savings written through the savings write path, the year's books posted
 through the ledger and closed by the ledger's own year-end close."""
+import itertools
 from datetime import date
 from decimal import Decimal
 
@@ -87,7 +88,9 @@ def provider():
         services.unregister_member_transactions("Penjualan gerai (uji)")
 
 
-_serial = iter(range(3000, 6999))
+# Serials cycle: each test's members live in a rolled-back transaction, and the mutation runner's long-lived pytest
+# runs these tests once per mutant, so a finite iterator ran out (StopIteration counted as a caught mutant).
+_serial = itertools.cycle(range(3000, 6999))
 
 
 def make_member(session, coop, name, status="aktif", ended_on=None):
