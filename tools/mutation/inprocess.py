@@ -11,6 +11,14 @@ module's own tests take one or two. So a worker process imports the app once and
    database from the template each session: KKMP_TEST_REUSE_APP);
 4. the original code objects go back.
 
+Only the tests that call the mutated function run against it: the worker's first (unmutated) run records, per
+test, which of the module's live functions it called (``CallRecorder``). A test that never calls a function cannot
+tell its mutant from the original, so skipping it changes no outcome, and most mutants then run a handful of
+tests instead of the module's whole list. A mutant that no test calls survives without a run. Tests that need an
+earlier one of the list (shared state) could fail in a subset for that reason alone: the first time a subset
+kills a mutant, it runs once more unmutated, and a subset that fails so is replaced by the whole list from then
+on. ``--every-test`` (run.py) turns the selection off.
+
 A mutant outside any function (a module constant) cannot be swapped in: it falls back to cosmic-ray's own
 file-on-disk run in a subprocess. A worker that hangs past the timeout is killed (the mutant counts as killed)
 and a new one is started.
@@ -22,6 +30,8 @@ import os
 import sys
 import types
 from pathlib import Path
+
+import pytest
 
 
 def _nested_codes(code):
@@ -112,21 +122,66 @@ def restore(undo):
         function.__code__ = old
 
 
-def run_pytest(args):
+def run_pytest(args, plugins=()):
     import pytest
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-        code = pytest.main(list(args))
+        code = pytest.main(list(args), plugins=list(plugins))
     return int(code), out.getvalue()
+
+
+class CallRecorder:
+    """A pytest plugin for the unmutated run: which tests (node ids, in run order) called which of the given
+    functions (by qualname). A call made while a fixture is set up counts for the test being set up; the
+    profiler also follows threads started by a test."""
+
+    def __init__(self, functions):
+        self.by_code = {function.__code__: qualname for qualname, function in functions.items()}
+        self.callers = {}  # qualname -> [nodeid, ...]
+        self.order = []
+        self.current = None
+
+    def _profile(self, frame, event, arg):
+        if event == "call" and self.current is not None:
+            qualname = self.by_code.get(frame.f_code)
+            if qualname is not None:
+                callers = self.callers.setdefault(qualname, [])
+                if not callers or callers[-1] != self.current:
+                    callers.append(self.current)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_protocol(self, item, nextitem):
+        import threading
+
+        self.current = item.nodeid
+        self.order.append(item.nodeid)
+        sys.setprofile(self._profile)
+        threading.setprofile(self._profile)
+
+    def pytest_runtest_logfinish(self, nodeid, location):
+        import threading
+
+        sys.setprofile(None)
+        threading.setprofile(None)
+        self.current = None
+
+    def tests_for(self, qualnames):
+        """The node ids that called any of ``qualnames``, in the order the whole list runs them."""
+        wanted = set()
+        for qualname in qualnames:
+            wanted.update(self.callers.get(qualname, ()))
+        return [nodeid for nodeid in self.order if nodeid in wanted]
 
 
 # -- the worker process ---------------------------------------------------------------------------------------
 
-def worker(src, env, module_paths, pytest_args, command, timeout, jobs, results, import_time=()):
+def worker(src, env, module_paths, pytest_args, command, timeout, jobs, results, import_time=(), n_tests=0):
     """Loop: take (job_id, mutations) from ``jobs``, put (job_id, WorkResult) on ``results``.
 
-    ``module_paths``: the module's files (one, or several for a package split by verb); each mutant names its file."""
+    ``module_paths``: the module's files (one, or several for a package split by verb); each mutant names its file.
+    ``pytest_args``: options first, then the module's ``n_tests`` test paths; ``n_tests=0`` runs every test of the
+    list against every mutant (no selection)."""
     os.chdir(src)
     os.environ.update(env)
     sys.path.insert(0, str(src))
@@ -144,8 +199,17 @@ def worker(src, env, module_paths, pytest_args, command, timeout, jobs, results,
         module = sys.modules[module_name]
         assert Path(module.__file__).resolve() == (Path(src) / module_path).resolve(), module.__file__
         live[module_path] = (module, Path(module_path).read_text(encoding="utf-8"))
-    code, output = run_pytest(pytest_args)
+    recorder = None
+    if n_tests:
+        functions = {}
+        for module_path, (module, _source) in live.items():
+            functions.update({(module_path, q): f for q, f in _live_functions(module).items()})
+        recorder = CallRecorder(functions)
+        functions_of = {id(f): key for key, f in functions.items()}
+    code, output = run_pytest(pytest_args, [recorder] if recorder else ())
     results.put(("baseline", code, output[-3000:]))
+    options = list(pytest_args[:len(pytest_args) - n_tests])
+    subsets_ok = {}  # tuple of node ids -> passes unmutated (None: not yet known)
     while True:
         job = jobs.get()
         if job is None:
@@ -170,10 +234,31 @@ def worker(src, env, module_paths, pytest_args, command, timeout, jobs, results,
         if not undo:
             results.put((job_id, mutate_and_test(mutations=mutations, test_command=command, timeout=timeout)))
             continue
+        args = pytest_args
+        if recorder is not None:
+            chosen = tuple(recorder.tests_for([functions_of[id(f)] for f, _old in undo if id(f) in functions_of]))
+            if not chosen:
+                restore(undo)
+                results.put((job_id, WorkResult(worker_outcome=WorkerOutcome.NORMAL,
+                                                test_outcome=TestOutcome.SURVIVED,
+                                                output="no test of the module calls the mutated code",
+                                                diff="\n".join(_make_diff(original, mutated, module_path)))))
+                continue
+            if subsets_ok.get(chosen, True):
+                args = [*options, *chosen]
         try:
-            code, output = run_pytest(pytest_args)
+            code, output = run_pytest(args)
         finally:
             restore(undo)
+        if code != 0 and args is not pytest_args and chosen not in subsets_ok:
+            # First kill by this subset: is it the mutant, or a test that needs one left out?
+            subsets_ok[chosen] = run_pytest(args)[0] == 0
+            if not subsets_ok[chosen]:
+                undo = swap_in(module, module_path, mutated, original, import_time)
+                try:
+                    code, output = run_pytest(pytest_args)
+                finally:
+                    restore(undo)
         outcome = TestOutcome.SURVIVED if code == 0 else TestOutcome.KILLED
         diff = "\n".join(_make_diff(original, mutated, module_path))
         results.put((job_id, WorkResult(worker_outcome=WorkerOutcome.NORMAL, test_outcome=outcome,
@@ -183,8 +268,9 @@ def worker(src, env, module_paths, pytest_args, command, timeout, jobs, results,
 class Worker:
     """One worker process with its own copy of the tree and database; restarted after a timeout."""
 
-    def __init__(self, ctx, src, env, module, command, timeout):
+    def __init__(self, ctx, src, env, module, command, timeout, select=True):
         self.ctx, self.src, self.env, self.module, self.command, self.timeout = ctx, src, env, module, command, timeout
+        self.select = select
         self.start()
 
     def start(self):
@@ -195,7 +281,9 @@ class Worker:
         self.jobs, self.results = self.ctx.Queue(), self.ctx.Queue()
         self.process = self.ctx.Process(target=worker, args=(self.src, self.env, paths, args, self.command,
                                                              self.timeout, self.jobs, self.results,
-                                                             tuple(self.module.get("import-time", ()))), daemon=True)
+                                                             tuple(self.module.get("import-time", ())),
+                                                             len(self.module["tests"]) if self.select else 0),
+                                   daemon=True)
         self.process.start()
         tag, code, output = self.results.get(timeout=max(600, 10 * self.timeout))
         if code != 0:

@@ -99,7 +99,7 @@ def _worker_run(job_id, mutations, command, timeout):
 
 
 def run_module(config, module, max_mutants=None, jobs=1, subprocess_mode=False, survivors_only=False,
-               resume=False):
+               resume=False, select=True):
     from cosmic_ray.commands import init
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import WorkerOutcome, WorkResult
@@ -166,7 +166,7 @@ def run_module(config, module, max_mutants=None, jobs=1, subprocess_mode=False, 
                 else:
                     todo.append(item)
             print(f"   {len(todo)} mutants to run with {jobs} worker(s)", flush=True)
-            run_all(db, module, todo, srcs, work, template, command, timeout, subprocess_mode, started)
+            run_all(db, module, todo, srcs, work, template, command, timeout, subprocess_mode, started, select)
             results = collect(db, module)
     finally:
         os.chdir(cwd)
@@ -177,7 +177,7 @@ def run_module(config, module, max_mutants=None, jobs=1, subprocess_mode=False, 
     return results
 
 
-def run_all(db, module, todo, srcs, work, template, command, timeout, subprocess_mode, started):
+def run_all(db, module, todo, srcs, work, template, command, timeout, subprocess_mode, started, select=True):
     """Each worker (own tree copy, own database) takes the next mutant; results go to cosmic-ray's session db."""
     import multiprocessing
     import threading
@@ -209,7 +209,7 @@ def run_all(db, module, todo, srcs, work, template, command, timeout, subprocess
             run = lambda item: pool.submit(_worker_run, item.job_id, item.mutations, command, timeout).result()[1]
             stop = pool.shutdown
         else:
-            worker = Worker(multiprocessing.get_context("fork"), src, env, module, command, timeout)
+            worker = Worker(multiprocessing.get_context("fork"), src, env, module, command, timeout, select)
             run, stop = (lambda item: worker.run(item.job_id, item.mutations)), worker.stop
         try:
             while (item := next_item()) is not None:
@@ -377,6 +377,9 @@ def main(argv=None):
                         help="run again only the mutants that survived last time (after adding tests)")
     parser.add_argument("--resume", action="store_true", help="run the mutants an interrupted run did not reach")
     parser.add_argument("--max-mutants", type=int, help="run only the first N mutants (to try a new module)")
+    parser.add_argument("--every-test", action="store_true",
+                        help="run the module's whole test list against every mutant, not only the tests that call "
+                             "the mutated function (tools/mutation/inprocess.py)")
     args = parser.parse_args(argv)
     unknown = [n for n in args.modules if n not in modules]
     if unknown:
@@ -385,7 +388,7 @@ def main(argv=None):
     if not args.report:
         for name in chosen:
             run_module(config, modules[name], args.max_mutants, args.jobs, args.subprocess, args.survivors,
-                       args.resume)
+                       args.resume, not args.every_test)
     write_report(list(modules))
 
 
