@@ -4,7 +4,6 @@ from flask import abort, current_app, flash, g, redirect, request
 from flask_appbuilder import IndexView, ModelView, expose
 from flask_appbuilder.widgets import ListWidget
 from flask_appbuilder.security.decorators import has_access, permission_name
-from flask_babel import gettext
 from wtforms import HiddenField
 
 from .errors import ConflictError, DomainError, ValidationFailed, lost_update_message, refusal_message

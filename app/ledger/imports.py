@@ -327,7 +327,7 @@ def import_opening_balances(session, cooperative, filename, data, opening_date, 
                 raise _RowError("code", gettext("Kode akun belum diisi."))
             if debit > 0 and credit > 0:
                 raise _RowError("debit", gettext("Isi debet atau kredit saja, tidak keduanya."))
-            account = _posting_account(accounts, code, "code")
+            _posting_account(accounts, code, "code")  # refuses a header, an inactive or an unknown account
             if code in seen:
                 raise _RowError("code", gettext("Akun %(c)s sudah ada di baris %(r)d.", c=code, r=seen[code]))
             seen[code] = number

@@ -18,7 +18,7 @@ Concurrency (reliability §4.5):
 import re
 from calendar import monthrange
 from collections import namedtuple
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l

@@ -208,7 +208,6 @@ class LedgerConsolidatedView(_ReportBase):
     def _build(self):
         from types import SimpleNamespace
 
-        from app.core.dates import local_today
         from app.core.formatting import tanggal
 
         city = self._city()

@@ -5,8 +5,6 @@ Posted entries have no edit or delete route at all; close, reopen, reverse and t
 endpoints protected by the CSRF token and their own permissions (can_post_entry, can_reverse, can_close,
 can_reopen).
 """
-from datetime import datetime
-
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget

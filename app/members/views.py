@@ -16,9 +16,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.cooperatives.models import Cooperative
 from app.core.dates import parse_date_field
-from app.core.errors import DomainError, refusal_message
 from app.cooperatives.services import picker_choices
-from app.core.errors import DomainError, ValidationFailed, refusal_message
+from app.core.errors import DomainError, refusal_message
 from app.core.forms import Checked
 from app.core.interface import KkmpFilterConverter, KkmpInterface
 from app.core.nik import birth_year_text, check_nik, mask_nik, may_reveal

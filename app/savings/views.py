@@ -4,8 +4,6 @@ WhatsApp reminders, the Excel import and the exit settlement. Views are thin: ev
 ``services`` and commits once.
 """
 import os
-from datetime import datetime
-from datetime import date
 
 from flask import abort, current_app, flash, g, make_response, redirect, request, send_file, url_for
 from flask_appbuilder import expose

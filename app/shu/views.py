@@ -6,7 +6,6 @@ Thin views: every change goes through ``services`` and commits once. The coopera
 session, so a cooperative outside the user's area is a 404 like a missing one.
 """
 import os
-from datetime import date
 
 from flask import abort, flash, g, make_response, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
@@ -17,7 +16,7 @@ from sqlalchemy import select
 
 from app.cooperatives.models import Cooperative
 from app.core.dates import local_today, parse_date
-from app.core.errors import DomainError, ValidationFailed, refusal_message
+from app.core.errors import DomainError, refusal_message
 from app.core.formatting import rupiah, tanggal
 from app.core.interface import KkmpInterface
 from app.core.scope import TenantScopeError

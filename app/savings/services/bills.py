@@ -1,5 +1,4 @@
 """Monthly wajib bills: generating them, settling and unsettling payments on them, arrears and reminders."""
-import re
 from calendar import monthrange
 from collections import namedtuple
 from datetime import date

@@ -32,7 +32,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext
-from sqlalchemy import and_, case, delete, func, insert, or_, select
+from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.orm import lazyload
 
 from app.core.audit import utcnow
