@@ -92,17 +92,34 @@ def _around(uow, farmer, year, redeemed=D("40.000")):
     return {(code, year + dy, season): (kg, redeemed) for (code, dy, season), kg in AROUND.items()}
 
 
+def _trio(kiosk):
+    """Three farmers registered in the order of their NIK digests (the national counters' first key): the middle
+    one is the farmer under test, so another NIK's counters lie on either side of his, by digest and by id."""
+    from app.pupuk.services import hmac_of
+
+    low, mid, high = sorted(NIKS[:3], key=hmac_of)
+    below = kiosk.farmer(nik=low, name="Siti Aminah")
+    farmer = kiosk.farmer(nik=mid, name="Sumarno")
+    above = kiosk.farmer(nik=high, name="Wartini")
+    return farmer, [below, above]
+
+
 @pytest.fixture()
 def mt2(uow, coop):
-    """(kiosk, farmer, his neighbour farmer, day, year): the farmer has 100 kg NPK for MT II and the counters
-    around it; the neighbour 170 kg NPK for the same MT II, 40 of it redeemed."""
+    """(kiosk, farmer, his two neighbour farmers, day, year): the neighbours each have 170 kg NPK for the MT II of
+    ``day``, 40 of it redeemed."""
     day = _mt2_day(coop)
     kiosk = _kiosk_stocked_on(uow, coop, day)
-    farmer = kiosk.farmer()
-    neighbour = kiosk.farmer(nik=NIKS[1], name="Siti Aminah")
-    _allocate(uow, neighbour, "npk", day.year, 2, "170")
-    _set_redeemed(uow, neighbour.nik_hmac, "npk", day.year, 2, D("40"))
-    return kiosk, farmer, neighbour, day, day.year
+    farmer, neighbours = _trio(kiosk)
+    for n in neighbours:
+        _allocate(uow, n, "npk", day.year, 2, "170")
+        _set_redeemed(uow, n.nik_hmac, "npk", day.year, 2, D("40"))
+    return kiosk, farmer, neighbours, day, day.year
+
+
+def _neighbours_untouched(uow, neighbours, year, redeemed=D("40.000")):
+    for n in neighbours:
+        assert _quotas(uow, n.nik_hmac) == {("npk", year, 2): (D("170.000"), redeemed)}
 
 
 _keys = itertools.count()
@@ -119,19 +136,19 @@ def _redeem(kiosk, farmer, code, kg, day, **kw):
 # -- a redemption draws on its own counter only -----------------------------------------------------------------
 
 def test_redeeming_npk_in_mt2_draws_only_his_npk_mt2_counter_not_his_urea_his_mt1_or_mt3_or_another_year(uow, mt2):
-    kiosk, farmer, neighbour, day, year = mt2
+    kiosk, farmer, neighbours, day, year = mt2
     around = _around(uow, farmer, year)
     _allocate(uow, farmer, "npk", year, 2, "100")
     r = _redeem(kiosk, farmer, "npk", 30, day)
     assert (r.quota_year, r.season, r.kg, r.remaining_kg) == (year, 2, D("30.000"), D("70.000"))
     assert _quotas(uow, farmer.nik_hmac) == {**around, ("npk", year, 2): (D("100.000"), D("30.000"))}
-    assert _quotas(uow, neighbour.nik_hmac) == {("npk", year, 2): (D("170.000"), D("40.000"))}
+    _neighbours_untouched(uow, neighbours, year)
 
 
 def test_what_is_left_is_told_from_his_own_counter_and_exactly_the_rest_can_be_redeemed(uow, mt2):
     """100 kg, 30 redeemed: 71 kg is refused naming the 70 left (not the 150 of his Urea, the 110 of his MT I, the
-    130 of last year nor the neighbour's 130); 70 kg is taken, leaving 0; then 1 kg more is 'habis'."""
-    kiosk, farmer, _neighbour, day, year = mt2
+    130 of last year nor a neighbour's 130); 70 kg is taken, leaving 0; then 1 kg more is 'habis'."""
+    kiosk, farmer, _neighbours, day, year = mt2
     _around(uow, farmer, year)
     _allocate(uow, farmer, "npk", year, 2, "100")
     _redeem(kiosk, farmer, "npk", 30, day)
@@ -145,7 +162,7 @@ def test_what_is_left_is_told_from_his_own_counter_and_exactly_the_rest_can_be_r
 
 
 def test_without_an_allocation_of_the_type_for_that_season_and_year_he_is_refused_though_he_has_the_others(uow, mt2):
-    kiosk, farmer, _neighbour, day, year = mt2
+    kiosk, farmer, _neighbours, day, year = mt2
     around = _around(uow, farmer, year)
     with pytest.raises(ValidationFailed, match=rf"tidak punya alokasi NPK untuk MT II {year} \(01/05-"):
         _redeem(kiosk, farmer, "npk", 10, day)
@@ -197,15 +214,20 @@ def test_a_redemption_keeps_its_cost_at_the_moving_average_and_the_proxys_name_a
 # -- a reversal gives back to that counter only ------------------------------------------------------------------
 
 def test_a_reversal_gives_the_kilograms_back_to_that_counter_only(uow, mt2):
+    """40 kg then 30 kg redeemed: reversing the 30 leaves 40 on his counter (not 10, not 70), nothing changes on
+    any other counter; reversing the 40 then leaves 0."""
     from app.pupuk import services
 
-    kiosk, farmer, neighbour, day, year = mt2
+    kiosk, farmer, neighbours, day, year = mt2
     around = _around(uow, farmer, year)
     _allocate(uow, farmer, "npk", year, 2, "100")
+    first = _redeem(kiosk, farmer, "npk", 40, day)
     r = _redeem(kiosk, farmer, "npk", 30, day)
     services.do_reverse_redemption(uow, redemption=r, reason="salah petani", acting_user=SEKRETARIS)
+    assert _quotas(uow, farmer.nik_hmac) == {**around, ("npk", year, 2): (D("100.000"), D("40.000"))}
+    _neighbours_untouched(uow, neighbours, year)
+    services.do_reverse_redemption(uow, redemption=first, reason="salah petani", acting_user=SEKRETARIS)
     assert _quotas(uow, farmer.nik_hmac) == {**around, ("npk", year, 2): (D("100.000"), D("0.000"))}
-    assert _quotas(uow, neighbour.nik_hmac) == {("npk", year, 2): (D("170.000"), D("40.000"))}
 
 
 def test_a_reversal_never_drives_a_counter_below_zero(uow, kiosk):
@@ -287,9 +309,9 @@ def test_versions_are_counted_per_farmer_type_season_and_year_and_the_others_sta
     next after one of theirs), then a new figure is his version 2; every other version stays current and every
     other counter keeps its figure."""
     year = today_of(kiosk.coop).year
-    farmer = kiosk.farmer()
-    neighbour = kiosk.farmer(nik=NIKS[1], name="Siti Aminah")
-    _allocate(uow, neighbour, "npk", year, 2, "170")
+    farmer, neighbours = _trio(kiosk)
+    for n in neighbours:
+        _allocate(uow, n, "npk", year, 2, "170")
     around = _around(uow, farmer, year, redeemed=D("0.000"))
     first = _allocate(uow, farmer, "npk", year, 2, "150")  # the same figure as his Urea MT II: still his own
     assert (first.version_no, first.kg, first.pupuk_type.code, first.year, first.season) == (
@@ -300,8 +322,9 @@ def test_versions_are_counted_per_farmer_type_season_and_year_and_the_others_sta
     expected[("npk", year, 2)] = [(1, D("150.000"), False), (2, D("100.000"), True)]
     assert _versions(uow, farmer) == expected
     assert _quotas(uow, farmer.nik_hmac) == {**around, ("npk", year, 2): (D("100.000"), D("0.000"))}
-    assert _versions(uow, neighbour) == {("npk", year, 2): [(1, D("170.000"), True)]}
-    assert _quotas(uow, neighbour.nik_hmac) == {("npk", year, 2): (D("170.000"), D("0.000"))}
+    for n in neighbours:
+        assert _versions(uow, n) == {("npk", year, 2): [(1, D("170.000"), True)]}
+    _neighbours_untouched(uow, neighbours, year, redeemed=D("0.000"))
 
 
 def test_the_same_figure_again_answers_with_the_current_version_and_writes_none(uow, kiosk):
@@ -482,3 +505,385 @@ def test_a_long_address_is_kept_to_255_letters_and_a_long_name_to_120(uow, kiosk
     assert (farmer.address, farmer.name) == (address[:255], name[:120])
     again = kiosk.farmer(address=address[1:], name=name[1:])
     assert (again.address, again.name) == (address[1:256], name[1:121])
+
+
+# -- more of the same rules, each from its other side -------------------------------------------------------------
+
+def test_what_is_left_of_a_counter_he_does_not_have_is_0_not_that_of_his_next_type_season_or_year(uow, mt2):
+    from app.pupuk import services
+
+    _kiosk, farmer, _neighbours, _day, year = mt2
+    _around(uow, farmer, year)
+    npk = services.type_of(uow, "npk").id
+    assert services.remaining_of(uow, farmer.nik_hmac, npk, year, 2) == D("0")
+    assert services.remaining_of(uow, farmer.nik_hmac, npk, year, 3) == D("80.000")
+    assert services.remaining_of(uow, farmer.nik_hmac, services.type_of(uow, "urea").id, year, 2) == D("110.000")
+    assert services.remaining_of(uow, farmer.nik_hmac, npk, year + 1, 2) == D("100.000")
+
+
+@pytest.mark.parametrize("verb", ["do_set_allocation", "do_register_farmer", "do_import_rdkk", "do_redeem",
+                                  "do_reverse_redemption", "farmer_facts"])
+def test_the_verbs_take_their_figures_by_name_only_never_by_position(uow, kiosk, verb):
+    """A kilogram figure can never land in the season's place: every argument after the session is named."""
+    import inspect
+
+    from app.pupuk import services
+
+    function = getattr(services, verb)
+    named = len(inspect.signature(function).parameters) - 1
+    with pytest.raises(TypeError, match="takes 1 positional argument"):
+        function(uow, *([None] * named))
+
+
+def test_an_allocation_names_its_farmer_by_number_too_and_an_unknown_one_is_refused(uow, kiosk):
+    from app.pupuk.models import Farmer
+
+    farmer = kiosk.farmer()
+    year = today_of(kiosk.coop).year
+    assert _allocate(uow, farmer.id, "urea", year, 1, "116").farmer_id == farmer.id
+    assert _allocate(uow, str(farmer.id), "urea", year, 2, "90").farmer_id == farmer.id
+    missing = (uow.scalar(select(func.max(Farmer.id))) or 0) + 1000
+    for unknown in (missing, str(missing), "abc", "", None):
+        with pytest.raises(ValidationFailed, match="Petani tidak ditemukan"):
+            _allocate(uow, unknown, "urea", year, 3, "50")
+
+
+def test_an_allocations_note_is_kept_and_a_blank_one_is_none(uow, kiosk):
+    from app.pupuk import services
+
+    farmer = kiosk.farmer()
+    year = today_of(kiosk.coop).year
+    noted = services.do_set_allocation(uow, farmer=farmer, pupuk_type="urea", year=year, season=1, kg="116",
+                                       acting_user=SEKRETARIS, note="surat dinas 12/2026")
+    blank = services.do_set_allocation(uow, farmer=farmer, pupuk_type="urea", year=year, season=2, kg="116",
+                                       acting_user=SEKRETARIS, note="")
+    assert (noted.note, blank.note) == ("surat dinas 12/2026", None)
+
+
+def test_every_verb_has_written_its_rows_when_it_returns(uow, kiosk):
+    """Nothing is left pending for the caller's commit: the new allocation, the farmer and his land, the
+    redemption's cost and journal link are in the database (the page reads their numbers at once)."""
+    from app.pupuk import services
+
+    def clean():
+        return not (uow.new or uow.dirty or uow.deleted)
+
+    farmer = kiosk.farmer(lands={"padi": "0,5"})
+    assert clean() and farmer.id is not None
+    again = kiosk.farmer(lands={"jagung": "0,5"}, name="Sumarno Hadi")
+    assert clean() and again.id == farmer.id
+    row = kiosk.allocate(farmer, "urea", "116")
+    assert clean() and row.id is not None
+    r = kiosk.redeem(farmer, "urea", 10)
+    assert clean() and r.journal_entry_id is not None
+    services.do_reverse_redemption(uow, redemption=r, reason="salah ketik", acting_user=SEKRETARIS)
+    assert clean()
+
+
+def test_each_type_is_priced_at_its_own_het(uow, kiosk):
+    """A new NPK HET from yesterday: NPK is priced at it; Urea (a lower type number) and NPK formula khusus (a
+    higher one) keep theirs."""
+    from datetime import timedelta
+
+    from app.pupuk import services
+    from app.pupuk.models import PupukHet
+
+    day = today_of(kiosk.coop)
+    before = {c: services.het_on(uow, services.type_of(uow, c), day).het_per_kg for c in ("urea", "npk_khusus")}
+    uow.add(PupukHet(pupuk_type_id=services.type_of(uow, "npk").id, valid_from=day - timedelta(days=1),
+                     het_per_kg=D("1999"), legal_basis="uji"))
+    uow.flush()
+    assert services.het_on(uow, services.type_of(uow, "npk"), day).het_per_kg == D("1999")
+    assert {c: services.het_on(uow, services.type_of(uow, c), day).het_per_kg for c in before} == before
+
+
+@pytest.mark.parametrize("text, kg", [("0,5", D("0.500")), ("0,001", D("0.001")), ("0", None)])
+def test_an_allocation_may_be_less_than_a_kilogram(text, kg):
+    from app.pupuk.services import parse_kg
+
+    if kg is None:
+        assert parse_kg(text, allow_zero=True) == D("0.000")
+    else:
+        assert parse_kg(text) == kg
+
+
+@pytest.mark.parametrize("text", ["-0,5", "-1", "-0,001"])
+def test_a_negative_figure_is_refused_also_where_zero_is_allowed(text):
+    from app.pupuk.services import parse_kg
+
+    with pytest.raises(ValidationFailed, match="lebih dari nol"):
+        parse_kg(text, allow_zero=True)
+
+
+def test_a_farmer_named_by_nik_alone_is_found_and_an_unknown_number_is_not(uow, kiosk):
+    from app.pupuk.services import farmer_facts
+
+    farmer = kiosk.farmer()
+    assert farmer_facts(uow, nik=NIKS[0]).id == farmer.id
+    assert farmer_facts(uow, nik=NIKS[0], farmer_id="").id == farmer.id
+    for unknown in (0, -1):
+        with pytest.raises(NotFound, match="Petani tidak ditemukan"):
+            farmer_facts(uow, farmer_id=unknown)
+
+
+@pytest.mark.parametrize("area, message", [("abc", "harus berupa angka"), ("1,2,3", "harus berupa angka"),
+                                           ("0,12346", "paling banyak empat angka")])
+def test_an_area_that_is_no_number_or_too_fine_is_refused(uow, kiosk, area, message):
+    with pytest.raises(ValidationFailed, match=message):
+        kiosk.farmer(lands={"padi": area})
+
+
+def test_a_commodity_the_rule_in_force_leaves_out_is_refused_naming_the_rules_date(uow, kiosk):
+    from datetime import timedelta
+
+    from app.pupuk.models import PupukEligibility
+
+    day = today_of(kiosk.coop)
+    uow.add(PupukEligibility(valid_from=day - timedelta(days=3), max_land_ha=D("2"), commodities="padi,jagung",
+                             legal_basis="uji"))
+    uow.flush()
+    with pytest.raises(ValidationFailed, match="Komoditas Kopi tidak termasuk penerima pupuk bersubsidi sejak"):
+        kiosk.farmer(lands={"padi": "0,5", "kopi": "0,5"})
+    assert kiosk.farmer(lands={"jagung": "0,5"}).id is not None
+
+
+@pytest.mark.parametrize("lands", [{}, None])
+def test_a_farmer_without_any_land_is_refused(uow, kiosk, lands):
+    from app.pupuk import services
+
+    with pytest.raises(ValidationFailed, match="Isi paling sedikit satu lahan"):
+        services.do_register_farmer(uow, coop=kiosk.coop, nik=NIKS[0], name="Sumarno", lands=lands,
+                                    acting_user=SEKRETARIS)
+
+
+def test_only_the_secretary_or_the_board_registers_a_farmer(uow, kiosk):
+    from app.pupuk import services
+    from app.pupuk.models import Farmer
+
+    with pytest.raises(DomainError, match="Hanya Sekretaris atau Pengurus yang dapat mendaftarkan"):
+        services.do_register_farmer(uow, coop=kiosk.coop, nik=NIKS[0], name="Sumarno", lands={"padi": "0,5"},
+                                    acting_user=PETUGAS)
+    assert uow.scalar(select(Farmer.id).where(Farmer.cooperative_id == kiosk.coop.id)) is None
+
+
+@pytest.mark.parametrize("nik", [None, "", "   "])
+def test_a_farmer_without_a_nik_is_refused_as_such(uow, kiosk, nik):
+    with pytest.raises(ValidationFailed, match="NIK petani wajib diisi"):
+        kiosk.farmer(nik=nik)
+
+
+def test_registering_him_again_with_a_kelurahan_moves_his_land_there_and_without_one_keeps_it(uow, kiosk):
+    farmer = kiosk.farmer(region_code="31.74.04.1002")
+    assert farmer.region_code == "31.74.04.1002"
+    assert kiosk.farmer(region_code="31.74.04.1004").region_code == "31.74.04.1004"
+    assert kiosk.farmer(region_code="31.74.04.1001").region_code == "31.74.04.1001"
+    assert kiosk.farmer().region_code == "31.74.04.1001"
+
+
+def test_registering_him_again_with_less_land_lowers_it(uow, kiosk):
+    farmer = kiosk.farmer(lands={"padi": "1,5", "jagung": "0,5"})
+    kiosk.farmer(lands={"padi": "0,75", "jagung": "1"})
+    assert _lands(uow, farmer) == {"padi": D("0.7500"), "jagung": D("1.0000")}
+
+
+def _big_coop(uow):
+    """A cooperative numbered 5000: its id is no small cached integer, so its farmers' cooperative is compared as a
+    number, never as the same object."""
+    from sqlalchemy import event
+
+    from app.cooperatives.models import Cooperative
+
+    def numbered(_mapper, _connection, target):
+        target.id = 5000
+
+    event.listen(Cooperative, "before_insert", numbered)
+    try:
+        coop = fresh_coop(uow)
+    finally:
+        event.remove(Cooperative, "before_insert", numbered)
+    assert coop.id == 5000
+    return coop
+
+
+def test_a_cooperative_numbered_in_the_thousands_registers_and_imports_its_own_farmers_again(uow):
+    from app.pupuk import services
+
+    from .conftest import rdkk_file
+
+    kiosk = Kiosk(uow, _big_coop(uow), stock=None)
+    farmer = kiosk.farmer()
+    assert kiosk.farmer(name="Sumarno Hadi").id == farmer.id
+    year, season = services.season_of(today_of(kiosk.coop))
+    row = [NIKS[0], "Sumarno", "Poktan Sumber Makmur", "", "padi", "0,5", str(year), str(season), "100", "", "", "",
+           ""]
+    result = services.do_import_rdkk(uow, coop=kiosk.coop, filename="rdkk.xlsx", data=rdkk_file([row]),
+                                     acting_user=SEKRETARIS)
+    assert result.ok and result.conflicts == [] and result.allocations == 1
+
+
+# -- the kiosk's redemption, from its other sides -----------------------------------------------------------------
+
+def test_only_petugas_sekretaris_or_pengurus_record_a_redemption(uow, kiosk):
+    from tests.savings.conftest import Board
+
+    farmer = kiosk.farmer()
+    kiosk.allocate(farmer, "urea", "116")
+    with pytest.raises(DomainError, match="Hanya Petugas, Sekretaris atau Pengurus"):
+        from app.pupuk import services
+
+        services.do_redeem(uow, location=kiosk.kiosk, farmer_id=farmer.id, pupuk_type="urea", kg=10,
+                           idempotency_key="pengawas-1", acting_user=Board("Pengawas"))
+
+
+def test_an_inactive_farmer_is_refused(uow, kiosk):
+    farmer = kiosk.farmer()
+    kiosk.allocate(farmer, "urea", "116")
+    farmer.active = False
+    uow.flush()
+    with pytest.raises(ValidationFailed, match="Petani Sumarno tidak aktif"):
+        kiosk.redeem(farmer, "urea", 10)
+
+
+def test_a_proxy_with_the_farmers_own_nik_is_refused_and_any_other_nik_is_a_proxy(uow, kiosk):
+    """Proxies whose NIK digests lie on either side of the farmer's are both accepted."""
+    from app.pupuk.services import hmac_of
+
+    low, mid, high = sorted(NIKS[:3], key=hmac_of)
+    farmer = kiosk.farmer(nik=mid)
+    kiosk.allocate(farmer, "urea", "116")
+    with pytest.raises(ValidationFailed, match="NIK kuasa sama dengan NIK petani"):
+        kiosk.redeem(farmer, "urea", 10, proxy_nik=mid, proxy_relation="anak")
+    for other in (low, high):
+        assert kiosk.redeem(farmer, "urea", 10, proxy_nik=other, proxy_relation="anak").nik == other
+
+
+@pytest.mark.parametrize("fee", [0, "0", "", None])
+def test_no_delivery_fee_is_no_fee(uow, kiosk, fee):
+    from tests.inventory.conftest import entry_lines
+
+    farmer = kiosk.farmer()
+    kiosk.allocate(farmer, "urea", "116")
+    r = kiosk.redeem(farmer, "urea", 10, delivery_fee=fee)
+    assert r.delivery_fee == D("0.00") and r.total == r.amount
+    assert "419000" not in entry_lines(uow, r.journal_entry_id)
+
+
+def test_a_delivery_fee_of_one_rupiah_is_its_own_line(uow, kiosk):
+    from tests.inventory.conftest import entry_lines
+
+    farmer = kiosk.farmer()
+    kiosk.allocate(farmer, "urea", "116")
+    r = kiosk.redeem(farmer, "urea", 10, delivery_fee="1")
+    assert entry_lines(uow, r.journal_entry_id)["419000"] == (D(0), D("1.00"))
+
+
+def test_a_fee_typed_on_the_form_is_read_as_rupiah_as_people_write_them_the_api_as_a_machine_number(uow, kiosk):
+    """'5000.00' is no way to write rupiah on the form; the API's '5000.00' is Rp 5.000."""
+    farmer = kiosk.farmer()
+    kiosk.allocate(farmer, "urea", "116")
+    with pytest.raises(ValidationFailed, match="tulis jumlah rupiah"):
+        kiosk.redeem(farmer, "urea", 10, delivery_fee="5000.00")
+    assert kiosk.redeem(farmer, "urea", 10, delivery_fee="5000.00", api=True).delivery_fee == D("5000.00")
+
+
+def test_an_unknown_payment_method_is_refused(uow, kiosk):
+    farmer = kiosk.farmer()
+    kiosk.allocate(farmer, "urea", "116")
+    with pytest.raises(ValidationFailed, match="Pilih cara bayar"):
+        kiosk.redeem(farmer, "urea", 10, payment_method="cek")
+
+
+@pytest.mark.parametrize("method, account", [("tunai", "111000"), ("qris", "112000"), ("transfer", "112000")])
+def test_cash_goes_to_kas_and_qris_or_a_transfer_to_the_bank(uow, kiosk, method, account):
+    """The method as a browser sends it (a string of its own, not the code's literal)."""
+    from tests.inventory.conftest import entry_lines
+
+    farmer = kiosk.farmer()
+    kiosk.allocate(farmer, "urea", "116")
+    r = kiosk.redeem(farmer, "urea", 10, payment_method="".join(list(method)))
+    lines = entry_lines(uow, r.journal_entry_id)
+    assert lines[account] == (r.total, D(0))
+    assert ({"111000", "112000"} - {account}).pop() not in lines
+
+
+def test_a_redemption_dated_on_an_approved_stock_count_is_refused(uow, kiosk):
+    from app.inventory import services as inv
+
+    farmer = kiosk.farmer()
+    back = 2 if today_of(kiosk.coop, 2).month == today_of(kiosk.coop).month else 0
+    kiosk.allocate(farmer, "urea", "116", day=today_of(kiosk.coop, back))
+    count = inv.do_open_count(uow, location=kiosk.kiosk, count_date=today_of(kiosk.coop, back), acting_user=PETUGAS)
+    uow.flush()
+    uow.expire(count)
+    inv.do_enter_counts(uow, count=count, acting_user=PETUGAS, counts={l.id: "1000" for l in count.lines})
+    inv.do_approve_count(uow, count=count, acting_user=PENGURUS)
+    with pytest.raises(ValidationFailed, match="stok opname"):
+        kiosk.redeem(farmer, "urea", 10, back=back)
+
+
+def test_a_redemption_of_stock_that_cost_one_rupiah_books_its_cost_of_one_rupiah(uow, coop):
+    from tests.inventory.conftest import entry_lines
+
+    kiosk = Kiosk(uow, coop, cost=D(1))
+    farmer = kiosk.farmer()
+    kiosk.allocate(farmer, "urea", "116")
+    r = kiosk.redeem(farmer, "urea", 1)
+    lines = entry_lines(uow, r.journal_entry_id)
+    assert lines["513000"] == (D("1.00"), D(0)) and lines["116000"] == (D(0), D("1.00"))
+
+
+def test_the_stock_movement_of_a_redemption_names_its_journal(uow, kiosk):
+    from app.inventory.models import StockMovement
+
+    farmer = kiosk.farmer()
+    kiosk.allocate(farmer, "urea", "116")
+    r = kiosk.redeem(farmer, "urea", 10)
+    out = uow.scalar(select(StockMovement).where(StockMovement.source_type == "pupuk_redemption",
+                                                 StockMovement.source_id == r.id))
+    assert out.journal_entry_id == r.journal_entry_id is not None
+
+
+def test_the_journal_says_the_redemption_in_200_characters(uow, coop):
+    """A type of 60 letters and a farmer of 120: the description is cut at 200."""
+    from app.ledger.models import JournalEntry
+    from app.pupuk.models import PupukHet, PupukType
+
+    long_type = PupukType(code="uji_panjang", name="P" * 60, sack_kg=D("50"), active=True)
+    uow.add(long_type)
+    uow.flush()
+    uow.add(PupukHet(pupuk_type_id=long_type.id, valid_from=date(2020, 1, 1), het_per_kg=D("1000"),
+                     legal_basis="uji"))
+    kiosk = Kiosk(uow, coop)
+    farmer = kiosk.farmer(name="F" * 120)
+    kiosk.allocate(farmer, "uji_panjang", "116")
+    r = kiosk.redeem(farmer, "uji_panjang", 100)
+    said = f"Penebusan pupuk {r.number} {'P' * 60} 100 kg ({'F' * 120})"
+    assert len(said) > 200 and uow.get(JournalEntry, r.journal_entry_id).description == said[:200]
+
+
+def test_a_petugas_cannot_reverse_a_redemption(uow, kiosk):
+    from app.pupuk import services
+
+    farmer = kiosk.farmer()
+    kiosk.allocate(farmer, "urea", "116")
+    r = kiosk.redeem(farmer, "urea", 10)
+    with pytest.raises(DomainError, match="Hanya Sekretaris atau Pengurus yang dapat mengoreksi"):
+        services.do_reverse_redemption(uow, redemption=r, reason="salah ketik", acting_user=PETUGAS)
+    assert r.reversed_at is None
+
+
+def test_a_redemption_reversed_meanwhile_is_not_reversed_again_though_the_pages_copy_is_stale(uow, kiosk):
+    """Another clerk's reversal has marked the row; this session's copy still shows it open: the reversal reads
+    the row afresh and refuses."""
+    from app.core.audit import utcnow
+    from app.pupuk import services
+    from app.pupuk.models import PupukRedemption
+
+    farmer = kiosk.farmer()
+    kiosk.allocate(farmer, "urea", "116")
+    r = kiosk.redeem(farmer, "urea", 10)
+    t = PupukRedemption.__table__
+    uow.execute(update(t).where(t.c.id == r.id).values(reversed_at=utcnow(), reverse_reason="di kios lain"))
+    assert r.reversed_at is None
+    with pytest.raises(services.AlreadyReversed):
+        services.do_reverse_redemption(uow, redemption=r.id, reason="salah ketik", acting_user=SEKRETARIS)

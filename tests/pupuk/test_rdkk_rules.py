@@ -56,6 +56,7 @@ def test_checking_a_file_of_401_rows_fills_the_first_half_of_the_bar_every_200_r
     200 (its start, half the file) and 300 (three quarters, after the farmers); on SQLite the bar waits."""
     seen = _bar(uow, kiosk)
     assert seen[:3] == [(0, 401), (100, 401), (200, 401)]
+    assert all(type(done) is int for done, _total in seen)  # whole rows, as the job's counter keeps them
     assert seen[3:] == ([(200, 401), (300, 401)] if uow.get_bind().dialect.name == "postgresql" else [])
 
 
@@ -72,7 +73,9 @@ def test_on_postgresql_the_writing_moves_the_bar_from_half_to_three_quarters(uow
         return real(*args, **kwargs)
 
     monkeypatch.setattr(uow, "get_bind", get_bind)
-    assert _bar(uow, kiosk) == [(0, 401), (100, 401), (200, 401), (200, 401), (300, 401)]
+    seen = _bar(uow, kiosk)
+    assert seen == [(0, 401), (100, 401), (200, 401), (200, 401), (300, 401)]
+    assert all(type(done) is int for done, _total in seen)
 
 
 def test_without_a_bar_the_import_sends_no_notes(uow, kiosk):
@@ -179,3 +182,130 @@ def test_a_figure_of_zero_is_an_allocation_of_0_kg(uow, kiosk, urea):
     assert result.ok and result.allocations == 1
     assert [a.kg for a in uow.scalars(select(PupukAllocation).where(PupukAllocation.cooperative_id == coop.id))] \
         == [D("0.000")]
+
+
+# -- the check of each row -----------------------------------------------------------------------------------------
+
+def _errors(uow, coop, rows):
+    result = _import(uow, coop, rows)
+    assert not result.ok
+    return result.errors
+
+
+def test_a_row_without_a_nik_is_refused_in_the_nik_column(uow, kiosk):
+    coop = kiosk.coop
+    assert _errors(uow, coop, [_row(coop, "", "Sumarno")]) == [(2, "NIK", "NIK petani wajib diisi.")]
+
+
+def test_a_two_letter_name_is_a_name_in_the_file_too_and_one_letter_is_not(uow, kiosk):
+    coop = kiosk.coop
+    assert _errors(uow, coop, [_row(coop, NIKS[0], "Ah"), _row(coop, NIKS[1], "A"), _row(coop, NIKS[2], "")]) == [
+        (3, "Nama Petani", "Nama petani wajib diisi."), (4, "Nama Petani", "Nama petani wajib diisi.")]
+    assert _import(uow, coop, [_row(coop, NIKS[0], "Ah")]).ok
+    assert _farmer(uow, coop).name == "Ah"
+
+
+def test_a_wrong_mt_is_reported_in_the_mt_column_and_a_wrong_area_in_the_area_column(uow, kiosk):
+    coop = kiosk.coop
+    wrong_mt = _row(coop, NIKS[0], "Sumarno")
+    wrong_mt[7] = "4"
+    errors = _errors(uow, coop, [wrong_mt, _row(coop, NIKS[1], "Siti", area="abc"),
+                                 _row(coop, NIKS[2], "Wartini", area="0")])
+    assert [e[:2] for e in errors] == [(2, "MT"), (3, "Luas Lahan (ha)"), (4, "Luas Lahan (ha)")]
+    assert errors[0][2] == "MT harus 1, 2 atau 3."
+
+
+def test_a_long_poktan_name_is_kept_to_120_letters(uow, kiosk):
+    coop = kiosk.coop
+    name = "Poktan " + "".join(f"{i:03d}" for i in range(45))
+    assert _import(uow, coop, [_row(coop, NIKS[0], "Sumarno", poktan=name)]).ok
+    assert _farmer(uow, coop).poktan.name == name[:120]
+
+
+def test_a_file_with_its_header_only_is_refused(uow, kiosk):
+    from app.core.xlsx_import import ImportRefused
+
+    with pytest.raises(ImportRefused, match="Berkas tidak berisi baris e-RDKK"):
+        _import(uow, kiosk.coop, [])
+
+
+# -- other cooperatives --------------------------------------------------------------------------------------------
+
+def test_a_farmer_kept_by_an_older_cooperative_is_named_and_skipped_by_a_newer_one(uow, kiosk):
+    from .conftest import Kiosk
+
+    kiosk.farmer(nik=NIKS[0], name="Sumarno")
+    newer = Kiosk(uow, fresh_coop(uow), stock=None)
+    assert newer.coop.id > kiosk.coop.id
+    result = _import(uow, newer.coop, [_row(newer.coop, NIKS[0], "Sumarno"), _row(newer.coop, NIKS[1], "Siti")])
+    assert result.ok and result.farmers == 1 and [c[0] for c in result.conflicts] == [2]
+
+
+def test_poktan_of_the_same_name_in_older_and_newer_cooperatives_are_not_his(uow, kiosk):
+    from app.pupuk import services
+
+    older = kiosk.coop
+    coop = fresh_coop(uow)
+    newer = fresh_coop(uow)
+    assert older.id < coop.id < newer.id
+    theirs = {services.do_save_poktan(uow, coop=c, name="Poktan Sumber Makmur", acting_user=SEKRETARIS).id
+              for c in (older, newer)}
+    assert _import(uow, coop, [_row(coop, NIKS[0], "Sumarno")]).ok
+    poktan = _farmer(uow, coop).poktan
+    assert poktan.cooperative_id == coop.id and poktan.id not in theirs
+
+
+# -- the figures -----------------------------------------------------------------------------------------------------
+
+def _quota(uow, farmer, code="urea"):
+    from app.pupuk.models import PupukQuota, PupukType
+
+    uow.flush()
+    return uow.execute(select(PupukQuota.farmer_id, PupukQuota.allocated_kg, PupukQuota.redeemed_kg)
+                       .join(PupukType, PupukType.id == PupukQuota.pupuk_type_id)
+                       .where(PupukQuota.nik_hmac == farmer.nik_hmac, PupukType.code == code)).one()
+
+
+def _versions(uow, farmer):
+    uow.flush()
+    return uow.execute(select(PupukAllocation.version_no, PupukAllocation.kg, PupukAllocation.is_current)
+                       .where(PupukAllocation.farmer_id == farmer.id).order_by(PupukAllocation.version_no)).all()
+
+
+def test_an_imported_counter_is_the_farmers(uow, kiosk):
+    coop = kiosk.coop
+    assert _import(uow, coop, [_row(coop, NIKS[0], "Sumarno", urea="116")]).ok
+    farmer = _farmer(uow, coop)
+    assert _quota(uow, farmer) == (farmer.id, D("116.000"), D("0.000"))
+
+
+def test_a_figure_lowered_to_exactly_what_was_redeemed_is_taken_and_the_counter_follows(uow, kiosk):
+    coop = kiosk.coop
+    assert _import(uow, coop, [_row(coop, NIKS[0], "Sumarno", urea="116")]).ok
+    farmer = _farmer(uow, coop)
+    kiosk.redeem(farmer, "urea", 60)
+    assert _import(uow, coop, [_row(coop, NIKS[0], "Sumarno", urea="60")]).ok
+    assert _versions(uow, farmer) == [(1, D("116.000"), False), (2, D("60.000"), True)]
+    assert _quota(uow, farmer)[1:] == (D("60.000"), D("60.000"))
+
+
+def test_a_lowered_figure_is_a_new_version_and_the_counter_takes_it(uow, kiosk):
+    coop = kiosk.coop
+    assert _import(uow, coop, [_row(coop, NIKS[0], "Sumarno", urea="116")]).ok
+    farmer = _farmer(uow, coop)
+    assert _import(uow, coop, [_row(coop, NIKS[0], "Sumarno", urea="100")]).ok
+    assert _versions(uow, farmer) == [(1, D("116.000"), False), (2, D("100.000"), True)]
+    assert _quota(uow, farmer)[1:] == (D("100.000"), D("0.000"))
+
+
+def test_an_unchanged_figure_does_not_stop_the_changed_ones_after_it(uow, kiosk):
+    coop = kiosk.coop
+    rows = [_row(coop, NIKS[0], "Sumarno", urea="116"), _row(coop, NIKS[1], "Siti Aminah", urea="90")]
+    assert _import(uow, coop, rows).ok
+    rows[1] = _row(coop, NIKS[1], "Siti Aminah", urea="95")
+    result = _import(uow, coop, rows)
+    assert result.ok and result.allocations == 2
+    assert _versions(uow, _farmer(uow, coop, NIKS[0])) == [(1, D("116.000"), True)]
+    siti = _farmer(uow, coop, NIKS[1])
+    assert _versions(uow, siti) == [(1, D("90.000"), False), (2, D("95.000"), True)]
+    assert _quota(uow, siti)[1:] == (D("95.000"), D("0.000"))
