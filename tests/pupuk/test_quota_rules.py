@@ -887,3 +887,26 @@ def test_a_redemption_reversed_meanwhile_is_not_reversed_again_though_the_pages_
     assert r.reversed_at is None
     with pytest.raises(services.AlreadyReversed):
         services.do_reverse_redemption(uow, redemption=r.id, reason="salah ketik", acting_user=SEKRETARIS)
+
+
+def test_pupuk_found_at_a_stock_count_and_never_bought_is_redeemed_without_a_cost_line(uow, coop):
+    """10 kg of Urea counted at a kiosk that never received any: a surplus at no cost (no purchase to take a cost
+    from). Redeeming 5 kg books the sale (kas, penjualan) and no HPP/persediaan line of Rp 0."""
+    from app.inventory import services as inv
+    from tests.inventory.conftest import entry_lines
+
+    kiosk = Kiosk(uow, coop, stock=None)
+    count = inv.do_open_count(uow, location=kiosk.kiosk, count_date=today_of(coop, 1), acting_user=PETUGAS)
+    uow.flush()
+    uow.expire(count)
+    urea = kiosk.items["urea"].id
+    inv.do_enter_counts(uow, count=count, acting_user=PETUGAS,
+                        counts={line.id: ("10" if line.item_id == urea else "0") for line in count.lines})
+    inv.do_enter_counts(uow, count=count, acting_user=PETUGAS, second=True,
+                        counts={line.id: "10" for line in count.lines if line.item_id == urea})
+    inv.do_approve_count(uow, count=count, acting_user=PENGURUS)
+    farmer = kiosk.farmer()
+    kiosk.allocate(farmer, "urea", "116")
+    r = kiosk.redeem(farmer, "urea", 5)
+    assert r.cost == D("0.00")
+    assert set(entry_lines(uow, r.journal_entry_id)) == {"111000", "413400"}
