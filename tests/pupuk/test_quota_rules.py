@@ -882,9 +882,10 @@ def test_a_redemption_reversed_meanwhile_is_not_reversed_again_though_the_pages_
     farmer = kiosk.farmer()
     kiosk.allocate(farmer, "urea", "116")
     r = kiosk.redeem(farmer, "urea", 10)
+    assert r.reversed_at is None  # the page has read it open
     t = PupukRedemption.__table__
     uow.execute(update(t).where(t.c.id == r.id).values(reversed_at=utcnow(), reverse_reason="di kios lain"))
-    assert r.reversed_at is None
+    assert r.reversed_at is None  # and its copy still says so
     with pytest.raises(services.AlreadyReversed):
         services.do_reverse_redemption(uow, redemption=r.id, reason="salah ketik", acting_user=SEKRETARIS)
 
