@@ -133,6 +133,8 @@ class PupukRedemptionApi(_ReadOnlyApi):
                     "kuasa" if data.get("proxy_nik") else None), proxy_name=data.get("proxy_name"),
                 delivery_fee=data.get("delivery_fee"), payment_method=data.get("payment_method") or "tunai",
                 idempotency_key=data.get("idempotency_key"), acting_user=g.user, api=True)
+            # Read before the commit expires the row: the answer then needs no second SELECT of it.
+            answer = _answer(redemption)
             session.commit()
         except NotFound as e:
             session.rollback()
@@ -142,7 +144,7 @@ class PupukRedemptionApi(_ReadOnlyApi):
         except IntegrityError:
             session.rollback()
             return self.response(409, message=gettext("Penebusan dengan kunci yang sama sedang diproses."))
-        return self.response(201, **_answer(redemption))
+        return self.response(201, **answer)
 
     @expose("/<int:pk>/reverse", methods=["POST"])
     @protect()
