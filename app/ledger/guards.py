@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from app.cooperatives.models import Cooperative
 from app.core.errors import DomainError
@@ -41,6 +41,37 @@ def period_is_closed(session_or_conn, cooperative_id, day):
     # instance) or a plain Connection (where the option is simply unused). The answer must not depend on what
     # the asking user may read.
     return session_or_conn.execute(stmt, execution_options=unscoped()).scalar() == "closed"
+
+
+# -- what this transaction already knows of a period ------------------------------------------------------------
+# A posting holds its month's period row FOR SHARE until commit (services.lock_period_for_posting), so no other
+# transaction can close or reopen that month meanwhile: the status it read stays true for the rest of the
+# transaction. Kept per session, tagged with the innermost transaction that took the lock; once that transaction
+# (or savepoint, whose rollback releases its locks) has ended, the entry no longer counts. This session's own
+# close or reopen (services._locked_period) forgets it first.
+_LOCKS = "kkmp_period_locks"
+
+
+def _innermost(session):
+    if isinstance(session, scoped_session):  # the request's db.session proxies no transaction accessors
+        session = session()
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+def remember_period(session, cooperative_id, year, month, status):
+    session.info.setdefault(_LOCKS, {})[(cooperative_id, year, month)] = (_innermost(session), status)
+
+
+def forget_period(session, cooperative_id, year, month):
+    session.info.get(_LOCKS, {}).pop((cooperative_id, year, month), None)
+
+
+def locked_period_status(session, cooperative_id, year, month):
+    """The status this transaction read under its share lock of the period, or None when it holds none."""
+    known = session.info.get(_LOCKS, {}).get((cooperative_id, year, month))
+    if known is None or known[0] is None or not known[0].is_active:
+        return None
+    return known[1]
 
 
 def _coop_id(obj):
@@ -72,8 +103,9 @@ def _before_flush(session, flush_context, instances):
                 raise LedgerError(_l("A journal entry needs at least two lines and equal debits and credits."))
             coop_id = _coop_id(obj)
             if obj.entry_type != "penutup" and coop_id is not None and obj.entry_date is not None:
+                known = locked_period_status(session, coop_id, obj.entry_date.year, obj.entry_date.month)
                 with session.no_autoflush:
-                    if period_is_closed(session, coop_id, obj.entry_date):
+                    if known == "closed" or (known is None and period_is_closed(session, coop_id, obj.entry_date)):
                         raise ClosedPeriodError(_l("The period %(period)s is closed; nothing can be posted in it.",
                                                    period=f"{obj.entry_date.month:02d}/{obj.entry_date.year}"))
 

@@ -33,7 +33,8 @@ from app.core.scope import unscoped
 
 from .balances import record_entry
 from .chart import DEFAULT_PURPOSES, KINDS, NOMINAL_KINDS, NORMAL_BALANCE, TEMPLATE, kind_for_code
-from .guards import ClosedPeriodError, ImmutableEntryError, LedgerError, period_is_closed  # noqa: F401
+from .guards import (ClosedPeriodError, ImmutableEntryError, LedgerError, forget_period,  # noqa: F401
+                     locked_period_status, period_is_closed, remember_period)
 from .models import (ZERO, Account, AccountPurpose, JournalCounter, JournalEntry, JournalLine, LedgerYear, Period)
 
 CENT = Decimal("0.01")
@@ -274,12 +275,19 @@ def _ensure_period_row(session, cooperative_id, year, month):
 
 
 def lock_period_for_posting(session, cooperative_id, day):
-    """Make sure the month's period row exists and hold it FOR SHARE until commit; return its status."""
+    """Make sure the month's period row exists and hold it FOR SHARE until commit; return its status. Asked again
+    in the same transaction (a sale checks its date first, then posts), the status read under the lock is
+    answered without a statement (guards.locked_period_status)."""
+    known = locked_period_status(session, cooperative_id, day.year, day.month)
+    if known is not None:
+        return known
     _ensure_period_row(session, cooperative_id, day.year, day.month)
     table = Period.__table__
     stmt = (select(table.c.status).where(table.c.cooperative_id == cooperative_id, table.c.year == day.year,
                                          table.c.month == day.month).with_for_update(read=True))
-    return session.execute(stmt).scalar_one()
+    status = session.execute(stmt).scalar_one()
+    remember_period(session, cooperative_id, day.year, day.month, status)
+    return status
 
 
 def _next_number(session, cooperative_id, year):
@@ -328,8 +336,10 @@ def post_entry(session, *, cooperative_id, entry_date, description, lines, refer
             raise ValidationFailed(_l("Unknown business unit."), "business_unit")
 
     # Purposes and accounts of every line in one statement each (a sale or a redemption posts four to six lines).
+    # The kas and bank accounts (the cash check below) are asked in the same statement.
     purposes = [line.key for line in parsed if not re.fullmatch(r"[0-9]{6}", line.key)]
-    by_purpose = dict(zip(purposes, account_codes(session, coop.id, *purposes))) if purposes else {}
+    *found, kas, bank = account_codes(session, coop.id, *purposes, "kas", "bank")
+    by_purpose = dict(zip(purposes, found))
     codes = [by_purpose.get(line.key, line.key) for line in parsed]
     chart = {a.code: a for a in session.execute(select(Account).where(Account.cooperative_id == coop.id,
                                                                       Account.code.in_(set(codes)))).scalars()}
@@ -348,7 +358,7 @@ def post_entry(session, *, cooperative_id, entry_date, description, lines, refer
     status = lock_period_for_posting(session, coop.id, entry_date)
     if status == "closed" and not _allow_closed:
         raise ClosedPeriodError(_closed_message(entry_date), "entry_date")
-    check_cash_not_overdrawn(session, coop.id, entry_date, parsed, accounts)
+    check_cash_not_overdrawn(session, coop.id, entry_date, parsed, accounts, _cash_prefixes(kas, bank))
 
     seq = _next_number(session, coop.id, entry_date.year)
     user_id, username = _actor_name(acting_user)
@@ -371,10 +381,10 @@ def post_entry(session, *, cooperative_id, entry_date, description, lines, refer
 
 # -- kas and bank never below zero ------------------------------------------------------------------------------
 
-def cash_account_codes(session, cooperative_id):
-    """Code prefixes of the cooperative's cash accounts: the accounts the ``kas`` and ``bank`` purposes map to and
-    their sub-accounts (111000 -> 111xxx), the same set the buku kas / bank and the cash flow statement read."""
-    return [(code.rstrip("0") or code) for code in account_codes(session, cooperative_id, "kas", "bank")]
+def _cash_prefixes(*codes):
+    """Code prefixes of the cooperative's cash accounts from the codes its ``kas`` and ``bank`` purposes map to:
+    those accounts and their sub-accounts (111000 -> 111xxx), the set the buku kas / bank and the cash flow read."""
+    return [(code.rstrip("0") or code) for code in codes]
 
 
 def is_cash_account(account, prefixes):
@@ -394,7 +404,7 @@ def _cash_total(session, cooperative_id, account_id):
     return Decimal(total).quantize(CENT)
 
 
-def check_cash_not_overdrawn(session, cooperative_id, entry_date, parsed, accounts):
+def check_cash_not_overdrawn(session, cooperative_id, entry_date, parsed, accounts, prefixes):
     """Refuse a posting that would leave a kas or bank account below zero at the end of its date or of any later
     date on which that account moved (a backdated payment must not overdraw a later day). Other accounts are free.
 
@@ -403,7 +413,6 @@ def check_cash_not_overdrawn(session, cooperative_id, entry_date, parsed, accoun
     serialised: the second reads the first's committed lines and is refused. Only reductions lock: a receipt cannot
     overdraw. On SQLite the period upsert before this already holds the single write lock.
     """
-    prefixes = cash_account_codes(session, cooperative_id)
     change = {}
     for line, account in zip(parsed, accounts):
         if is_cash_account(account, prefixes):
@@ -505,6 +514,8 @@ def _role_names(user):
 
 
 def _locked_period(session, cooperative_id, year, month):
+    # This session is about to change the month's status: what a posting of this transaction read is stale.
+    forget_period(session, cooperative_id, year, month)
     _ensure_period_row(session, cooperative_id, year, month)
     return session.execute(select(Period).where(Period.cooperative_id == cooperative_id, Period.year == year,
                                                 Period.month == month)
