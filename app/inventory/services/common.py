@@ -37,7 +37,7 @@ def actor_name(user):
 
 def check_day(session, coop, day, today=None):
     """A business date: not in the future (the cooperative's own today), not in a closed month."""
-    from app.ledger.guards import period_is_closed
+    from app.ledger.services import lock_period_for_posting
 
     if not isinstance(day, date):
         raise ValidationFailed(gettext("Tanggal wajib diisi (dd/mm/yyyy)."), "date")
@@ -46,7 +46,9 @@ def check_day(session, coop, day, today=None):
         raise ValidationFailed(gettext("Tanggal tidak boleh di masa depan."), "date")
     if day < date(2000, 1, 1):
         raise ValidationFailed(gettext("Tanggal tidak masuk akal."), "date")
-    if period_is_closed(session, coop.id, day):
+    # The month's period row is held FOR SHARE from here to the commit, as the posting of the document will hold
+    # it: the date checked now cannot be closed before the journal is written, and the posting asks no more.
+    if lock_period_for_posting(session, coop.id, day) == "closed":
         raise ValidationFailed(gettext("Periode %(p)s sudah ditutup; pilih tanggal di periode yang masih terbuka.",
                                        p=f"{day.month:02d}/{day.year}"), "date")
     return day

@@ -30,15 +30,19 @@ def _qty_text(qty):
 
 
 def lock_balance(session, coop_id, item_id, location_id):
-    """The balance row of an item at a location, created when missing and locked until commit."""
+    """The balance row of an item at a location, created when missing and locked until commit.
+
+    One statement: an INSERT whose conflict "updates" the row to itself. ON CONFLICT DO UPDATE takes the same row
+    lock as SELECT ... FOR UPDATE and, when another writer holds it, waits and returns the committed row, so a
+    concurrent sale reads the figures after the other one (PostgreSQL; SQLite has one writer). It returns only the
+    balance's own columns: the item and location it would join eagerly are already in hand at every caller."""
     table = StockBalance.__table__
-    session.execute(upsert(session, table).values(cooperative_id=coop_id, item_id=item_id, location_id=location_id,
-                                                  quantity=0, value=0, avg_cost=0)
-                    .on_conflict_do_nothing(index_elements=["item_id", "location_id"]))
-    return session.execute(select(StockBalance).where(StockBalance.item_id == item_id,
-                                                      StockBalance.location_id == location_id)
-                           .with_for_update(of=StockBalance).execution_options(populate_existing=True)
-                           ).unique().scalar_one()
+    stmt = (upsert(session, table).values(cooperative_id=coop_id, item_id=item_id, location_id=location_id,
+                                          quantity=0, value=0, avg_cost=0)
+            .on_conflict_do_update(index_elements=["item_id", "location_id"], set_={"quantity": table.c.quantity})
+            .returning(*table.c))
+    return session.execute(select(StockBalance).from_statement(stmt),
+                           execution_options={"populate_existing": True}).scalar_one()
 
 
 def lowest_from(session, item_id, location_id, day):
@@ -90,14 +94,25 @@ def check_not_fixed(session, location, day):
                                        d=tanggal(fixed), day=tanggal(day)), "date")
 
 
+def issue_value(balance, quantity_out):
+    """What an issue of ``quantity_out`` takes out of the stock value of ``balance``: the moving average times the
+    quantity, or the whole remaining value when it empties the stock (no cent is left behind on zero stock)."""
+    value_now = Decimal(balance.value)
+    if quantity_out == Decimal(balance.quantity):
+        return value_now
+    return min(value_now, (Decimal(balance.avg_cost) * quantity_out).quantize(CENT, ROUND_HALF_UP))
+
+
 def move(session, *, coop, item, location, day, kind, quantity_in=ZERO, quantity_out=ZERO, unit_cost=None,
          value=None, reference=None, source_type=None, source_id=None, batch=None, expiry=None, balance=None,
-         checked=False):
+         checked=False, journal_entry_id=None):
     """Write one movement and update the balance. An issue (``quantity_out``) is valued at the current moving
     average (the whole remaining value when it empties the stock); a receipt at ``unit_cost`` or at ``value``
     (a void puts goods back at the cost they left with). Returns the StockMovement. ``checked``: the caller has
     already run check_not_fixed and check_available for this item, location, day and its whole quantity, under
-    the locked ``balance`` (a sale checks every line before it writes any), so they are not asked again."""
+    the locked ``balance`` (a sale checks every line before it writes any), so they are not asked again.
+    ``journal_entry_id``: the journal already posted for it (valued beforehand with ``issue_value``), written with
+    the movement instead of by a later UPDATE."""
     balance = balance or lock_balance(session, coop.id, item.id, location.id)
     if not checked:
         check_not_fixed(session, location, day)
@@ -106,10 +121,7 @@ def move(session, *, coop, item, location, day, kind, quantity_in=ZERO, quantity
         if not checked:
             check_available(session, item, location, day, quantity_out)
         avg = Decimal(balance.avg_cost)
-        if quantity_out == qty_now:
-            out_value = value_now
-        else:
-            out_value = min(value_now, (avg * quantity_out).quantize(CENT, ROUND_HALF_UP))
+        out_value = issue_value(balance, quantity_out)
         qty_after, value_after = qty_now - quantity_out, value_now - out_value
         avg_after = avg if qty_after > 0 else Decimal("0")
         moved_value, cost = out_value, avg
@@ -125,7 +137,7 @@ def move(session, *, coop, item, location, day, kind, quantity_in=ZERO, quantity
                              kind=kind, reference=reference, batch=(batch or None), expiry=expiry,
                              quantity_in=quantity_in, quantity_out=quantity_out, unit_cost=cost, value=moved_value,
                              avg_cost_after=avg_after, quantity_after=qty_after, value_after=value_after,
-                             source_type=source_type, source_id=source_id)
+                             source_type=source_type, source_id=source_id, journal_entry_id=journal_entry_id)
     session.add(movement)
     return movement
 
