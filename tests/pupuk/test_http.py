@@ -255,3 +255,25 @@ def test_a_quota_lookup_is_four_statements_and_without_a_token_it_is_refused(app
                                                                     "RELEASE"))]
     assert len(reads) <= 4, reads
     assert client.get(f"/api/v1/farmer/{f.id}/quota").status_code == 401
+
+
+def test_a_redemption_is_a_fixed_handful_of_statements_reading_its_month_and_its_stock_once(app, petugas, sysdb):
+    """A kiosk records a redemption per farmer in a queue at the counter, so its cost is watched: it reads the
+    month's period once under its share lock (the date check, the posting and the flush guard share that read),
+    locks the stock balance in one statement and stays within a fixed number of statements."""
+    from app.core.dates import local_today
+
+    client, headers = petugas
+    f = farmer(sysdb)
+    coop = sysdb.scalar(select(Cooperative).where(Cooperative.region_code == CEMORO))
+    with sql_statements(app) as seen:
+        r = client.post("/api/v1/pupuk_redemption/", headers=headers, json={
+            "farmer_id": f.id, "pupuk_type": "urea", "kg": 1, "date": local_today(coop).isoformat(),
+            "idempotency_key": "http-count-1"})
+    assert r.status_code == 201, r.get_data(as_text=True)
+    work = [s for s in seen if not s.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT",
+                                                                   "RELEASE"))]
+    assert len([s for s in work if "ledger_period" in s]) == 2
+    balance = [s.lstrip().split()[0].upper() for s in work if "inv_stock_balance" in s]
+    assert balance == ["INSERT", "UPDATE"], balance  # the lock is the upsert itself; the update writes the issue
+    assert len(work) <= 34, len(work)

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext
 from sqlalchemy import and_, select, update
+from sqlalchemy.orm import lazyload
 
 from app.core.audit import utcnow
 from app.core.dates import local_today
@@ -67,17 +68,25 @@ def remaining_of(session, nik_hmac, pupuk_type_id, year, season):
 
 
 def find_redemption(session, coop_id, key):
-    return session.execute(select(PupukRedemption).where(PupukRedemption.cooperative_id == coop_id,
-                                                         PupukRedemption.idempotency_key == key)).scalar()
+    """The redemption already recorded under ``key``, or None. Asked on every redemption and almost always None:
+    the id alone, without the cooperative, location and type the row joins when it is loaded whole."""
+    pk = session.execute(select(PupukRedemption.id).where(PupukRedemption.cooperative_id == coop_id,
+                                                          PupukRedemption.idempotency_key == key)).scalar()
+    return session.get(PupukRedemption, pk) if pk is not None else None
 
 
 def stock_item(session, coop, pupuk_type):
-    link = session.execute(select(PupukItem).where(PupukItem.cooperative_id == coop.id,
-                                                   PupukItem.pupuk_type_id == pupuk_type.id)).scalar()
-    if link is None:
+    """The inventory item the cooperative keeps ``pupuk_type`` as (its own row only: the item's business unit and
+    cooperative are not needed to sell it)."""
+    from app.inventory.models import Item
+
+    item = session.execute(select(Item).join(PupukItem, PupukItem.item_id == Item.id)
+                           .where(PupukItem.cooperative_id == coop.id, PupukItem.pupuk_type_id == pupuk_type.id)
+                           .options(lazyload("*"))).scalar()
+    if item is None:
         raise ValidationFailed(gettext("Koperasi ini belum menetapkan barang persediaan untuk %(t)s; tidak ada "
                                        "stok yang dapat ditebus.", t=pupuk_type.name), "pupuk_type")
-    return link.item
+    return item
 
 
 def take_quota(session, nik_hmac, pupuk_type, year, season, kg):
@@ -111,7 +120,7 @@ def do_redeem(session, *, location, pupuk_type, kg, idempotency_key, acting_user
     """Redeem ``kg`` of ``pupuk_type`` for a farmer at ``location``. Returns the PupukRedemption (the first one
     when the idempotency key is replayed)."""
     from app.inventory.services.common import actor_name, check_day, check_key, location_of
-    from app.inventory.services.stock import check_available, check_not_fixed, lock_balance, move
+    from app.inventory.services.stock import check_available, check_not_fixed, issue_value, lock_balance, move
     from app.ledger.services import post_entry
 
     require_role(acting_user, REDEEM_ROLES, gettext("Hanya Petugas, Sekretaris atau Pengurus yang dapat mencatat "
@@ -176,25 +185,27 @@ def do_redeem(session, *, location, pupuk_type, kg, idempotency_key, acting_user
         idempotency_key=key, created_by=actor_name(acting_user))
     session.add(redemption)
     session.flush()
-    movement = move(session, coop=coop, item=item, location=location, day=day, kind="jual", quantity_out=qty,
-                    reference=redemption.number, source_type="pupuk_redemption", source_id=redemption.id,
-                    balance=balance, checked=True)
+    # The journal first, valued as the movement will be (issue_value, under the locked balance), so that the
+    # movement is written once with its journal and only the redemption is updated after the posting.
+    cost = issue_value(balance, qty)
     cash = "kas" if payment_method == "tunai" else "bank"
     revenue = "penjualan_pupuk_subsidi_anggota" if member else "penjualan_pupuk_subsidi_non_anggota"
     lines = [(cash, amount + fee, ZERO), (revenue, ZERO, amount)]
     if fee > 0:
         lines.append(("pendapatan_lain", ZERO, fee, "ongkos angkut"))
-    if movement.value > 0:
-        lines += [("hpp_pupuk", movement.value, ZERO), ("persediaan_pupuk", ZERO, movement.value)]
+    if cost > 0:
+        lines += [("hpp_pupuk", cost, ZERO), ("persediaan_pupuk", ZERO, cost)]
     entry = post_entry(session, cooperative_id=coop.id, entry_date=day,
                        description=f"Penebusan pupuk {redemption.number} {pupuk_type.name} {kg_text(qty)} kg "
                                    f"({farmer.name})"[:200],
                        lines=lines, reference=redemption.number, business_unit_id=location.business_unit_id,
                        source_type="pupuk_redemption", source_id=redemption.id, acting_user=acting_user)
-    # The cost and the journal in one UPDATE of the redemption (and one audit row), after the posting's flushes.
+    movement = move(session, coop=coop, item=item, location=location, day=day, kind="jual", quantity_out=qty,
+                    reference=redemption.number, source_type="pupuk_redemption", source_id=redemption.id,
+                    balance=balance, checked=True, journal_entry_id=entry.id)
+    # The cost and the journal in one UPDATE of the redemption (and one audit row), with the movement's insert.
     redemption.cost = movement.value
     redemption.journal_entry_id = entry.id
-    movement.journal_entry_id = entry.id
     session.flush()
     return redemption
 
