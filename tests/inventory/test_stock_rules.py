@@ -176,3 +176,34 @@ def test_a_voided_sale_shows_each_unit_back_at_the_cost_it_left_with(uow, shop):
                        .order_by(StockMovement.id.desc())).first()
     assert (back.quantity_in, back.value, back.unit_cost) == (D("3.000"), D("34500.00"), D("11500.0000"))
     assert balance(uow, beras, shop.gerai) == (D("10.000"), D("115000.00"), D("11500.0000"))
+
+
+def test_a_sale_across_batches_costs_in_the_journal_what_leaves_the_stock_card(uow, shop):
+    """1 unit of batch A at Rp1.000 and 2 of batch B at Rp1.001 (average Rp1.000,6667): a sale of 2 takes one of
+    each, Rp1.000,67 apiece on the stock card, and credits persediaan Rp2.001,34, the same sum; the unit left is worth
+    the Rp1.000,66 that remains. Selling it empties the stock to the cent."""
+    from sqlalchemy import select
+
+    from app.inventory.models import StockMovement
+    from app.ledger.models import Account, JournalLine
+
+    obat = shop.item("Obat batuk", 1500, 2000)
+    obat.tracks_batch = True
+    uow.flush()
+    _receive(shop, shop.gerai, obat, 1, 1000, back=3, batch="A", expiry=today_of(shop.coop, -10))
+    _receive(shop, shop.gerai, obat, 2, 1001, back=3, batch="B", expiry=today_of(shop.coop, -20))
+    held = stock.lock_balance(uow, shop.coop.id, obat.id, shop.gerai.id)
+    assert stock.issue_values(held, [D(1), D(1)]) == [D("1000.67"), D("1000.67")]
+    assert stock.issue_values(held, [D(1), D(2)]) == [D("1000.67"), D("2001.33")]  # the last takes what is left
+    sale = shop.sell([(obat, 2)], paid=D(4000))
+    uow.flush()
+    out = uow.execute(select(StockMovement.batch, StockMovement.value).where(
+        StockMovement.source_type == "inv_sale", StockMovement.source_id == sale.id)
+        .order_by(StockMovement.id)).all()
+    assert [(b, v) for b, v in out] == [("A", D("1000.67")), ("B", D("1000.67"))]
+    credited = uow.scalar(select(JournalLine.credit).join(Account, Account.id == JournalLine.account_id).where(
+        JournalLine.entry_id == sale.journal_entry_id, Account.code.like("1%"), JournalLine.credit > 0))
+    assert credited == D("2001.34")
+    assert balance(uow, obat, shop.gerai) == (D("1.000"), D("1000.66"), D("1000.6667"))
+    shop.sell([(obat, 1)], paid=D(2000))
+    assert balance(uow, obat, shop.gerai) == (D("0.000"), D("0.00"), D("0.0000"))

@@ -24,7 +24,7 @@ from app.core.formatting import tanggal
 
 from ..models import ZERO, Item, StockCount, StockCountLine, StockMovement
 from .common import MILLI, SELL_ROLES, actor_name, check_day, location_of, require_role, stock_purposes
-from .stock import fixed_until, lock_balance, move
+from .stock import fixed_until, lock_balances, move
 
 APPROVE_ROLES = {"Pengurus"}
 SHORTAGE, SURPLUS = "beban_lain", "pendapatan_lain"
@@ -164,7 +164,7 @@ def do_approve_count(session, *, count, acting_user, today=None):
     location, coop = location_of(session, count.location)
     day = check_day(session, coop, count.count_date, today)
     # lock order: balances by item id; each line's locked balance is used below (no second SELECT ... FOR UPDATE)
-    locked = {line.item_id: lock_balance(session, coop.id, line.item_id, location.id) for line in lines}
+    locked = lock_balances(session, coop.id, [line.item_id for line in lines], location.id)
     books = book_quantities(session, location.id, day)
     purposes = stock_purposes(session, [line.item for line in lines])
     shortage, surplus = {}, {}  # per stock purpose

@@ -11,7 +11,7 @@ from app.core.money import parse_rupiah
 from ..models import RECEIPT_PAYMENT_LABELS, ZERO, GoodsReceipt, GoodsReceiptLine
 from .common import (CENT, SELL_ROLES, actor_name, check_day, check_key, item_of, location_of, next_receipt_seq,
                      parse_quantity, receipt_number, require_role, supplier_of)
-from .stock import lock_balance, move
+from .stock import lock_balances, move
 
 
 def _unit_cost(value, item, api):
@@ -72,8 +72,7 @@ def do_receive_goods(session, *, location, lines, receipt_date, payment, idempot
     if total <= 0:
         raise ValidationFailed(gettext("Nilai penerimaan harus lebih dari nol."), "lines")
     # Lock order: balances by item id, then the counter, then the ledger (period, journal counter).
-    for item_id in sorted({p[0].id for p in parsed}):
-        lock_balance(session, coop.id, item_id, location.id)
+    balances = lock_balances(session, coop.id, [p[0].id for p in parsed], location.id)
     seq = next_receipt_seq(session, coop.id, day.year)
     receipt = GoodsReceipt(cooperative_id=coop.id, number=receipt_number(day.year, seq), year=day.year, seq=seq,
                            receipt_date=day, location_id=location.id, supplier_id=supplier.id if supplier else None,
@@ -88,7 +87,8 @@ def do_receive_goods(session, *, location, lines, receipt_date, payment, idempot
                                      quantity=qty, unit_cost=cost, amount=amount, batch=batch, expiry=expiry))
         movements.append(move(session, coop=coop, item=item, location=location, day=day, kind="terima",
                               quantity_in=qty, unit_cost=cost, value=amount, reference=receipt.number,
-                              source_type="inv_goods_receipt", source_id=receipt.id, batch=batch, expiry=expiry))
+                              source_type="inv_goods_receipt", source_id=receipt.id, batch=batch, expiry=expiry,
+                              balance=balances[item.id]))
     session.flush()
     credit = "kas" if payment == "tunai" else "utang_usaha"
     who = f" dari {supplier.name}" if supplier is not None else ""

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP
 
 from flask_babel import gettext
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from app.core.audit import utcnow
 from app.core.errors import DomainError, NotFound, ValidationFailed
@@ -24,8 +25,10 @@ from . import lpg
 from .common import (CENT, SELL_ROLES, VOID_ROLES, actor_name, check_day, check_key, item_by_barcode, item_of,
                      location_of, refuse_at_counter,
                      next_sale_seq, parse_quantity, require_role, sale_number)
-from .prices import check_het, price_for
-from .stock import check_available, check_not_fixed, first_expiry_first_out, lock_balance, move
+from ..models import Item
+from .prices import check_het, het_rows, price_for, price_rows
+from .stock import (check_available, check_not_fixed, first_expiry_first_out, issue_values, lock_balances,
+                    lowest_of, move)
 
 # Revenue and HPP purposes per item category (app.ledger.chart.DEFAULT_PURPOSES); air, obat and the rest go with
 # the sembako kiosk's accounts until the chart has their own.
@@ -40,7 +43,27 @@ class AlreadyVoided(DomainError):
 
 
 def find_sale(session, coop_id, key):
-    return session.execute(select(Sale).where(Sale.cooperative_id == coop_id, Sale.idempotency_key == key)).scalar()
+    """The sale already recorded under ``key``, or None. Asked on every sale and almost always None: the id
+    alone, without the location and cooperative the row joins when it is loaded whole."""
+    pk = session.execute(select(Sale.id).where(Sale.cooperative_id == coop_id, Sale.idempotency_key == key)).scalar()
+    return session.get(Sale, pk) if pk is not None else None
+
+
+def _load_items(session, coop, lines):
+    """Every item a sale names by id, read in one statement into the session (item_of then finds them there
+    without a statement each: the caller keeps the returned list, the session holds its objects only weakly).
+    Ids that are not numbers, or not this cooperative's, are left to item_of to refuse."""
+    ids = set()
+    for raw in lines:
+        if isinstance(raw, dict) and raw.get("item_id") not in (None, "") and not isinstance(raw["item_id"], bool):
+            try:
+                ids.add(int(raw["item_id"]))
+            except (TypeError, ValueError):
+                pass
+    if len(ids) < 2:
+        return []
+    return session.execute(select(Item).where(Item.id.in_(ids), Item.cooperative_id == coop.id)
+                           .options(lazyload("*"))).scalars().all()
 
 
 def _member(session, coop, member_id):
@@ -81,6 +104,7 @@ def do_sell(session, *, location, lines, paid, idempotency_key, acting_user, mem
     if not lines or not isinstance(lines, (list, tuple)):
         raise ValidationFailed(gettext("Isi paling sedikit satu barang."), "lines")
     merged = OrderedDict()  # the same item scanned twice is one line
+    loaded = _load_items(session, coop, lines)  # noqa: F841 - held so that item_of finds them in the session
     for raw in lines:
         if not isinstance(raw, dict):
             raise ValidationFailed(gettext("Baris penjualan tidak lengkap."), "lines")
@@ -95,9 +119,11 @@ def do_sell(session, *, location, lines, paid, idempotency_key, acting_user, mem
             merged[item.id] = (item, qty)
     refuse_at_counter(session, [item for item, _qty in merged.values()])
     priced, total, tubes = [], ZERO, 0
+    items = [item for item, _qty in merged.values()]
+    prices, hets = price_rows(session, items, day), het_rows(session, items, coop.region_code, day)
     for item, qty in merged.values():
-        unit_price = price_for(session, item, day, member)
-        check_het(session, item, coop.region_code, day, unit_price)
+        unit_price = price_for(session, item, day, member, row=prices.get(item.id))
+        check_het(session, item, coop.region_code, day, unit_price, row=hets[item.id])
         amount = (unit_price * qty).quantize(CENT, ROUND_HALF_UP)
         priced.append((item, qty, unit_price, amount))
         total += amount
@@ -112,11 +138,12 @@ def do_sell(session, *, location, lines, paid, idempotency_key, acting_user, mem
         nik, segment, nib = lpg.check_buyer(buyer_nik, buyer_segment, buyer_nib)
         digest = nik_hmac(nik)
 
-    balances = {item_id: lock_balance(session, coop.id, item_id, location.id) for item_id in sorted(merged)}
+    balances = lock_balances(session, coop.id, list(merged), location.id)
+    lowest = lowest_of(session, list(merged), location.id, day)
     batches = {}
     check_not_fixed(session, location, day)
     for item, qty in merged.values():  # every refusal before anything is written
-        check_available(session, item, location, day, qty)
+        check_available(session, item, location, day, qty, lowest=lowest[item.id])
         if item.tracks_batch:
             batches[item.id] = first_expiry_first_out(session, item, location, day, qty)
     if tubes:
@@ -128,16 +155,14 @@ def do_sell(session, *, location, lines, paid, idempotency_key, acting_user, mem
                 paid=paid_amount, change=paid_amount - total, idempotency_key=key, created_by=actor_name(acting_user))
     session.add(sale)
     session.flush()
-    revenue, costs, movements, cost_total = {}, {}, [], ZERO
+    # The journal first, valued as the movements will be (issue_values, under the locked balances), so that each
+    # movement is written once with its journal and only the sale is updated after the posting.
+    revenue, costs, issues, cost_total = {}, {}, [], ZERO
     for i, (item, qty, unit_price, amount) in enumerate(priced, start=1):
         parts = batches[item.id] if item.id in batches else [(None, None, qty)]
-        line_cost = ZERO
-        for batch, expiry, part in parts:
-            movement = move(session, coop=coop, item=item, location=location, day=day, kind="jual",
-                            quantity_out=part, reference=sale.number, source_type="inv_sale", source_id=sale.id,
-                            balance=balances[item.id], batch=batch, expiry=expiry, checked=True)
-            movements.append(movement)
-            line_cost += movement.value
+        values = issue_values(balances[item.id], [part for _b, _e, part in parts])
+        line_cost = sum(values, ZERO)
+        issues.append((item, parts, values))
         session.add(SaleLine(cooperative_id=coop.id, sale_id=sale.id, line_no=i, item_id=item.id, quantity=qty,
                              unit_price=unit_price, amount=amount, cost=line_cost))
         group = REVENUE[LINE_OF.get(item.category, "sembako")]
@@ -155,9 +180,15 @@ def do_sell(session, *, location, lines, paid, idempotency_key, acting_user, mem
                        description=f"Penjualan {sale.number} {location.name} ({buyer})", lines=entry_lines,
                        reference=sale.number, business_unit_id=location.business_unit_id, source_type="inv_sale",
                        source_id=sale.id, acting_user=acting_user)
+    for item, parts, values in issues:
+        for (batch, expiry, part), value in zip(parts, values):
+            movement = move(session, coop=coop, item=item, location=location, day=day, kind="jual",
+                            quantity_out=part, reference=sale.number, source_type="inv_sale", source_id=sale.id,
+                            balance=balances[item.id], batch=batch, expiry=expiry, checked=True,
+                            journal_entry_id=entry.id)
+            if movement.value != value:  # pragma: no cover - issue_values and move value an issue alike
+                raise RuntimeError(f"stock value of {item.name}: journal {value}, movement {movement.value}")
     sale.journal_entry_id = entry.id
-    for m in movements:
-        m.journal_entry_id = entry.id
     session.flush()
     return sale
 
@@ -187,11 +218,11 @@ def do_void_sale(session, *, sale, reason, acting_user, today=None):
     issued = session.execute(select(StockMovement).where(StockMovement.source_type == "inv_sale",
                                                          StockMovement.source_id == sale.id)
                              .order_by(StockMovement.item_id, StockMovement.id)).unique().scalars().all()
+    balances = lock_balances(session, coop.id, [out.item_id for out in issued], location.id) if issued else {}
     for out in issued:
-        balance = lock_balance(session, coop.id, out.item_id, location.id)
         move(session, coop=coop, item=out.item, location=location, day=day, kind="batal_jual",
              quantity_in=out.quantity_out, value=out.value, reference=sale.number, source_type="inv_sale_void",
-             source_id=sale.id, balance=balance, batch=out.batch, expiry=out.expiry)
+             source_id=sale.id, balance=balances[out.item_id], batch=out.batch, expiry=out.expiry)
     if sale.lpg_tubes and sale.nik_hmac:
         lpg.give_back(session, sale.nik_hmac, sale.sale_date, sale.lpg_tubes)
     entry = reverse_entry(session, sale.journal_entry_id, day, f"batal penjualan {sale.number}: {reason}"[:200],

@@ -30,41 +30,63 @@ def _qty_text(qty):
 
 
 def lock_balance(session, coop_id, item_id, location_id):
-    """The balance row of an item at a location, created when missing and locked until commit.
+    """The balance row of an item at a location, created when missing and locked until commit."""
+    return lock_balances(session, coop_id, [item_id], location_id)[item_id]
 
-    One statement: an INSERT whose conflict "updates" the row to itself. ON CONFLICT DO UPDATE takes the same row
+
+def lock_balances(session, coop_id, item_ids, location_id):
+    """{item id: balance row} of several items at one location, created when missing and locked until commit.
+
+    One statement: an INSERT whose conflict "updates" each row to itself. ON CONFLICT DO UPDATE takes the same row
     lock as SELECT ... FOR UPDATE and, when another writer holds it, waits and returns the committed row, so a
-    concurrent sale reads the figures after the other one (PostgreSQL; SQLite has one writer). It returns only the
-    balance's own columns: the item and location it would join eagerly are already in hand at every caller."""
+    concurrent sale reads the figures after the other one (PostgreSQL; SQLite has one writer). The rows are
+    proposed in item id order, the lock order of every document. It returns only the balance's own columns: the
+    item and location it would join eagerly are already in hand at every caller."""
     table = StockBalance.__table__
-    stmt = (upsert(session, table).values(cooperative_id=coop_id, item_id=item_id, location_id=location_id,
-                                          quantity=0, value=0, avg_cost=0)
+    ids = sorted(set(item_ids))
+    if not ids:
+        return {}
+    stmt = (upsert(session, table).values([dict(cooperative_id=coop_id, item_id=item_id, location_id=location_id,
+                                                quantity=0, value=0, avg_cost=0) for item_id in ids])
             .on_conflict_do_update(index_elements=["item_id", "location_id"], set_={"quantity": table.c.quantity})
             .returning(*table.c))
-    return session.execute(select(StockBalance).from_statement(stmt),
-                           execution_options={"populate_existing": True}).scalar_one()
+    rows = session.execute(select(StockBalance).from_statement(stmt),
+                           execution_options={"populate_existing": True}).scalars()
+    return {row.item_id: row for row in rows}
 
 
 def lowest_from(session, item_id, location_id, day):
-    """(lowest balance on ``day`` or any later date, the date it is reached) from the movements: one statement,
-    the movements up to ``day`` summed into one bucket (NULL), the later ones per date."""
+    """(lowest balance on ``day`` or any later date, the date it is reached) from the movements."""
+    return lowest_of(session, [item_id], location_id, day)[item_id]
+
+
+def lowest_of(session, item_ids, location_id, day):
+    """{item id: (lowest balance on ``day`` or any later date, the date it is reached)} from the movements of
+    several items at one location: one statement, each item's movements up to ``day`` summed into one bucket
+    (NULL), the later ones per date."""
     net = StockMovement.quantity_in - StockMovement.quantity_out
     bucket = case((StockMovement.movement_date > day, StockMovement.movement_date), else_=None)
-    rows = session.execute(select(bucket, func.sum(net)).where(
-        StockMovement.item_id == item_id, StockMovement.location_id == location_id).group_by(bucket)).all()
-    running = lowest = sum((Decimal(moved) for moved_on, moved in rows if moved_on is None), Decimal(0))
-    lowest_day = day
-    for moved_on, moved in sorted((r for r in rows if r[0] is not None), key=lambda r: r[0]):
-        running += Decimal(moved)
-        if running < lowest:
-            lowest, lowest_day = running, moved_on
-    return lowest, lowest_day
+    rows = session.execute(select(StockMovement.item_id, bucket, func.sum(net)).where(
+        StockMovement.item_id.in_(item_ids), StockMovement.location_id == location_id)
+        .group_by(StockMovement.item_id, bucket)).all()
+    result = {}
+    for item_id in item_ids:
+        mine = [(moved_on, moved) for owner, moved_on, moved in rows if owner == item_id]
+        running = lowest = sum((Decimal(moved) for moved_on, moved in mine if moved_on is None), Decimal(0))
+        lowest_day = day
+        for moved_on, moved in sorted((r for r in mine if r[0] is not None), key=lambda r: r[0]):
+            running += Decimal(moved)
+            if running < lowest:
+                lowest, lowest_day = running, moved_on
+        result[item_id] = (lowest, lowest_day)
+    return result
 
 
-def check_available(session, item, location, day, quantity_out):
+def check_available(session, item, location, day, quantity_out, lowest=None):
     """Refuse an issue of ``quantity_out`` dated ``day`` that would leave the stock negative on that day or on any
-    later day (call with the balance row locked)."""
-    lowest, lowest_day = lowest_from(session, item.id, location.id, day)
+    later day (call with the balance row locked). ``lowest``: the item's (lowest, date) already read (lowest_of,
+    under the same lock)."""
+    lowest, lowest_day = lowest or lowest_from(session, item.id, location.id, day)
     if lowest < quantity_out:
         if lowest_day == day:
             message = gettext("Stok %(item)s di %(loc)s tidak cukup: tersedia %(q)s %(unit)s pada %(day)s, "
@@ -97,10 +119,20 @@ def check_not_fixed(session, location, day):
 def issue_value(balance, quantity_out):
     """What an issue of ``quantity_out`` takes out of the stock value of ``balance``: the moving average times the
     quantity, or the whole remaining value when it empties the stock (no cent is left behind on zero stock)."""
-    value_now = Decimal(balance.value)
-    if quantity_out == Decimal(balance.quantity):
-        return value_now
-    return min(value_now, (Decimal(balance.avg_cost) * quantity_out).quantize(CENT, ROUND_HALF_UP))
+    return issue_values(balance, [quantity_out])[0]
+
+
+def issue_values(balance, quantities):
+    """The values of issues of ``quantities`` one after the other from ``balance`` (a sale of one item taken from
+    several batches), as ``move`` will value them: a document posts its journal before it writes the movements."""
+    qty_now, value_now, avg = Decimal(balance.quantity), Decimal(balance.value), Decimal(balance.avg_cost)
+    values = []
+    for quantity_out in quantities:
+        out = value_now if quantity_out == qty_now else min(value_now, (avg * quantity_out).quantize(CENT,
+                                                                                                   ROUND_HALF_UP))
+        values.append(out)
+        qty_now, value_now = qty_now - quantity_out, value_now - out
+    return values
 
 
 def move(session, *, coop, item, location, day, kind, quantity_in=ZERO, quantity_out=ZERO, unit_cost=None,
