@@ -132,6 +132,8 @@ class SaleApi(_ReadOnlyApi):
         session = self.datamodel.session
         try:
             sale = sale_payload(session, data, g.user)
+            # Read before the commit expires the row: the answer then needs no second SELECT of it.
+            answer = self._sale_answer(sale)
             session.commit()
         except NotFound as e:
             session.rollback()
@@ -141,8 +143,13 @@ class SaleApi(_ReadOnlyApi):
             sale = services.find_sale(session, _coop_of_location(session, data), str(data.get("idempotency_key")))
             if sale is None:
                 return self.response(409, message=gettext("Penjualan dengan kunci yang sama sedang diproses."))
-        return self.response(201, id=sale.id, number=sale.number, total=str(sale.total),
-                             result={k: _json(getattr(sale, k)) for k in SALE_FIELDS})
+            answer = self._sale_answer(sale)
+        return self.response(201, **answer)
+
+    @staticmethod
+    def _sale_answer(sale):
+        return dict(id=sale.id, number=sale.number, total=str(sale.total),
+                    result={k: _json(getattr(sale, k)) for k in SALE_FIELDS})
 
     @expose("/<int:pk>/void", methods=["POST"])
     @protect()

@@ -159,6 +159,8 @@ class SaleView(NikRevealMixin, KkmpModelView):
         data = request.get_json(silent=True)
         try:
             sale = sale_payload(session, data, g.user)
+            # Read before the commit expires the row: the answer then needs no second SELECT of it.
+            sale_id, number, total, change = sale.id, sale.number, sale.total, sale.change
             session.commit()
         except IntegrityError:
             session.rollback()
@@ -166,12 +168,13 @@ class SaleView(NikRevealMixin, KkmpModelView):
             if sale is None:
                 return jsonify(message=gettext("Tidak tersimpan karena bentrok dengan transaksi lain; coba "
                                                "lagi.")), 409
+            sale_id, number, total, change = sale.id, sale.number, sale.total, sale.change
         except (DomainError, TenantScopeError) as e:
             session.rollback()
             return jsonify(message=refusal_message(e), field=getattr(e, "field", None)), \
                 404 if isinstance(e, NotFound) else 422
-        return jsonify(id=sale.id, number=sale.number, total=str(sale.total), change=str(sale.change),
-                       receipt_url=url_for(".receipt", pk=sale.id, ukuran=request.args.get("ukuran", "58"))), 201
+        return jsonify(id=sale_id, number=number, total=str(total), change=str(change),
+                       receipt_url=url_for(".receipt", pk=sale_id, ukuran=request.args.get("ukuran", "58"))), 201
 
     @expose("/kasir/barang")
     @has_access
