@@ -11,13 +11,16 @@ module's own tests take one or two. So a worker process imports the app once and
    database from the template each session: KKMP_TEST_REUSE_APP);
 4. the original code objects go back.
 
-Only the tests that call the mutated function run against it: the worker's first (unmutated) run records, per
-test, which of the module's live functions it called (``CallRecorder``). A test that never calls a function cannot
-tell its mutant from the original, so skipping it changes no outcome, and most mutants then run a handful of
-tests instead of the module's whole list. A mutant that no test calls survives without a run. Tests that need an
-earlier one of the list (shared state) could fail in a subset for that reason alone: the first time a subset
-kills a mutant, it runs once more unmutated, and a subset that fails so is replaced by the whole list from then
-on. ``--every-test`` (run.py) turns the selection off.
+Only the tests that ran the mutated lines run against it: the worker's first (unmutated) run records, per test,
+which lines of the module's files it ran and which of the module's live functions it called (``CallRecorder``,
+through ``sys.settrace``; line events are traced only in frames of the module's own files). A test that never runs
+a line cannot tell its mutant from the original, so skipping it changes no outcome, and most mutants then run a
+handful of tests instead of the module's whole list: a flush guard called by every posting test has its refusal
+lines run by three. A mutated span that emitted no line event falls back to the tests that called the function.
+A mutant that no test reaches survives without a run. Tests that need an earlier one of the list (shared state)
+could fail in a subset for that reason alone: the first time a subset kills a mutant, it runs once more
+unmutated, and a subset that fails so is replaced by the whole list from then on. ``--every-test`` (run.py)
+turns the selection off.
 
 A mutant outside any function (a module constant) cannot be swapped in: it falls back to cosmic-ray's own
 file-on-disk run in a subprocess. A worker that hangs past the timeout is killed (the mutant counts as killed)
@@ -133,22 +136,40 @@ def run_pytest(args, plugins=()):
 
 class CallRecorder:
     """A pytest plugin for the unmutated run: which tests (node ids, in run order) called which of the given
-    functions (by qualname). A call made while a fixture is set up counts for the test being set up; the
-    profiler also follows threads started by a test."""
+    functions (by qualname), and which tests ran which lines of the module's files. A call made while a fixture is
+    set up counts for the test being set up; the tracer also follows threads started by a test.
 
-    def __init__(self, functions):
+    Lines matter because one function is often called by most of the list (a flush guard, a posting path) while
+    the mutated line (a refusal, a rare branch) runs in a few tests: those few are the only ones that can tell the
+    mutant apart. ``sys.settrace`` asks its global function only on calls, and line events are traced only in the
+    frames of the module's own files, so the rest of the app runs untraced."""
+
+    def __init__(self, functions, files=()):
         self.by_code = {function.__code__: qualname for qualname, function in functions.items()}
+        self.files = set(files)  # as the code objects name them (module.__file__)
         self.callers = {}  # qualname -> [nodeid, ...]
+        self.lines = {}  # (filename, line) -> [nodeid, ...]
         self.order = []
         self.current = None
 
-    def _profile(self, frame, event, arg):
-        if event == "call" and self.current is not None:
-            qualname = self.by_code.get(frame.f_code)
-            if qualname is not None:
-                callers = self.callers.setdefault(qualname, [])
-                if not callers or callers[-1] != self.current:
-                    callers.append(self.current)
+    def _local(self, frame, event, arg):
+        if event == "line" and self.current is not None:
+            runners = self.lines.setdefault((frame.f_code.co_filename, frame.f_lineno), [])
+            if not runners or runners[-1] != self.current:
+                runners.append(self.current)
+        return self._local
+
+    def _trace(self, frame, event, arg):
+        if event != "call" or self.current is None:
+            return None
+        qualname = self.by_code.get(frame.f_code)
+        if qualname is not None:
+            callers = self.callers.setdefault(qualname, [])
+            if not callers or callers[-1] != self.current:
+                callers.append(self.current)
+        if frame.f_code.co_filename in self.files:
+            return self._local(frame, "line", arg)
+        return None
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_protocol(self, item, nextitem):
@@ -156,14 +177,14 @@ class CallRecorder:
 
         self.current = item.nodeid
         self.order.append(item.nodeid)
-        sys.setprofile(self._profile)
-        threading.setprofile(self._profile)
+        sys.settrace(self._trace)
+        threading.settrace(self._trace)
 
     def pytest_runtest_logfinish(self, nodeid, location):
         import threading
 
-        sys.setprofile(None)
-        threading.setprofile(None)
+        sys.settrace(None)
+        threading.settrace(None)
         self.current = None
 
     def tests_for(self, qualnames):
@@ -171,6 +192,13 @@ class CallRecorder:
         wanted = set()
         for qualname in qualnames:
             wanted.update(self.callers.get(qualname, ()))
+        return [nodeid for nodeid in self.order if nodeid in wanted]
+
+    def tests_running(self, filename, first, last):
+        """The node ids that ran any line from ``first`` to ``last`` of ``filename``, in run order."""
+        wanted = set()
+        for line in range(first, last + 1):
+            wanted.update(self.lines.get((filename, line), ()))
         return [nodeid for nodeid in self.order if nodeid in wanted]
 
 
@@ -204,7 +232,7 @@ def worker(src, env, module_paths, pytest_args, command, timeout, jobs, results,
         functions = {}
         for module_path, (module, _source) in live.items():
             functions.update({(module_path, q): f for q, f in _live_functions(module).items()})
-        recorder = CallRecorder(functions)
+        recorder = CallRecorder(functions, [module.__file__ for module, _source in live.values()])
         functions_of = {id(f): key for key, f in functions.items()}
     code, output = run_pytest(pytest_args, [recorder] if recorder else ())
     results.put(("baseline", code, output[-3000:]))
@@ -236,7 +264,11 @@ def worker(src, env, module_paths, pytest_args, command, timeout, jobs, results,
             continue
         args = pytest_args
         if recorder is not None:
-            chosen = tuple(recorder.tests_for([functions_of[id(f)] for f, _old in undo if id(f) in functions_of]))
+            # The tests that ran the mutated lines; if none did (a line that emits no event of its own), those that
+            # called the mutated function: never fewer tests than could tell.
+            chosen = tuple(recorder.tests_running(module.__file__, mutation.start_pos[0],
+                                                  mutation.end_pos[0])
+                           or recorder.tests_for([functions_of[id(f)] for f, _old in undo if id(f) in functions_of]))
             if not chosen:
                 restore(undo)
                 results.put((job_id, WorkResult(worker_outcome=WorkerOutcome.NORMAL,

@@ -378,8 +378,8 @@ def main(argv=None):
     parser.add_argument("--resume", action="store_true", help="run the mutants an interrupted run did not reach")
     parser.add_argument("--max-mutants", type=int, help="run only the first N mutants (to try a new module)")
     parser.add_argument("--every-test", action="store_true",
-                        help="run the module's whole test list against every mutant, not only the tests that call "
-                             "the mutated function (tools/mutation/inprocess.py)")
+                        help="run the module's whole test list against every mutant, not only the tests that run "
+                             "the mutated lines (tools/mutation/inprocess.py)")
     args = parser.parse_args(argv)
     unknown = [n for n in args.modules if n not in modules]
     if unknown:
