@@ -318,3 +318,49 @@ def test_cli_jobs_in_system_scope_write_anywhere(app, sysdb):
         session.add(WajibRate(cooperative_id=coop_id(sysdb, OTHER_CITY), valid_from=date(2031, 1, 1),
                               amount=Decimal(1)))
         session.flush()
+
+
+# -- every row of a flush is checked, and a refusal names what it refused ------------------------------------------
+
+def test_a_row_for_another_cooperative_is_refused_also_after_a_row_of_a_table_that_names_no_cooperative(app, sysdb):
+    """The check goes through every new row of the flush: a row of a table outside the scope (a region) added
+    first does not let the secretary's wajib rate for a cooperative of another city through behind it."""
+    from datetime import date
+    from decimal import Decimal
+
+    from app.regions.models import Region
+
+    other = coop_id(sysdb, OTHER_CITY)
+    with acting_as(app, "sekretaris.kebonjeruk") as session:
+        session.add(Region(code="99.98", name="Wilayah Uji", level=2, kind="kota"))
+        session.add(WajibRate(cooperative_id=other, valid_from=date(2031, 1, 1), amount=Decimal(1)))
+        with pytest.raises(TenantScopeError, match=rf"cooperative\(s\) {other} outside"):
+            session.flush()
+    assert sysdb.scalar(select(func.count(WajibRate.id)).where(WajibRate.cooperative_id == other,
+                                                               WajibRate.valid_from == date(2031, 1, 1))) == 0
+
+
+def test_a_sudins_refused_removal_of_another_citys_cooperative_is_logged_against_that_cooperative(app, sysdb,
+                                                                                                    monkeypatch):
+    """A Sudin registers cooperatives in his city; removing one of another city is refused, and the security log
+    names the cooperative he tried to remove (its record and its cooperative), so a supervisor reading the log
+    knows which one."""
+    from app.core.scope import unscoped
+    from app.core.security_log import SecurityEvent
+
+    monkeypatch.setitem(app.config, "KKMP_SECURITY_LOG_PER_MINUTE", 100000)
+    other = coop_id(sysdb, OTHER_CITY)
+    with acting_as(app, "sudin.jakbar") as session:
+        target = session.execute(select(Cooperative).where(Cooperative.id == other),
+                                 execution_options=unscoped()).scalar_one()
+        session.delete(target)
+        with pytest.raises(TenantScopeError, match=rf"cooperative\(s\) {other} outside"):
+            session.flush()
+        session.rollback()
+        app.process_response(app.response_class("refused", status=403))
+    sysdb.rollback()
+    row = sysdb.scalars(select(SecurityEvent).where(SecurityEvent.username == "sudin.jakbar",
+                                                    SecurityEvent.kind == "scope_write")
+                        .order_by(SecurityEvent.id.desc())).first()
+    assert (row.table_name, row.record_id, row.cooperative_id) == ("cooperative", str(other), other)
+    assert coop_id(sysdb, OTHER_CITY) == other

@@ -207,3 +207,148 @@ def test_a_sale_across_batches_costs_in_the_journal_what_leaves_the_stock_card(u
     assert balance(uow, obat, shop.gerai) == (D("1.000"), D("1000.66"), D("1000.6667"))
     shop.sell([(obat, 1)], paid=D(2000))
     assert balance(uow, obat, shop.gerai) == (D("0.000"), D("0.00"), D("0.0000"))
+
+
+def _approved_count(session, location, back):
+    """A count of ``location`` dated ``back`` days ago, counted as the books say and approved by the Pengurus."""
+    from .conftest import PENGURUS
+
+    count = services.do_open_count(session, location=location, count_date=today_of(location.cooperative, back),
+                                   acting_user=PETUGAS)
+    session.flush()
+    session.expire(count)
+    services.do_enter_counts(session, count=count, acting_user=PETUGAS,
+                             counts={line.id: str(line.book_quantity) for line in count.lines})
+    services.do_approve_count(session, count=count, acting_user=PENGURUS)
+    assert count.status == "disetujui"
+    return count
+
+
+def test_a_count_fixes_the_past_of_its_own_location_only_and_only_once_approved(uow, shop):
+    """Three places (the gerai, a warehouse, a second warehouse made after it), beras at each since day -6. Counts
+    approved on day -2 at the gerai and at the second warehouse, and a count of the warehouse still awaiting
+    approval: the warehouse's past is not fixed, so a receipt dated day -3 and a sale dated day -1 go through
+    there, while the gerai refuses a sale dated day -3."""
+    from sqlalchemy import func, select
+
+    from app.core.errors import ValidationFailed
+    from app.inventory.models import StockCount
+
+    beras = shop.item("Beras", 14000, 15000)
+    gudang = _place(uow, shop.coop, "Gudang uji")
+    gudang2 = _place(uow, shop.coop, "Gudang kedua")
+    assert shop.gerai.id < gudang.id < gudang2.id
+    for place in (shop.gerai, gudang, gudang2):
+        _receive(shop, place, beras, 10, 10000, back=6)
+    _approved_count(uow, shop.gerai, back=2)
+    _approved_count(uow, gudang2, back=2)
+    waiting = services.do_open_count(uow, location=gudang, count_date=today_of(shop.coop, 1), acting_user=PETUGAS)
+    uow.flush()
+    uow.expire(waiting)
+    services.do_enter_counts(uow, count=waiting, acting_user=PETUGAS, counts={l.id: "10" for l in waiting.lines})
+    assert waiting.status == "dihitung"  # counted, not approved
+    # Whatever other cooperatives have counted, the warehouse has no approved count of its own.
+    assert uow.scalar(select(func.count(StockCount.id)).where(StockCount.status == "disetujui")) >= 2
+    assert services.fixed_until(uow, gudang.id) is None
+    assert services.fixed_until(uow, shop.gerai.id) == today_of(shop.coop, 2)
+    assert services.fixed_until(uow, gudang2.id) == today_of(shop.coop, 2)
+
+    _receive(shop, gudang, beras, 4, 10000, back=3)
+    services.do_sell(uow, location=gudang, member=None, lines=[{"item_id": beras.id, "quantity": 3}],
+                     paid=D(45000), sale_date=today_of(shop.coop, 1), idempotency_key="sr-fixed-gudang",
+                     acting_user=PETUGAS)
+    assert balance(uow, beras, gudang)[0] == D("11.000")
+    with pytest.raises(ValidationFailed) as refused:
+        shop.sell([(beras, 1)], paid=D(15000), back=3)
+    assert "stok opname" in str(refused.value)
+    assert balance(uow, beras, shop.gerai)[0] == D("10.000")
+
+
+def test_a_count_surplus_comes_in_at_the_average_cost_times_the_units_found(uow, shop):
+    """3 bags of gula at Rp1.250 on the books, 6 counted: the 3 found come in at Rp1.250 each, Rp3.750 in all, and
+    the journal posts the same Rp3.750 to persediaan."""
+    from .conftest import PENGURUS, entry_lines
+
+    gula = shop.item("Gula", 1500, 1600)
+    _receive(shop, shop.gerai, gula, 3, 1250, back=4)
+    count = services.do_open_count(uow, location=shop.gerai, count_date=today_of(shop.coop, 1), acting_user=PETUGAS)
+    uow.flush()
+    uow.expire(count)
+    line = count.lines[0]
+    services.do_enter_counts(uow, count=count, acting_user=PETUGAS, counts={line.id: "6"})
+    services.do_enter_counts(uow, count=count, acting_user=PETUGAS, second=True, counts={line.id: "6"})
+    services.do_approve_count(uow, count=count, acting_user=PENGURUS)
+    assert (line.difference, line.value) == (D("3.000"), D("3750.00"))
+    assert balance(uow, gula, shop.gerai) == (D("6.000"), D("7500.00"), D("1250.0000"))
+    assert entry_lines(uow, count.journal_entry_id) == {"114000": (D("3750.00"), 0), "419000": (0, D("3750.00"))}
+
+
+def test_a_voided_sale_gives_back_its_unit_cost_to_the_sen(uow, shop):
+    """3 at Rp1.000 and 1 at Rp1.001 (average Rp1.000,25): one sold and voided comes back on the stock card as 1
+    unit at Rp1.000,25, not rounded down to whole rupiah."""
+    from sqlalchemy import select
+
+    from app.inventory.models import StockMovement
+
+    from .test_services import PENGURUS_OR_ADMIN
+
+    kopi = shop.item("Kopi", 1500, 2000)
+    _receive(shop, shop.gerai, kopi, 3, 1000, back=3)
+    _receive(shop, shop.gerai, kopi, 1, 1001, back=3)
+    assert balance(uow, kopi, shop.gerai) == (D("4.000"), D("4001.00"), D("1000.2500"))
+    sale = shop.sell([(kopi, 1)], paid=D(2000))
+    services.do_void_sale(uow, sale=sale, reason="Pembeli batal", acting_user=PENGURUS_OR_ADMIN)
+    uow.flush()
+    back = uow.scalars(select(StockMovement).where(StockMovement.source_type == "inv_sale_void",
+                                                   StockMovement.source_id == sale.id)).one()
+    assert (back.quantity_in, back.value, back.unit_cost) == (D("1.000"), D("1000.25"), D("1000.2500"))
+    assert balance(uow, kopi, shop.gerai) == (D("4.000"), D("4001.00"), D("1000.2500"))
+
+
+def test_batches_of_another_item_are_not_offered_for_first_expiry_first_out(uow, shop):
+    """Milk made before the yoghurt and cheese made after it, each with batches on the gerai's shelf that expire
+    sooner than the yoghurt's: the yoghurt's batches are its own, and a sale of yoghurt takes yoghurt batches."""
+    from sqlalchemy import select
+
+    from app.inventory.models import StockMovement
+
+    susu = shop.item("Susu", 6000, 6500)
+    yogurt = shop.item("Yoghurt", 8000, 8500)
+    keju = shop.item("Keju", 20000, 21000)
+    assert susu.id < yogurt.id < keju.id
+    for item in (susu, yogurt, keju):
+        item.tracks_batch = True
+    uow.flush()
+    _receive(shop, shop.gerai, susu, 4, 5000, back=3, batch="SUSU1", expiry=today_of(shop.coop, -5))
+    _receive(shop, shop.gerai, keju, 4, 18000, back=3, batch="KEJU1", expiry=today_of(shop.coop, -6))
+    _receive(shop, shop.gerai, yogurt, 2, 7000, back=3, batch="YOG1", expiry=today_of(shop.coop, -30))
+    _receive(shop, shop.gerai, yogurt, 3, 7000, back=3, batch="YOG2", expiry=today_of(shop.coop, -40))
+    assert [(b, q) for b, _e, q in stock.batches_on_hand(uow, yogurt.id, shop.gerai.id)] == [
+        ("YOG1", D(2)), ("YOG2", D(3))]
+    assert [(b, q) for b, _e, q in stock.first_expiry_first_out(uow, yogurt, shop.gerai, today_of(shop.coop),
+                                                                 D(3))] == [("YOG1", D(2)), ("YOG2", D(1))]
+    with pytest.raises(services.StockShortage) as refused:
+        stock.first_expiry_first_out(uow, yogurt, shop.gerai, today_of(shop.coop), D(6))
+    assert "tinggal 5 pcs" in str(refused.value)
+    sale = shop.sell([(yogurt, 3)], paid=D(25500))
+    uow.flush()
+    taken = uow.execute(select(StockMovement.item_id, StockMovement.batch, StockMovement.quantity_out).where(
+        StockMovement.source_type == "inv_sale", StockMovement.source_id == sale.id)
+        .order_by(StockMovement.id)).all()
+    assert [tuple(row) for row in taken] == [(yogurt.id, "YOG1", D("2.000")), (yogurt.id, "YOG2", D("1.000"))]
+    assert [(b, q) for b, _e, q in stock.batches_on_hand(uow, susu.id, shop.gerai.id)] == [("SUSU1", D(4))]
+    assert [(b, q) for b, _e, q in stock.batches_on_hand(uow, keju.id, shop.gerai.id)] == [("KEJU1", D(4))]
+
+
+@pytest.mark.parametrize("later", [False, True])
+def test_the_shortage_message_never_shows_a_negative_stock(uow, shop, later):
+    """Books that already stand below zero (written before the guard, or by a caller that skipped it) are shown as
+    nothing available, on the day of the issue or on the later day it would go short, never as a minus."""
+    garam = shop.item("Garam", 3000, 3500)
+    day = today_of(shop.coop, 3)
+    short_on = today_of(shop.coop, 1) if later else day
+    with pytest.raises(services.StockShortage) as refused:
+        stock.check_available(uow, garam, shop.gerai, day, D(1), lowest=(D(-2), short_on))
+    text = str(refused.value)
+    assert "-" not in text.split("tersedia ")[1].split(" ")[0]
+    assert ("(tersedia 0 pcs saat itu)" if later else "tersedia 0 pcs pada ") in text

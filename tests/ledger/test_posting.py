@@ -300,3 +300,20 @@ def test_a_failure_after_posting_inside_the_callers_transaction_leaves_neither_b
         assert session.scalar(select(JournalCounter.last_number).where(
             JournalCounter.cooperative_id == coop_id, JournalCounter.year == 2026)) == counter_before
         db.session.remove()
+
+
+def test_a_posting_uses_its_own_cooperatives_account_when_an_older_cooperative_opened_the_same_code_later(uow, coop):
+    """Account codes repeat across cooperatives (every chart starts from the KKMP template, and sub-accounts are
+    numbered alike). This cooperative opens sub-account 111098; an older cooperative then opens its own 111098.
+    A posting of this cooperative to 111098 lands on its own account, whatever the other charts hold."""
+    from .conftest import fresh_cooperative
+
+    older = coop
+    newer = fresh_cooperative(uow)
+    own = services.add_account(uow, newer.id, "111098", "Kas kecil gerai", kind="aset")
+    services.add_account(uow, older.id, "111098", "Kas kecil gerai", kind="aset")
+    entry = post(uow, newer, DAY, [("111098", D("40000"), 0), ("311000", 0, D("40000"))])
+    uow.flush()
+    assert [(line.account_id, line.debit) for line in entry.lines if line.debit] == [(own.id, D("40000.00"))]
+    assert balance_of(uow, newer.id, "111098") == D("40000.00")
+    assert balance_of(uow, older.id, "111098") == D("0.00")
