@@ -28,7 +28,15 @@ def normalise_digits(value):
     The one normaliser of typed numbers: NIK (app.core.nik), NIB, NPWP, bank account and phone all start here.
     """
     value = unicodedata.normalize("NFKC", str(value))
+    # NFKC leaves the digits of other scripts (Arabic-Indic, Devanagari...) as they are: fold every decimal digit to
+    # its ASCII value, so that what is stored and compared is always 0-9.
+    value = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in value)
     return re.sub(r"[\s.\-]", "", value)
+
+
+def _digits(text):
+    """Only ASCII 0-9 (``str.isdigit`` alone also takes superscripts and digits that are not decimal)."""
+    return text.isascii() and text.isdigit()
 
 
 def check_phone(value, field="phone"):
@@ -49,7 +57,7 @@ def check_phone(value, field="phone"):
         national = digits[1:]
     else:
         national = digits
-    if not (national.isdigit() and 8 <= len(national) <= 13 and national[0] != "0"):
+    if not (_digits(national) and 8 <= len(national) <= 13 and national[0] != "0"):
         raise ValidationFailed(_l("Telepon harus nomor Indonesia, contoh 0812-3456-7890 atau +62 812-3456-7890."),
                                field)
     return "+62" + national
@@ -83,7 +91,7 @@ def check_nib(value, field="nib"):
     if _blank(value):
         return None
     digits = normalise_digits(value)
-    if not (digits.isdigit() and len(digits) == 13):
+    if not (_digits(digits) and len(digits) == 13):
         raise ValidationFailed(_l("NIB must be exactly 13 digits (from OSS), for example 9120301234567."), field)
     return digits
 
@@ -98,7 +106,7 @@ def check_npwp_badan(value, field="npwp"):
     digits = normalise_digits(value)
     message = _l("NPWP must be 15 digits, or 16 digits starting with 0, with a valid check digit, "
                  "for example 01.300.066.6-091.000.")
-    if not digits.isdigit() or len(digits) not in (15, 16) or (len(digits) == 16 and digits[0] != "0"):
+    if not _digits(digits) or len(digits) not in (15, 16) or (len(digits) == 16 and digits[0] != "0"):
         raise ValidationFailed(message, field)
     try:
         return stdnum_npwp.validate(digits)
@@ -116,7 +124,7 @@ def check_bank_account(value, field="bank_account_number"):
     if _blank(value):
         return None
     digits = normalise_digits(value)
-    if not (digits.isdigit() and 6 <= len(digits) <= 20):
+    if not (_digits(digits) and 6 <= len(digits) <= 20):
         raise ValidationFailed(_l("Bank account number must be 6 to 20 digits."), field)
     return digits
 
