@@ -250,3 +250,25 @@ def entries_total(uow, coop):
     from app.ledger.models import JournalEntry
 
     return uow.scalar(select(func.sum(JournalEntry.total)).where(JournalEntry.cooperative_id == coop.id))
+
+
+def test_the_year_end_close_over_december_postings_keeps_balances_that_agree_with_the_journal(uow, coop):
+    """Revenue and expenses posted in December share their month's kept balance row with the closing entry of
+    31 December: after the close nothing needs reconciling, and the year's statements still show the December
+    revenue (read without the closing entry)."""
+    savepoint = uow.begin_nested()
+    try:
+        post(uow, coop, date(2025, 12, 5), [("kas", D("300000"), 0), ("penjualan_sembako_non_anggota", 0, D("300000"))])
+        post(uow, coop, date(2025, 12, 6), [("beban_lain", D("45000"), 0), ("kas", 0, D("45000"))])
+        for month in range(1, 13):
+            services.close_period(uow, coop.id, 2025, month)
+        services.close_year(uow, coop.id, 2025)
+        assert reconcile(uow, [coop.id]) == []
+        assert s.trial_balance_report(uow, coop, s.ReportPeriod(2025)).balanced
+        kept = uow.execute(select(AccountBalance.closing_debit, AccountBalance.closing_credit)
+                           .where(AccountBalance.cooperative_id == coop.id, AccountBalance.year == 2025,
+                                  AccountBalance.month == 12,
+                                  (AccountBalance.closing_debit != 0) | (AccountBalance.closing_credit != 0))).all()
+        assert sum((d for d, _ in kept), D(0)) == sum((c for _, c in kept), D(0)) >= D("300000")
+    finally:
+        savepoint.rollback()

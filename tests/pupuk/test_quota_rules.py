@@ -843,6 +843,21 @@ def test_the_stock_movement_of_a_redemption_names_its_journal(uow, kiosk):
     assert out.journal_entry_id == r.journal_entry_id is not None
 
 
+def test_the_journal_of_a_redemption_names_the_redemption_as_its_source(uow, kiosk):
+    """The ledger shows and searches a journal by its source (Sumber, ID sumber): the one of a redemption is found
+    under pupuk_redemption and the redemption's id, as the redemption and its stock movement name that journal."""
+    from app.ledger.models import JournalEntry
+
+    farmer = kiosk.farmer()
+    kiosk.allocate(farmer, "urea", "116")
+    r = kiosk.redeem(farmer, "urea", 10)
+    found = uow.execute(select(JournalEntry.id, JournalEntry.source_type, JournalEntry.source_id)
+                        .where(JournalEntry.id == r.journal_entry_id)).one()
+    assert (found.source_type, found.source_id) == ("pupuk_redemption", str(r.id))
+    assert uow.scalars(select(JournalEntry.id).where(JournalEntry.source_type == "pupuk_redemption",
+                                                     JournalEntry.source_id == str(r.id))).all() == [r.journal_entry_id]
+
+
 def test_the_journal_says_the_redemption_in_200_characters(uow, coop):
     """A type of 60 letters and a farmer of 120: the description is cut at 200."""
     from app.ledger.models import JournalEntry
@@ -873,8 +888,8 @@ def test_a_petugas_cannot_reverse_a_redemption(uow, kiosk):
 
 
 def test_a_redemption_reversed_meanwhile_is_not_reversed_again_though_the_pages_copy_is_stale(uow, kiosk):
-    """Another clerk's reversal has marked the row; this session's copy still shows it open: the reversal reads
-    the row afresh and refuses."""
+    """Another clerk's reversal has marked the row; this session's copy, read before, still shows it open: the
+    reversal reads the row afresh and refuses."""
     from app.core.audit import utcnow
     from app.pupuk import services
     from app.pupuk.models import PupukRedemption
@@ -882,7 +897,10 @@ def test_a_redemption_reversed_meanwhile_is_not_reversed_again_though_the_pages_
     farmer = kiosk.farmer()
     kiosk.allocate(farmer, "urea", "116")
     r = kiosk.redeem(farmer, "urea", 10)
-    assert r.reversed_at is None  # the page has read it open
+    # The page has read the whole row from the database, open (a row just written leaves its unset columns
+    # unloaded, and any later read would fill those in: no stale copy yet).
+    uow.refresh(r)
+    assert r.reversed_at is None
     t = PupukRedemption.__table__
     uow.execute(update(t).where(t.c.id == r.id).values(reversed_at=utcnow(), reverse_reason="di kios lain"))
     assert r.reversed_at is None  # and its copy still says so
