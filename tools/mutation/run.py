@@ -213,7 +213,16 @@ def run_all(db, module, todo, srcs, work, template, command, timeout, subprocess
             run, stop = (lambda item: worker.run(item.job_id, item.mutations)), worker.stop
         try:
             while (item := next_item()) is not None:
-                record(item.job_id, run(item))
+                try:
+                    record(item.job_id, run(item))
+                except BaseException as e:
+                    # A restarted worker whose unmutated tests fail raises SystemExit, which a thread would end on
+                    # silently: say so, and which mutants are left without a result (tests/README.md, known gap).
+                    with lock:
+                        left = len(pending) + 1
+                    print(f"   worker {i} stopped ({str(e).splitlines()[0][:200]}); {left} mutants left to the "
+                          f"other workers or without a result (`--resume` runs them)", flush=True)
+                    raise
         finally:
             stop()
 
