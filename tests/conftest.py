@@ -187,6 +187,30 @@ def sysdb(app):
 
 
 @contextlib.contextmanager
+def acting_as(app, username, **changes):
+    """db.session as ``username`` would have it in a request (logged in, ``g.user`` set as FAB's before_request
+    does); ``changes`` alter the user for this block only (rolled back with the rest)."""
+    from flask import g
+    from flask_login import login_user
+
+    from app.core.scope import reset_cached_scope
+
+    with app.test_request_context("/"):
+        user = app.appbuilder.sm.find_user(username=username)
+        login_user(user)
+        g.user = user
+        # After the login: an account deactivated while its session runs must lose its scope at once.
+        for name, value in changes.items():
+            setattr(user, name, value)
+        reset_cached_scope()
+        try:
+            yield db.session
+        finally:
+            db.session.rollback()
+            db.session.remove()
+
+
+@contextlib.contextmanager
 def sql_statements(app):
     """The SQL statements the app sends inside the block (every connection of its engine), as a list."""
     from sqlalchemy import event

@@ -2,7 +2,6 @@
 shown to a reader with or without the reveal right. Mostly pure functions; the reveal right itself is asked of the
 app's security manager inside a request (revealing a NIK is tested through the screens in
 tests/test_privacy_audit.py)."""
-import contextlib
 import dataclasses
 from datetime import date
 
@@ -137,41 +136,26 @@ def test_a_caller_that_already_asked_once_for_many_rows_decides_alone():
     assert visible_person("Member", birth_date=BORN, full=True).birth_text == "03/05/1984"
 
 
-@contextlib.contextmanager
-def reading_as(app, username):
-    """A request of ``username``, logged in as FAB's before_request would see them."""
-    from flask import g
-    from flask_login import login_user
-
-    from app.core.scope import reset_cached_scope
-    from app.extensions import db
-
-    with app.test_request_context("/"):
-        user = app.appbuilder.sm.find_user(username=username)
-        login_user(user)
-        g.user = user
-        reset_cached_scope()
-        try:
-            yield
-        finally:
-            db.session.rollback()
-            db.session.remove()
-
-
 def test_a_secretary_may_reveal_members_and_sees_their_birth_dates(app):
-    with reading_as(app, "sekretaris.kebonjeruk"):
+    from tests.conftest import acting_as
+
+    with acting_as(app, "sekretaris.kebonjeruk"):
         assert may_reveal("Member") is True
         assert visible_person("Member", nik=WOMAN, birth_date=BORN).birth_text == "03/05/1984"
 
 
 def test_a_lurah_may_not_reveal_and_sees_the_birth_year_only(app):
-    with reading_as(app, "lurah.kebonjeruk"):
+    from tests.conftest import acting_as
+
+    with acting_as(app, "lurah.kebonjeruk"):
         assert may_reveal("Member") is False
         person = visible_person("Member", nik=WOMAN, birth_date=BORN)
         assert person.birth_date is None and person.birth_text == "••/••/1984"
 
 
 def test_the_reveal_right_is_asked_per_resource_and_once_per_request(app, monkeypatch):
+    from tests.conftest import acting_as
+
     # an export of 500,000 rows asks once; another resource gets its own answer
     sm = app.appbuilder.sm
     asked = []
@@ -182,10 +166,10 @@ def test_the_reveal_right_is_asked_per_resource_and_once_per_request(app, monkey
         return real(self, permission_name, view_name)
 
     monkeypatch.setattr(type(sm), "has_access", counting)
-    with reading_as(app, "sekretaris.kebonjeruk"):
+    with acting_as(app, "sekretaris.kebonjeruk"):
         assert [may_reveal("Member") for _ in range(3)] == [True, True, True]
         assert may_reveal("NoSuchResource") is False
         assert may_reveal("Member") is True
     assert asked == [("can_reveal_nik", "Member"), ("can_reveal_nik", "NoSuchResource")]
-    with reading_as(app, "lurah.kebonjeruk"):
+    with acting_as(app, "lurah.kebonjeruk"):
         assert may_reveal("Member") is False

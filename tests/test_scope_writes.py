@@ -2,36 +2,17 @@
 who may read a row but not write it, and who may register a new cooperative where. Each test runs as a demo user
 inside a request context, in a transaction that is rolled back. (A Sudin registers cooperatives below the screens,
 by the services and the CLI: the screens give only Admin the add form.)"""
-from contextlib import contextmanager
-
 import pytest
-from flask_login import login_user
 from sqlalchemy import delete, func, insert, select, update
 
 from app.cooperatives.models import Cooperative
-from app.core.scope import TenantScopeError, reset_cached_scope
-from app.extensions import db
+from app.core.scope import TenantScopeError
 from app.members.models import Member
 from app.savings.models import WajibRate
 
+from tests.conftest import acting_as
+
 OWN, SIBLING, OTHER_CITY = "31.73.05.1001", "31.73.05.1002", "35.73.03.1010"
-
-
-@contextmanager
-def acting_as(app, username, **changes):
-    """db.session as ``username`` would have it in a request; ``changes`` alter the user for this test only."""
-    with app.test_request_context("/"):
-        user = app.appbuilder.sm.find_user(username=username)
-        login_user(user)
-        # After the login: an account deactivated while its session runs must lose its scope at once.
-        for name, value in changes.items():
-            setattr(user, name, value)
-        reset_cached_scope()
-        try:
-            yield db.session
-        finally:
-            db.session.rollback()
-            db.session.remove()
 
 
 def coop_id(sysdb, code):

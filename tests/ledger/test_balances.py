@@ -254,8 +254,8 @@ def entries_total(uow, coop):
 
 def test_the_year_end_close_over_december_postings_keeps_balances_that_agree_with_the_journal(uow, coop):
     """Revenue and expenses posted in December share their month's kept balance row with the closing entry of
-    31 December: after the close nothing needs reconciling, and the year's statements still show the December
-    revenue (read without the closing entry)."""
+    31 December: after the close nothing needs reconciling, the trial balance balances, and the kept closing
+    debits and credits of December are equal and cover the year's revenue."""
     savepoint = uow.begin_nested()
     try:
         post(uow, coop, date(2025, 12, 5), [("kas", D("300000"), 0), ("penjualan_sembako_non_anggota", 0, D("300000"))])

@@ -173,6 +173,8 @@ class CallRecorder:
             if not callers or callers[-1] != self.current:
                 callers.append(self.current)
         if frame.f_code.co_filename in self.files:
+            # The call counts as a run of the function's first line (its def), which no line event reports: a
+            # mutant of the signature (`*` to `/`) then runs the function's callers.
             return self._local(frame, "line", arg)
         return None
 
@@ -205,8 +207,8 @@ class CallRecorder:
     def _fastest_first(self, wanted):
         # Most mutants are caught, and -x stops at the first failing test: the quickest tests first make a catch
         # cheap (a survivor runs them all whatever the order). Ties keep the list's order.
-        rank = {nodeid: i for i, nodeid in enumerate(self.order)}
-        return sorted((n for n in self.order if n in wanted), key=lambda n: (round(self.seconds.get(n, 0), 2), rank[n]))
+        ranked = sorted((round(self.seconds.get(n, 0), 2), i, n) for i, n in enumerate(self.order) if n in wanted)
+        return [n for _seconds, _i, n in ranked]
 
     def tests_running(self, filename, first, last):
         """The node ids that ran any line from ``first`` to ``last`` of ``filename``, the quickest first."""

@@ -220,7 +220,8 @@ def run_all(db, module, todo, srcs, work, template, command, timeout, subprocess
                     # silently: say so, and which mutants are left without a result (tests/README.md, known gap).
                     with lock:
                         left = len(pending) + 1
-                    print(f"   worker {i} stopped ({str(e).splitlines()[0][:200]}); {left} mutants left to the "
+                    reason = (str(e).splitlines() or [type(e).__name__])[0][:200]
+                    print(f"   worker {i} stopped ({reason}); {left} mutants left to the "
                           f"other workers or without a result (`--resume` runs them)", flush=True)
                     raise
         finally:
