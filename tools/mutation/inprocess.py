@@ -319,12 +319,22 @@ def worker(src, env, module_paths, pytest_args, command, timeout, jobs, results,
 
 
 class Worker:
-    """One worker process with its own copy of the tree and database; restarted after a timeout."""
+    """One worker process with its own copy of the tree and database; restarted after a timeout, before it takes
+    the next mutant (``ready``)."""
 
     def __init__(self, ctx, src, env, module, command, timeout, select=True):
         self.ctx, self.src, self.env, self.module, self.command, self.timeout = ctx, src, env, module, command, timeout
         self.select = select
+        self.killed = False
         self.start()
+
+    def ready(self):
+        """Restart a worker killed by a timeout. Done here, not in ``run``: the timed-out mutant has its result
+        recorded first, and a restart whose unmutated tests fail (SystemExit) stops this worker with no mutant in
+        hand, so the other workers still run every mutant (a restart in ``run`` lost the mutant that timed out)."""
+        if self.killed:
+            self.killed = False
+            self.start()
 
     def start(self):
         from tools.mutation.run import module_paths
@@ -358,7 +368,7 @@ class Worker:
         except queue.Empty:
             self.process.kill()
             self.process.join()
-            self.start()
+            self.killed = True
             return WorkResult(worker_outcome=WorkerOutcome.NORMAL, test_outcome=TestOutcome.KILLED, output="timeout")
 
     def stop(self):

@@ -207,23 +207,27 @@ def run_all(db, module, todo, srcs, work, template, command, timeout, subprocess
             pool = ProcessPoolExecutor(1, initializer=_worker_init, initargs=(src, work / f"test{i}.sqlite",
                                                                               template))
             run = lambda item: pool.submit(_worker_run, item.job_id, item.mutations, command, timeout).result()[1]
-            stop = pool.shutdown
+            ready, stop = (lambda: None), pool.shutdown
         else:
             worker = Worker(multiprocessing.get_context("fork"), src, env, module, command, timeout, select)
-            run, stop = (lambda item: worker.run(item.job_id, item.mutations)), worker.stop
+            run, ready, stop = (lambda item: worker.run(item.job_id, item.mutations)), worker.ready, worker.stop
         try:
-            while (item := next_item()) is not None:
-                try:
-                    record(item.job_id, run(item))
-                except BaseException as e:
-                    # A restarted worker whose unmutated tests fail raises SystemExit, which a thread would end on
-                    # silently: say so, and which mutants are left without a result (tests/README.md, known gap).
-                    with lock:
-                        left = len(pending) + 1
-                    reason = (str(e).splitlines() or [type(e).__name__])[0][:200]
-                    print(f"   worker {i} stopped ({reason}); {left} mutants left to the "
-                          f"other workers or without a result (`--resume` runs them)", flush=True)
-                    raise
+            while True:
+                item = None
+                ready()
+                if (item := next_item()) is None:
+                    break
+                record(item.job_id, run(item))
+        except BaseException as e:
+            # A restarted worker whose unmutated tests fail raises SystemExit, which would end this thread
+            # silently: say so, with the failing tests (pytest's last lines), and what is left.
+            with lock:
+                left = len(pending) + (item is not None)
+            lines = [l for l in str(e).splitlines() if l.strip()] or [type(e).__name__]
+            print(f"   worker {i} stopped: {lines[0][:200]}\n      " + "\n      ".join(l[:200] for l in lines[-3:])
+                  + f"\n   {left} mutants left to the other workers or without a result (`--resume` runs them)",
+                  flush=True)
+            raise
         finally:
             stop()
 
