@@ -337,9 +337,17 @@ class Worker:
             self.start()
 
     def start(self):
-        from tools.mutation.run import module_paths
+        from tools.mutation.run import ROOT, module_paths
 
         paths = module_paths(self.module)
+        # A mutant that cannot be swapped in memory is written to the tree copy by cosmic-ray, which puts the file
+        # back in a `finally`; a worker killed at its timeout never gets there, and the restarted worker would import
+        # the mutant as its "unmutated" code (seen: ledger-balances, whose baseline then failed). Put the module's
+        # files back from this checkout before every start.
+        for path in paths:
+            pristine, copy = (ROOT / path).read_bytes(), Path(self.src) / path
+            if copy.read_bytes() != pristine:
+                copy.write_bytes(pristine)
         # no:unraisableexception: that plugin runs gc.collect() at the end of every session, which over the heap of
         # a process holding the app took 0.2 s each, twice per pytest.main: 90 % of a one-test mutant run (0.47 s
         # against 0.045 s without it, pupuk-quota). It only turns an exception raised in a __del__ into a warning,

@@ -224,8 +224,10 @@ def run_all(db, module, todo, srcs, work, template, command, timeout, subprocess
             with lock:
                 left = len(pending) + (item is not None)
             lines = [l for l in str(e).splitlines() if l.strip()] or [type(e).__name__]
+            (work / f"worker{i}-stopped.txt").write_text(str(e) or type(e).__name__, encoding="utf-8")
             print(f"   worker {i} stopped: {lines[0][:200]}\n      " + "\n      ".join(l[:200] for l in lines[-3:])
-                  + f"\n   {left} mutants left to the other workers or without a result (`--resume` runs them)",
+                  + f"\n   {left} mutants left to the other workers or without a result (`--resume` runs them); "
+                  f"pytest's output: {work / f'worker{i}-stopped.txt'}",
                   flush=True)
             raise
         finally:
