@@ -325,15 +325,14 @@ class Worker:
     def __init__(self, ctx, src, env, module, command, timeout, select=True):
         self.ctx, self.src, self.env, self.module, self.command, self.timeout = ctx, src, env, module, command, timeout
         self.select = select
-        self.killed = False
         self.start()
 
     def ready(self):
-        """Restart a worker killed by a timeout. Done here, not in ``run``: the timed-out mutant has its result
-        recorded first, and a restart whose unmutated tests fail (SystemExit) stops this worker with no mutant in
-        hand, so the other workers still run every mutant (a restart in ``run`` lost the mutant that timed out)."""
-        if self.killed:
-            self.killed = False
+        """Restart the process if it is gone (killed at a timeout, or crashed). Done here, not in ``run``: the
+        timed-out mutant has its result recorded first, and a restart whose unmutated tests fail (SystemExit) stops
+        this worker with no mutant in hand, so the other workers still run every mutant (a restart in ``run`` lost
+        the mutant that timed out)."""
+        if not self.process.is_alive():
             self.start()
 
     def start(self):
@@ -376,7 +375,6 @@ class Worker:
         except queue.Empty:
             self.process.kill()
             self.process.join()
-            self.killed = True
             return WorkResult(worker_outcome=WorkerOutcome.NORMAL, test_outcome=TestOutcome.KILLED, output="timeout")
 
     def stop(self):
