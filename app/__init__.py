@@ -27,6 +27,7 @@ def create_app(config_name=None, **overrides):
     from .core.error_pages import install as install_error_pages
     from .core.formatting import register_template_filters
     from .core.list_rows import register as register_list_rows
+    from .core.i18n import install as install_i18n
     from .core.navbar import register as register_navbar
     from .core.audit import install as install_audit
     from .core.scope import install as install_scope
@@ -42,6 +43,7 @@ def create_app(config_name=None, **overrides):
         csrf.init_app(app)
         migrate.init_app(app, db, render_as_batch=True, directory=os.path.join(app.root_path, "..", "migrations"))
         appbuilder.init_app(app, db.session)
+        install_i18n(app)
         install_scope(db.session)
         install_audit(db.session)
         install_security_log(app)

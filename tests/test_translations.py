@@ -81,3 +81,38 @@ def test_the_city_report_and_the_month_names_read_english(app, login):
         s.get("/lang/id")
     html = s.get("/laporan-konsolidasi/?bulan=8").get_data(as_text=True)
     assert "Laporan Keuangan Konsolidasi Koperasi Se-Kota/Kabupaten" in html and ">Agustus<" in html
+
+
+def test_a_language_forced_inside_a_request_is_the_one_its_messages_read(app):
+    """The translations are kept for the request (app/core/i18n.py): a receipt or a letter printed in another
+    language inside the same request (force_locale) still reads that language, in Python and in a template, and
+    the request's own language comes back after it."""
+    from flask import render_template_string
+    from flask_babel import force_locale, gettext, lazy_gettext
+
+    label = lazy_gettext("Simpanan")
+    with app.test_request_context("/"):
+        assert gettext("Simpanan") == "Simpanan"  # looked up and kept for the request
+        with force_locale("en"):
+            assert gettext("Simpanan") == "Savings"
+            assert str(label) == "Savings"
+            assert render_template_string("{{ _('Simpanan') }}") == "Savings"
+            with force_locale("id"):
+                assert gettext("Simpanan") == "Simpanan"
+            assert gettext("Simpanan") == "Savings"
+        assert gettext("Simpanan") == "Simpanan"
+        assert render_template_string("{{ _('Simpanan') }}") == "Simpanan"
+
+
+def test_the_member_list_switches_language_with_its_status_labels(app, login):
+    """A list's lazy labels (the member status) are translated once per page: switching the language between
+    requests switches every row's label, back and forth."""
+    s = login("sekretaris.kebonjeruk")
+    try:
+        for lang, word, other in (("en", ">Active<", ">Aktif<"), ("id", ">Aktif<", ">Active<"),
+                                  ("en", ">Active<", ">Aktif<")):
+            s.get(f"/lang/{lang}")
+            html = s.get("/anggota/list/").get_data(as_text=True)
+            assert html.count(word) >= 2 and other not in html, lang
+    finally:
+        s.get("/lang/id")

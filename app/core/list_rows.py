@@ -6,6 +6,7 @@ Values are escaped exactly as the template's autoescape did (markupsafe.escape: 
 pass through, everything else becomes escaped text, None becomes "None"); the translated tooltips come in from
 the template, already translated there.
 """
+from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
 
@@ -19,6 +20,9 @@ def list_rows(value_columns, pks, include_columns, formatters_columns, actions, 
             f'<span class="sr-only">{escape(t_show_sr)}</span><i class="fa fa-search"></i></a>')
     edit = (f'" class="btn btn-sm btn-default" data-toggle="tooltip" rel="tooltip" title="{escape(t_edit)}">'
             f'<span class="sr-only">{escape(t_edit_sr)}</span><i class="fa fa-edit"></i></a>')
+    # A lazy label (a status, a kind) is the same object on every row that shows it: translated and escaped once
+    # per page. Keyed by identity; the objects live in value_columns for the whole call.
+    lazy = {}
     out = []
     append = out.append
     for item, pk in zip(value_columns, pks):
@@ -36,7 +40,15 @@ def list_rows(value_columns, pks, include_columns, formatters_columns, actions, 
             append("</div></center></td>")
         for col, formatter in formatters:
             value = item[col]
-            append(f"<td>{escape(formatter(value) if formatter else value)}</td>")
+            if formatter:
+                cell = escape(formatter(value))
+            elif value.__class__ is LazyString:
+                cell = lazy.get(id(value))
+                if cell is None:
+                    cell = lazy[id(value)] = escape(value)
+            else:
+                cell = escape(value)
+            append(f"<td>{cell}</td>")
         append("</tr>\n")
     return Markup("".join(out))
 
