@@ -28,7 +28,7 @@ from sqlalchemy import Column, ForeignKey, Integer, Numeric, PrimaryKeyConstrain
 
 from flask_appbuilder import Model
 
-from app.core.upsert import upsert
+from app.core.upsert import upsert_rows
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -76,7 +76,6 @@ class CashFlow(Model):
 BALANCE_KEY = ["cooperative_id", "account_id", "year", "month", "unit_id"]
 
 
-_insert = upsert
 
 
 def is_cash_code(code):
@@ -139,20 +138,14 @@ def record_entry(session, entry, lines, unit_id=None):
                  closing_credit=credit if closing else ZERO, lines=count)
             for account_id, (debit, credit, count) in sorted(per_account.items())]
     if rows:
-        stmt = _insert(session, table).values(rows)
-        session.execute(stmt.on_conflict_do_update(index_elements=BALANCE_KEY, set_={
-            "debit": table.c.debit + stmt.excluded.debit, "credit": table.c.credit + stmt.excluded.credit,
-            "closing_debit": table.c.closing_debit + stmt.excluded.closing_debit,
-            "closing_credit": table.c.closing_credit + stmt.excluded.closing_credit,
-            "lines": table.c.lines + stmt.excluded.lines}))
+        upsert_rows(session, table, rows, BALANCE_KEY, {"debit": "add", "credit": "add", "closing_debit": "add",
+                                                        "closing_credit": "add", "lines": "add"})
     flows = cash_flows_of([(a.id, a.code, d, c) for a, d, c in lines])
     table = CashFlow.__table__
     rows = [dict(cooperative_id=entry.cooperative_id, account_id=account_id, year=day.year, month=day.month,
                  unit_id=unit, inflow=inflow, outflow=outflow) for account_id, inflow, outflow in sorted(flows)]
     if rows:
-        stmt = _insert(session, table).values(rows)
-        session.execute(stmt.on_conflict_do_update(index_elements=BALANCE_KEY, set_={
-            "inflow": table.c.inflow + stmt.excluded.inflow, "outflow": table.c.outflow + stmt.excluded.outflow}))
+        upsert_rows(session, table, rows, BALANCE_KEY, {"inflow": "add", "outflow": "add"})
 
 
 # -- reading: month ranges ------------------------------------------------------------------------------------

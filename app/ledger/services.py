@@ -27,7 +27,7 @@ from sqlalchemy import and_, exists, func, select
 from app.cooperatives.models import BusinessUnit, Cooperative
 from app.core.audit import utcnow
 from app.core.formatting import tanggal
-from app.core.upsert import next_number, upsert
+from app.core.upsert import next_number, upsert_rows
 from app.core.errors import ValidationFailed
 from app.core.scope import unscoped
 
@@ -264,14 +264,9 @@ def _cooperative(session, cooperative_id):
     return coop
 
 
-_insert = upsert
-
-
 def _ensure_period_row(session, cooperative_id, year, month):
-    table = Period.__table__
-    stmt = _insert(session, table).values(cooperative_id=cooperative_id, year=year, month=month, status="open",
-                                          version=1)
-    session.execute(stmt.on_conflict_do_nothing(index_elements=["cooperative_id", "year", "month"]))
+    upsert_rows(session, Period.__table__, [{"cooperative_id": cooperative_id, "year": year, "month": month,
+                                             "status": "open", "version": 1}], ("cooperative_id", "year", "month"))
 
 
 def lock_period_for_posting(session, cooperative_id, day):

@@ -12,7 +12,7 @@ from sqlalchemy import case, func, select
 
 from app.core.errors import ValidationFailed
 from app.core.formatting import tanggal
-from app.core.upsert import upsert
+from app.core.upsert import upsert_statement
 
 from ..models import ZERO, StockBalance, StockCount, StockMovement
 from .common import CENT
@@ -46,11 +46,11 @@ def lock_balances(session, coop_id, item_ids, location_id):
     ids = sorted(set(item_ids))
     if not ids:
         return {}
-    stmt = (upsert(session, table).values([dict(cooperative_id=coop_id, item_id=item_id, location_id=location_id,
-                                                quantity=0, value=0, avg_cost=0) for item_id in ids])
-            .on_conflict_do_update(index_elements=["item_id", "location_id"], set_={"quantity": table.c.quantity})
-            .returning(*table.c))
-    rows = session.execute(select(StockBalance).from_statement(stmt),
+    stmt, params = upsert_statement(session, table, [dict(cooperative_id=coop_id, item_id=item_id,
+                                                          location_id=location_id, quantity=0, value=0, avg_cost=0)
+                                                     for item_id in ids],
+                                    ("item_id", "location_id"), {"quantity": "keep"}, [c.name for c in table.c])
+    rows = session.execute(select(StockBalance).from_statement(stmt), params,
                            execution_options={"populate_existing": True}).scalars()
     return {row.item_id: row for row in rows}
 
