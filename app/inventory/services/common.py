@@ -5,7 +5,6 @@ from decimal import Decimal, InvalidOperation
 
 from flask import current_app, has_app_context
 from flask_babel import gettext
-from sqlalchemy.orm import lazyload
 
 from app.cooperatives.models import Cooperative
 from app.core.dates import local_today
@@ -77,20 +76,16 @@ def parse_quantity(value, item, field="quantity"):
     return qty.quantize(MILLI)
 
 
-def _get(session, model, pk, options=None):
+def _get(session, model, pk):
     try:
-        return session.get(model, int(pk), options=options) if pk not in (None, "") and not isinstance(pk, bool) \
-            else None
+        return session.get(model, int(pk)) if pk not in (None, "") and not isinstance(pk, bool) else None
     except (TypeError, ValueError):
         return None
 
 
 def location_of(session, location_or_id):
     """The location, which decides the cooperative of the document (another cooperative's is not found)."""
-    # Its cooperative (with the region) is joined as on every tenant row; its business unit is not: the documents
-    # read only its id, and joining it brought the same cooperative and region a second time (~50 columns).
-    location = location_or_id if isinstance(location_or_id, Location) else _get(
-        session, Location, location_or_id, options=[lazyload(Location.business_unit)])
+    location = location_or_id if isinstance(location_or_id, Location) else _get(session, Location, location_or_id)
     if location is None:
         raise NotFound(gettext("Lokasi tidak ditemukan."), "location")
     if not location.active:
