@@ -28,11 +28,6 @@ os.environ.setdefault("KKMP_ENV", "development")
 os.environ.setdefault("KKMP_LOG_LEVEL", "WARNING")
 
 
-def _p95(values):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("what", choices=("redemption", "sale"))
@@ -42,6 +37,7 @@ def main():
     args = ap.parse_args()
 
     from ledger_bench import _api_session, production_env, serve
+    from members_bench import pct
     from profile_post import redemption_target, sale_target
 
     from app import create_app
@@ -76,7 +72,7 @@ def main():
     print(f"POST {path} as {user}, {args.n} requests per checkout, taking turns")
     print(f"{'checkout':<10}{'median':>10}{'p95':>10}{'max':>10}")
     for label, values in times.items():
-        print(f"{label:<10}{statistics.median(values):>9.1f}ms{_p95(values):>8.1f}ms{max(values):>8.1f}ms"
+        print(f"{label:<10}{statistics.median(values):>9.1f}ms{pct(values, 0.95):>8.1f}ms{max(values):>8.1f}ms"
               f"   ({roots[label]})")
     ratio = statistics.median(times["after"]) / statistics.median(times["before"])
     print(f"after / before (medians): {ratio:.2f}")

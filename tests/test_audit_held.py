@@ -1,6 +1,8 @@
 """The audit rows of a transaction's flushes are written when it commits (one INSERT), and only for what it kept:
 a change undone by a rolled-back savepoint or a rolled-back transaction leaves no row in the log."""
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.cooperatives.models import OrganMember
 from app.core.audit import AuditEvent
@@ -46,6 +48,30 @@ def test_a_change_undone_by_a_rolled_back_savepoint_leaves_no_audit_row_and_the_
             db.session.rollback()
             for m, phone in ((kept, old_kept), (undone, old_undone)):
                 db.session.get(OrganMember, m.id).phone = phone
+            db.session.commit()
+
+
+def test_a_flush_refused_inside_a_savepoint_keeps_the_audit_rows_of_what_came_before(app, sysdb):
+    """A savepoint whose flush the database refuses (a name left empty) is rolled back and the transaction goes on:
+    the change made before the savepoint is still committed with its audit row."""
+    with app.app_context(), system_scope():
+        kept, broken = db.session.scalars(select(OrganMember).order_by(OrganMember.id).limit(2)).all()
+        old_phone = kept.phone
+        before = _last_id(sysdb)
+        try:
+            kept.phone = "0811000555"
+            db.session.flush()
+            savepoint = db.session.begin_nested()
+            broken.name = None
+            with pytest.raises(IntegrityError):
+                db.session.flush()
+            savepoint.rollback()
+            db.session.commit()
+            assert _events_after(sysdb, before, kept.id) == [("update", str(kept.id))]
+            assert _events_after(sysdb, before, broken.id) == []
+        finally:
+            db.session.rollback()
+            db.session.get(OrganMember, kept.id).phone = old_phone
             db.session.commit()
 
 

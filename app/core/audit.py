@@ -270,6 +270,11 @@ def _before_flush(session, flush_context, instances):
             pending.append(("new", "create", obj, None, None))
 
 
+# session.info keys: the audit rows of this transaction not written yet, and where each open savepoint began
+HELD = "kkmp_audit_rows"
+MARKS = "kkmp_audit_marks"
+
+
 def _after_flush(session, flush_context):
     pending = session.info.pop("kkmp_audit_pending", [])
     rows = []
@@ -282,10 +287,6 @@ def _after_flush(session, flush_context):
         # Held until the transaction commits and written then in one INSERT (write_held): a kiosk sale flushes
         # three or four times, and an INSERT per flush was a tenth of its statements. Same transaction, same rows.
         session.info.setdefault(HELD, []).extend(rows)
-
-
-HELD = "kkmp_audit_rows"
-MARKS = "kkmp_audit_marks"
 
 
 def write_held(session):
@@ -304,6 +305,7 @@ def _before_commit(session):
 
 def _after_transaction_end(session, transaction):
     # The outermost transaction is over (committed: the rows are written; rolled back or closed: they are void).
+    # Not the place to forget a savepoint's mark: SQLAlchemy ends a transaction before after_soft_rollback runs.
     if transaction.parent is None:
         session.info.pop(HELD, None)
         session.info.pop(MARKS, None)
@@ -317,12 +319,10 @@ def _after_transaction_create(session, transaction):
 
 def _after_rollback(session, previous):
     session.info.pop("kkmp_audit_pending", None)
-    mark = session.info.get(MARKS, {}).pop(id(previous), None) if previous.nested else None
-    if mark is None:
-        session.info.pop(HELD, None)
-        session.info.pop(MARKS, None)
-    else:
-        del session.info.get(HELD, [])[mark:]
+    # A savepoint rolled back drops the rows held since it began. The outermost transaction's rows are dropped
+    # when it ends (_after_transaction_end); a failed flush's own subtransaction held nothing (no after_flush).
+    if previous.nested:
+        del session.info.get(HELD, [])[session.info.get(MARKS, {}).pop(id(previous), 0):]
 
 
 def _before_audit_read(state):
