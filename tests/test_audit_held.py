@@ -75,6 +75,29 @@ def test_a_flush_refused_inside_a_savepoint_keeps_the_audit_rows_of_what_came_be
             db.session.commit()
 
 
+def test_a_change_before_a_savepoint_keeps_its_audit_row_when_the_savepoint_wrote_the_log_and_was_undone(app, sysdb):
+    """An event logged inside a savepoint writes the rows held so far there; the savepoint rolled back undoes that
+    INSERT, and the change made before the savepoint is still committed with its audit row (the event is not)."""
+    from app.core.audit import record_event
+
+    with app.app_context(), system_scope():
+        kept = db.session.scalars(select(OrganMember).order_by(OrganMember.id).limit(1)).one()
+        old_phone = kept.phone
+        before = _last_id(sysdb)
+        try:
+            kept.phone = "0811000666"
+            db.session.flush()
+            savepoint = db.session.begin_nested()
+            record_event(db.session, "nik_reveal", table_name="organ_member", record_id=kept.id)
+            savepoint.rollback()
+            db.session.commit()
+            assert _events_after(sysdb, before, kept.id) == [("update", str(kept.id))]
+        finally:
+            db.session.rollback()
+            db.session.get(OrganMember, kept.id).phone = old_phone
+            db.session.commit()
+
+
 def test_a_rolled_back_transaction_leaves_no_audit_row_even_after_its_flush(app, sysdb):
     with app.app_context(), system_scope():
         member = db.session.scalars(select(OrganMember).order_by(OrganMember.id).limit(1)).one()

@@ -270,9 +270,27 @@ def _before_flush(session, flush_context, instances):
             pending.append(("new", "create", obj, None, None))
 
 
-# session.info keys: the audit rows of this transaction not written yet, and where each open savepoint began
-HELD = "kkmp_audit_rows"
-MARKS = "kkmp_audit_marks"
+HELD = "kkmp_audit_rows"  # session.info key of the open transaction's _Held
+
+
+class _Held:
+    """The audit rows of the open transaction, in order; the first ``written`` of them are in the database.
+
+    A savepoint remembers (rows, written) when it begins. Rolled back, it drops the rows held since, and the rows
+    it saw written (held from before it began, inserted inside it, so undone with it) count as unwritten again:
+    the commit writes them."""
+
+    __slots__ = ("rows", "written", "marks")
+
+    def __init__(self):
+        self.rows, self.written, self.marks = [], 0, {}
+
+
+def _held(session):
+    held = session.info.get(HELD)
+    if held is None:
+        held = session.info[HELD] = _Held()
+    return held
 
 
 def _after_flush(session, flush_context):
@@ -286,14 +304,16 @@ def _after_flush(session, flush_context):
     if rows:
         # Held until the transaction commits and written then in one INSERT (write_held): a kiosk sale flushes
         # three or four times, and an INSERT per flush was a tenth of its statements. Same transaction, same rows.
-        session.info.setdefault(HELD, []).extend(rows)
+        _held(session).rows.extend(rows)
 
 
 def write_held(session):
     """Write the audit rows held since the last write (the flushes' row changes), in one statement."""
-    rows = session.info.pop(HELD, None)
-    if rows:
+    held = session.info.get(HELD)
+    if held is not None and held.written < len(held.rows):
+        rows = held.rows[held.written:]
         session.connection().execute(insert(AuditEvent.__table__), rows)
+        held.written = len(held.rows)
         _log_rows(rows)
 
 
@@ -308,27 +328,31 @@ def _after_transaction_end(session, transaction):
     # Not the place to forget a savepoint's mark: SQLAlchemy ends a transaction before after_soft_rollback runs.
     if transaction.parent is None:
         session.info.pop(HELD, None)
-        session.info.pop(MARKS, None)
 
 
 def _after_transaction_create(session, transaction):
-    # A savepoint remembers how many rows were held when it began: rolled back, it drops the rows held since.
     if transaction.nested:
-        session.info.setdefault(MARKS, {})[id(transaction)] = len(session.info.get(HELD, ()))
+        held = _held(session)
+        held.marks[id(transaction)] = (len(held.rows), held.written)
 
 
 def _after_rollback(session, previous):
     session.info.pop("kkmp_audit_pending", None)
-    # A savepoint rolled back drops the rows held since it began. The outermost transaction's rows are dropped
-    # when it ends (_after_transaction_end); a failed flush's own subtransaction held nothing (no after_flush).
-    if previous.nested:
-        del session.info.get(HELD, [])[session.info.get(MARKS, {}).pop(id(previous), 0):]
+    # A savepoint rolled back (see _Held). The outermost transaction's rows are dropped when it ends
+    # (_after_transaction_end); a failed flush's own subtransaction held nothing (after_flush did not run).
+    held = session.info.get(HELD)
+    if previous.nested and held is not None:
+        began, written = held.marks.pop(id(previous), (0, 0))
+        del held.rows[began:]
+        held.written = min(held.written, written)
 
 
 def _before_audit_read(state):
     # A read of the audit log inside the transaction sees the rows held so far, as it would have before they were
     # held (the services do not read it, the tests and the audit screens after a change in the same session do).
-    if state.session.info.get(HELD) and state.is_select and any(m.class_ is AuditEvent for m in state.all_mappers):
+    held = state.session.info.get(HELD)
+    if held is not None and held.written < len(held.rows) and state.is_select \
+            and any(m.class_ is AuditEvent for m in state.all_mappers):
         write_held(state.session)
 
 
