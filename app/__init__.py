@@ -21,7 +21,10 @@ def create_app(config_name=None, **overrides):
     from app import models  # noqa: F401  (map every model before anything queries)
     from app.security.roles import fab_roles
 
-    app.config["FAB_ROLES"] = fab_roles()
+    # The Public role (anonymous visitors) is declared in code with no rights, like the other builtin roles: the
+    # role screen cannot open a page or an API to anonymous visitors, and FAB's "is this public?" question, asked
+    # before every API call, is answered in memory instead of by a query per request.
+    app.config["FAB_ROLES"] = {**fab_roles(), app.config["AUTH_ROLE_PUBLIC"]: []}
     _configure_logging(app)
 
     from .core.error_pages import install as install_error_pages

@@ -61,6 +61,7 @@ def main():
     ap.add_argument("-n", type=int, default=40)
     ap.add_argument("--top", type=int, default=30)
     ap.add_argument("--sql", action="store_true", help="the time of each statement, measured around the cursor")
+    ap.add_argument("--dump", help="write cProfile's statistics to this file (for pstats or snakeviz)")
     ap.add_argument("--production", action="store_true",
                     help="the production configuration, as the benchmarks serve it (Redis limiter, HTTPS proxy)")
     args = ap.parse_args()
@@ -130,6 +131,8 @@ def main():
         post(f"p{i}")
     prof.disable()
     stats = pstats.Stats(prof)
+    if args.dump:
+        stats.dump_stats(args.dump)
     print(f"{'GET' if body is None else 'POST'} {url} as {user}: median {statistics.median(times):.1f} ms over {args.n}, "
           f"{statistics.median(counts)} SQL statements, "
           f"{stats.total_calls // args.n:,} Python function calls per request")

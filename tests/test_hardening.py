@@ -140,6 +140,32 @@ def test_a_form_post_without_csrf_token_is_refused_with_400_and_writes_nothing(a
     assert not logged_in(anonymous)
 
 
+def test_a_right_given_to_the_public_role_in_the_role_screen_opens_nothing_to_anonymous_visitors(app):
+    """The Public role is declared in code with no rights: a row an Admin (or an attacker with the role screen)
+    adds to it does not let an anonymous visitor read the member API or the member list."""
+    with app.app_context(), system_scope():
+        sm = appbuilder.sm
+        public = sm.find_role(app.config["AUTH_ROLE_PUBLIC"])
+        granted = [sm.find_permission_view_menu(p, "Member") for p in ("can_get", "can_list")]
+        assert all(granted)
+        for pv in granted:
+            sm.add_permission_role(public, pv)
+        db.session.commit()
+    try:
+        anonymous = client_from(app)
+        r = anonymous.get("/api/v1/member/")
+        assert r.status_code == 401
+        assert b"nik" not in r.get_data().lower()
+        r = anonymous.get("/anggota/list/")
+        assert r.status_code == 302 and "/login/" in r.headers["Location"]
+    finally:
+        with app.app_context(), system_scope():
+            public = appbuilder.sm.find_role(app.config["AUTH_ROLE_PUBLIC"])
+            for pv in [appbuilder.sm.find_permission_view_menu(p, "Member") for p in ("can_get", "can_list")]:
+                appbuilder.sm.del_permission_role(public, pv)
+            db.session.commit()
+
+
 def test_a_get_on_a_delete_link_deletes_nothing(app, login, sysdb):
     from app.cooperatives.models import Cooperative
     from app.cooperatives.services import create_cooperative

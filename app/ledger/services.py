@@ -276,11 +276,21 @@ def lock_period_for_posting(session, cooperative_id, day):
     known = locked_period_status(session, cooperative_id, day.year, day.month)
     if known is not None:
         return known
-    _ensure_period_row(session, cooperative_id, day.year, day.month)
     table = Period.__table__
     stmt = (select(table.c.status).where(table.c.cooperative_id == cooperative_id, table.c.year == day.year,
                                          table.c.month == day.month).with_for_update(read=True))
-    status = session.execute(stmt).scalar_one()
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite: the upsert first, always. It takes the database's one write lock at once, which serialises two
+        # postings before either reads the cash balance (check_cash_not_overdrawn).
+        _ensure_period_row(session, cooperative_id, day.year, day.month)
+        status = session.execute(stmt).scalar_one()
+    else:
+        # PostgreSQL: the month's row exists for all but its first posting, so it is held first and created only
+        # when missing (an upsert that finds the row still costs a statement on every posting).
+        status = session.execute(stmt).scalar()
+        if status is None:
+            _ensure_period_row(session, cooperative_id, day.year, day.month)
+            status = session.execute(stmt).scalar_one()
     remember_period(session, cooperative_id, day.year, day.month, status)
     return status
 

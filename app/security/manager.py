@@ -1,6 +1,7 @@
 """Our security manager: FAB's, with the scoped user model, a growing delay after failed logins, revocable
 sessions and tokens (sessions.py), the password policy and the rate-limited security API (hardening.py)."""
 import logging
+from types import SimpleNamespace
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
@@ -82,36 +83,17 @@ class KkmpSecurityManager(SecurityManager):
 
     def is_item_public(self, permission_name, view_name):
         # FAB asks this before every API call (twice) and for every anonymous check, each time reading the Public
-        # role and then, lazily, its permissions: four statements per API request. One statement per request here.
-        return (view_name, permission_name) in self._public_pairs()
-
-    def _public_pairs(self):
-        from flask import g, has_request_context
-        from flask_appbuilder.security.sqla.models import assoc_permissionview_role
-
-        if has_request_context() and "_kkmp_public_pairs" in g:
-            return g._kkmp_public_pairs
-        pv, vm, perm, role = self.permissionview_model, self.viewmenu_model, self.permission_model, self.role_model
-        rows = (self.session.query(vm.name, perm.name)
-                .select_from(pv)
-                .join(assoc_permissionview_role, pv.id == assoc_permissionview_role.c.permission_view_id)
-                .join(role, role.id == assoc_permissionview_role.c.role_id)
-                .join(vm, vm.id == pv.view_menu_id)
-                .join(perm, perm.id == pv.permission_id)
-                .filter(role.name == self.auth_role_public)
-                .all())
-        pairs = frozenset((view_name, permission_name) for view_name, permission_name in rows)
-        if has_request_context():
-            g._kkmp_public_pairs = pairs
-        return pairs
+        # role and its permissions from the database. The Public role is a builtin role (app/__init__.py: declared
+        # in FAB_ROLES with no rights), so the answer is in memory: what the code grants anonymous visitors, never
+        # what a row of the role screen says.
+        role = SimpleNamespace(name=self.auth_role_public)
+        return self._has_access_builtin_roles(role, permission_name, view_name)
 
     def exist_permission_on_roles(self, view_name, permission_name, role_ids):
         return (view_name, permission_name) in self._db_role_pairs(role_ids)
 
     def find_roles_permission_view_menus(self, permission_name, role_ids):
         # FAB reads only ``pvm.view_menu.name`` from what this returns (the navbar's menu_access check).
-        from types import SimpleNamespace
-
         return [SimpleNamespace(view_menu=SimpleNamespace(name=view_name))
                 for view_name, name in self._db_role_pairs(role_ids) if name == permission_name]
 

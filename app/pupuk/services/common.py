@@ -65,25 +65,35 @@ def pupuk_unit(session, coop):
 
 
 def require_pupuk(session, coop):
-    unit = pupuk_unit(session, coop)
+    """The id of the cooperative's operating pupuk unit; a refusal without one (asked on every redemption: the id
+    alone, not the unit's row)."""
+    from app.cooperatives.models import BusinessUnit
+
+    unit = session.execute(select(BusinessUnit.id).where(BusinessUnit.cooperative_id == coop.id,
+                                                         BusinessUnit.kind == "pupuk",
+                                                         BusinessUnit.status == "beroperasi").limit(1)).scalar()
     if unit is None:
         raise DomainError(gettext("%(c)s belum menjalankan unit usaha titik serah pupuk (unit pupuk berstatus "
                                   "beroperasi); penebusan pupuk bersubsidi tidak tersedia.", c=coop.name))
     return unit
 
 
-def type_of(session, value, field="pupuk_type"):
-    """A fertiliser type by id, code or name (``urea``, ``NPK``, 3)."""
+def type_of(session, value, field="pupuk_type", lock=False):
+    """A fertiliser type by id, code or name (``urea``, ``NPK``, 3). ``lock``: the row is also held FOR KEY SHARE
+    until the commit (PostgreSQL; SQLite serialises writers), in the statement that reads it."""
+    def read(*where):
+        stmt = select(PupukType).where(*where)
+        return session.execute(stmt.with_for_update(read=True, key_share=True) if lock else stmt).scalar()
+
     if isinstance(value, PupukType):
-        return value
+        return read(PupukType.id == value.id) if lock else value
     text = str(value if value is not None else "").strip()
     row = None
     if text.isdigit():
-        row = session.get(PupukType, int(text))
+        row = read(PupukType.id == int(text)) if lock else session.get(PupukType, int(text))
     elif text:
         key = text.lower().replace(" ", "_")
-        row = session.execute(select(PupukType).where(PupukType.code == key)).scalar() or session.execute(
-            select(PupukType).where(PupukType.name.ilike(text))).scalar()
+        row = read(PupukType.code == key) or read(PupukType.name.ilike(text))
     if row is None or not row.active:
         raise ValidationFailed(gettext("Jenis pupuk %(t)s tidak dikenal; pilih Urea, NPK, NPK formula khusus, ZA "
                                        "atau Organik.", t=text[:40]), field)

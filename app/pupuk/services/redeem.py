@@ -132,7 +132,10 @@ def do_redeem(session, *, location, pupuk_type, kg, idempotency_key, acting_user
     if existing is not None:
         return existing
     day = check_day(session, coop, redemption_date or local_today(coop), today)
-    pupuk_type = type_of(session, pupuk_type)
+    # A key-share lock on the type, in the statement that reads it (what the redemption's foreign key takes anyway,
+    # taken before the HET is read): an Admin setting a new HET of the type (rules.do_set_het, FOR UPDATE) waits
+    # for this redemption and counts its date, or this one waits and reads the new HET.
+    pupuk_type = type_of(session, pupuk_type, lock=True)
     farmer = farmer_facts(session, farmer_id=farmer_id, nik=nik)
     if not farmer.active:
         raise ValidationFailed(gettext("Petani %(n)s tidak aktif; penebusan ditolak.", n=farmer.name), "farmer_id")
@@ -156,11 +159,6 @@ def do_redeem(session, *, location, pupuk_type, kg, idempotency_key, acting_user
                                        "tanggal penebusan di luar musim alokasinya.", t=pupuk_type.name,
                                        s=season_label(season), y=year, a=first.strftime("%d/%m"),
                                        b=tanggal(last)), "date")
-    # A key-share lock on the type (what the redemption's foreign key takes anyway, taken before the HET is
-    # read): an Admin setting a new HET of the type (rules.do_set_het, FOR UPDATE) waits for this redemption and
-    # counts its date, or this one waits and reads the new HET. PostgreSQL only; SQLite serialises writers.
-    session.execute(select(PupukType.id).where(PupukType.id == pupuk_type.id)
-                    .with_for_update(read=True, key_share=True))
     het = het_on(session, pupuk_type, day)
     price = Decimal(het.het_per_kg)
     amount = (price * qty).quantize(CENT, ROUND_HALF_UP)
