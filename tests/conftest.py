@@ -229,6 +229,26 @@ def sql_statements(app):
         event.remove(engine, "before_cursor_execute", record)
 
 
+def period_hold_cost(app, *, row_exists=True):
+    """How many ``ledger_period`` statements one hold of a month costs (services.lock_period_for_posting).
+    PostgreSQL reads an existing row under its share lock in one statement, and reads, creates and reads again
+    a month not yet opened; SQLite always upserts first (that takes its one write lock) and then reads."""
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            return 2
+    return 1 if row_exists else 3
+
+
+def open_month(session, cooperative_id, day, *, commit=False):
+    """The month's period row made to exist, as any earlier posting of the month would have left it, without the
+    session remembering a hold of it."""
+    from app.ledger.services import _ensure_period_row
+
+    _ensure_period_row(session, cooperative_id, day.year, day.month)
+    if commit:
+        session.commit()
+
+
 def api_token(client, username, password=DEMO_PASSWORD):
     r = client.post("/api/v1/security/login", json={"username": username, "password": password,
                                                     "provider": "db", "refresh": False})

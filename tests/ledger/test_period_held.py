@@ -15,7 +15,7 @@ from app.extensions import db
 from app.ledger import services
 from app.ledger.guards import ClosedPeriodError, locked_period_status
 
-from tests.conftest import sql_statements
+from tests.conftest import open_month, period_hold_cost, sql_statements
 
 from .conftest import post
 from .test_flush_guard import hand_made
@@ -32,15 +32,16 @@ def _period_statements(seen):
 
 def test_a_date_check_then_a_posting_reads_the_month_once(app, uow, coop):
     """The date check of a document (lock_period_for_posting), its posting and the flush guard ask the month's
-    status once between them: one upsert of the row and one locked read, not four reads."""
+    status once between them: one hold of the month (on PostgreSQL one locked read of its row), not four reads."""
+    open_month(uow, coop.id, DAY)
     with sql_statements(app) as seen:
         assert services.lock_period_for_posting(uow, coop.id, DAY) == "open"
         entry = post(uow, coop, DAY, SALE)
         uow.flush()
     assert entry.id is not None
     reads = _period_statements(seen)
-    assert len(reads) == 2, reads
-    assert reads[1].lstrip().upper().startswith("SELECT")
+    assert len(reads) == period_hold_cost(app), reads
+    assert reads[-1].lstrip().upper().startswith("SELECT")
 
 
 def test_a_month_closed_in_the_same_transaction_refuses_the_next_posting(uow, coop):
@@ -67,6 +68,7 @@ def test_a_month_reopened_in_the_same_transaction_takes_postings_again(uow, coop
 def test_a_savepoint_rolled_back_reads_the_month_again(app, uow, coop):
     """The lock taken inside a savepoint goes with its rollback; so does what it read: the next posting reads
     the month again under its own lock."""
+    open_month(uow, coop.id, DAY)
     uow.flush()
     nested = uow.begin_nested()
     assert services.lock_period_for_posting(uow, coop.id, DAY) == "open"
@@ -75,7 +77,7 @@ def test_a_savepoint_rolled_back_reads_the_month_again(app, uow, coop):
     assert locked_period_status(uow, coop.id, 2026, 1) is None
     with sql_statements(app) as seen:
         post(uow, coop, DAY, SALE)
-    assert len(_period_statements(seen)) == 2
+    assert len(_period_statements(seen)) == period_hold_cost(app)
 
 
 def test_what_the_outer_transaction_read_still_counts_inside_a_savepoint(app, uow, coop):
@@ -91,10 +93,12 @@ def test_another_cooperatives_month_and_another_month_are_read_for_themselves(ap
 
     other = fresh_cooperative(uow)
     services.lock_period_for_posting(uow, coop.id, DAY)
+    open_month(uow, coop.id, date(2026, 2, 1))
     with sql_statements(app) as seen:
-        services.lock_period_for_posting(uow, other.id, DAY)
-        services.lock_period_for_posting(uow, coop.id, date(2026, 2, 1))
-    assert len(_period_statements(seen)) == 4
+        assert services.lock_period_for_posting(uow, other.id, DAY) == "open"  # a new cooperative: no row yet
+        assert services.lock_period_for_posting(uow, coop.id, date(2026, 2, 1)) == "open"
+    assert len(_period_statements(seen)) == period_hold_cost(app, row_exists=False) + period_hold_cost(app)
+    assert locked_period_status(uow, other.id, 2026, 1) == "open"
 
 
 # Lempake, the month of a year nobody else posts in (PostgreSQL: a second connection closes it).
