@@ -14,7 +14,7 @@ from flask import request
 from flask_appbuilder.api import BaseApi
 from flask_babel import gettext
 
-from .errors import ConflictError, DomainError, lost_update_message
+from .errors import ConflictError, DomainError, lost_update_message, refusal_message
 from .scope import RelatedNotFound, TenantScopeError
 
 
@@ -141,7 +141,7 @@ class ScopedApiMixin(KkmpApiMixin):
             return self.response_422(message=str(e))
         except TenantScopeError as e:
             session.rollback()
-            return self.response_403(message=str(e))
+            return self.response(403, message=refusal_message(e))
 
     # -- versions ------------------------------------------------------------------------------------------------
 

@@ -69,3 +69,28 @@ def next_number(session, table, cooperative_id, year):
     counter row is created or incremented in one statement and rolls back with the caller's transaction."""
     return upsert_rows(session, table, [{"cooperative_id": cooperative_id, "year": year, "last_number": 1}],
                        ("cooperative_id", "year"), {"last_number": "increment"}, ("last_number",)).scalar_one()
+
+
+@lru_cache(maxsize=64)
+def _number_and_id_statement(dialect, table, id_table):
+    quote = dialect.identifier_preparer.quote
+    name = quote(table.name)
+    sql = (f"INSERT INTO {name} (cooperative_id, year, last_number) VALUES (:cooperative_id, :year, 1) "
+           f"ON CONFLICT (cooperative_id, year) DO UPDATE SET last_number = {name}.last_number + 1 "
+           f"RETURNING last_number, nextval(pg_get_serial_sequence('{id_table.name}', 'id'))")
+    return text(sql).bindparams(bindparam("cooperative_id", type_=table.c.cooperative_id.type),
+                                bindparam("year", type_=table.c.year.type))
+
+
+def next_number_and_id(session, table, cooperative_id, year, id_table):
+    """(the counter's next number as ``next_number``, an id reserved for the document's row in ``id_table``).
+
+    On PostgreSQL the id comes from the table's own sequence in the counter's statement, so a document can post
+    its journal (which names the document's id) before its row is inserted, and insert the row once, complete,
+    in the flush that writes its lines and movements: no INSERT-then-UPDATE and one flush fewer. SQLite has no
+    sequence to ask: the id is None there and the caller flushes the row first to learn it."""
+    if session.get_bind().dialect.name != "postgresql":
+        return next_number(session, table, cooperative_id, year), None
+    stmt = _number_and_id_statement(session.get_bind().dialect, table, id_table)
+    number, reserved = session.execute(stmt, {"cooperative_id": cooperative_id, "year": year}).one()
+    return number, reserved

@@ -8,7 +8,7 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from app.core.errors import DomainError, NotFound
+from app.core.errors import DomainError, NotFound, refusal_message
 from app.core.interface import KkmpInterface
 from app.core.scope import TenantScopeError
 from app.core.api_fields import json_value
@@ -87,7 +87,7 @@ class MonthlyReportApi(ScopedApiMixin, ModelRestApi):
             return self.response_404()
         except services.ReviewForbidden as e:
             session.rollback()
-            return self.response_403(message=str(e))
+            return self.response(403, message=refusal_message(e))
         except services.ReviewConflict as e:
             session.rollback()
             return self.response(409, message=str(e))
@@ -97,7 +97,7 @@ class MonthlyReportApi(ScopedApiMixin, ModelRestApi):
             return self.response_422(message={field: [str(e)]} if field else str(e))
         except TenantScopeError as e:
             session.rollback()
-            return self.response_403(message=str(e))
+            return self.response(403, message=refusal_message(e))
         return self.response(201 if created else 200, id=report.id, result=_json(report))
 
     def _body(self):

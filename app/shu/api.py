@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.cooperatives.models import Cooperative
-from app.core.errors import DomainError, ValidationFailed
+from app.core.errors import DomainError, ValidationFailed, refusal_message
 from app.core.interface import KkmpInterface
 from app.core.scope import TenantScopeError
 from app.core.api_fields import json_value as _json
@@ -131,7 +131,7 @@ class ShuApi(BaseApi):
             return self.response_422(message={field: [str(e)]} if field else str(e))
         except TenantScopeError as e:
             db.session.rollback()
-            return self.response_403(message=str(e))
+            return self.response(403, message=refusal_message(e))
 
     @expose("/<int:cooperative_id>/<int:year>/compute", methods=["POST"])
     @protect()

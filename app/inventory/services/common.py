@@ -9,7 +9,7 @@ from flask_babel import gettext
 from app.cooperatives.models import Cooperative
 from app.core.dates import local_today
 from app.core.errors import DomainError, NotFound, ValidationFailed
-from app.core.upsert import next_number
+from app.core.upsert import next_number, next_number_and_id
 
 from ..models import Item, Location, ReceiptCounter, SaleCounter, Supplier
 
@@ -133,7 +133,10 @@ def receipt_number(year, seq):
 
 
 def next_sale_seq(session, coop_id, year):
-    return next_number(session, SaleCounter.__table__, coop_id, year)
+    """(the sale's number in the year, its row's id reserved on PostgreSQL or None: core.upsert.next_number_and_id)."""
+    from ..models import Sale
+
+    return next_number_and_id(session, SaleCounter.__table__, coop_id, year, Sale.__table__)
 
 
 def next_receipt_seq(session, coop_id, year):

@@ -148,23 +148,30 @@ def do_sell(session, *, location, lines, paid, idempotency_key, acting_user, mem
             batches[item.id] = first_expiry_first_out(session, item, location, day, qty)
     if tubes:
         lpg.take_quota(session, digest, day, tubes, lpg.monthly_cap(coop.region_code))
-    seq = next_sale_seq(session, coop.id, day.year)
-    sale = Sale(cooperative_id=coop.id, number=sale_number(day.year, seq), year=day.year, seq=seq, sale_date=day,
+    seq, reserved_id = next_sale_seq(session, coop.id, day.year)
+    sale = Sale(id=reserved_id, cooperative_id=coop.id, number=sale_number(day.year, seq), year=day.year, seq=seq, sale_date=day,
                 location_id=location.id, member_id=member.id if member else None, nik=nik, nik_hmac=digest,
                 buyer_segment=segment, buyer_nib=nib, lpg_tubes=tubes, payment_method=payment_method, total=total,
                 paid=paid_amount, change=paid_amount - total, idempotency_key=key, created_by=actor_name(acting_user))
-    session.add(sale)
-    session.flush()
+    if reserved_id is None:  # SQLite: the row is inserted first to learn its id (next_number_and_id)
+        session.add(sale)
+        session.flush()
     # The journal first, valued as the movements will be (issue_values, under the locked balances), so that each
-    # movement is written once with its journal and only the sale is updated after the posting.
-    revenue, costs, issues, cost_total = {}, {}, [], ZERO
+    # movement is written once with its journal; on PostgreSQL the sale and its lines are inserted after the
+    # posting, once and complete, with the movements.
+    revenue, costs, issues, cost_total, sale_lines = {}, {}, [], ZERO, []
     for i, (item, qty, unit_price, amount) in enumerate(priced, start=1):
         parts = batches[item.id] if item.id in batches else [(None, None, qty)]
         values = issue_values(balances[item.id], [part for _b, _e, part in parts])
         line_cost = sum(values, ZERO)
         issues.append((item, parts, values))
-        session.add(SaleLine(cooperative_id=coop.id, sale_id=sale.id, line_no=i, item_id=item.id, quantity=qty,
-                             unit_price=unit_price, amount=amount, cost=line_cost))
+        # By the relationship, not the id: on PostgreSQL the sale is still pending when the lines are flushed
+        # with it, and the scope check finds a pending sale's cooperative only through the object.
+        line = SaleLine(cooperative_id=coop.id, sale=sale, line_no=i, item_id=item.id, quantity=qty,
+                        unit_price=unit_price, amount=amount, cost=line_cost)
+        if reserved_id is None:  # SQLite: the sale is in the session already, its lines go with the posting's flush
+            session.add(line)
+        sale_lines.append(line)
         group = REVENUE[LINE_OF.get(item.category, "sembako")]
         revenue_key = group[0] if member is not None else group[1]
         revenue[revenue_key] = revenue.get(revenue_key, ZERO) + amount
@@ -189,6 +196,8 @@ def do_sell(session, *, location, lines, paid, idempotency_key, acting_user, mem
             if movement.value != value:  # pragma: no cover - issue_values and move value an issue alike
                 raise RuntimeError(f"stock value of {item.name}: journal {value}, movement {movement.value}")
     sale.journal_entry_id = entry.id
+    session.add(sale)
+    session.add_all(sale_lines)
     session.flush()
     return sale
 

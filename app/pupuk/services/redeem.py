@@ -22,7 +22,7 @@ from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.formatting import rupiah, tanggal
 from app.core.money import parse_rupiah
 from app.core.nik import check_nik
-from app.core.upsert import next_number
+from app.core.upsert import next_number_and_id
 
 from ..models import (PROXY_RELATION_LABELS, PupukAllocation, PupukItem, PupukQuota, PupukRedemption, PupukType,
                       RedemptionCounter, season_label)
@@ -171,21 +171,23 @@ def do_redeem(session, *, location, pupuk_type, kg, idempotency_key, acting_user
     check_not_fixed(session, location, day)
     check_available(session, item, location, day, qty)
     remaining = take_quota(session, farmer.nik_hmac, pupuk_type, year, season, qty)
-    seq = next_number(session, RedemptionCounter.__table__, coop.id, day.year)
+    seq, reserved_id = next_number_and_id(session, RedemptionCounter.__table__, coop.id, day.year,
+                                          PupukRedemption.__table__)
     member = _is_member(session, coop, farmer.nik_hmac)
+    # Valued as the movement will be (issue_value, under the locked balance): the journal is posted before the
+    # movement is written, and the redemption row carries its cost from the start.
+    cost = issue_value(balance, qty)
     redemption = PupukRedemption(
-        cooperative_id=coop.id, number=redemption_number(day.year, seq), year=day.year, seq=seq,
+        id=reserved_id, cooperative_id=coop.id, number=redemption_number(day.year, seq), year=day.year, seq=seq,
         redemption_date=day, location_id=location.id, farmer_id=farmer.id, farmer_name=farmer.name,
         nik_hmac=farmer.nik_hmac, pupuk_type_id=pupuk_type.id, quota_year=year, season=season, kg=qty,
         price_per_kg=price, amount=amount, delivery_fee=fee, total=amount + fee, remaining_kg=remaining, nik=proxy,
         proxy_relation=proxy_relation if proxy else None,
         proxy_name=(" ".join((proxy_name or "").split())[:120] or None) if proxy else None, is_member=member,
-        idempotency_key=key, created_by=actor_name(acting_user))
-    session.add(redemption)
-    session.flush()
-    # The journal first, valued as the movement will be (issue_value, under the locked balance), so that the
-    # movement is written once with its journal and only the redemption is updated after the posting.
-    cost = issue_value(balance, qty)
+        cost=cost, idempotency_key=key, created_by=actor_name(acting_user))
+    if reserved_id is None:  # SQLite: the row is inserted first to learn its id (next_number_and_id)
+        session.add(redemption)
+        session.flush()
     cash = "kas" if payment_method == "tunai" else "bank"
     revenue = "penjualan_pupuk_subsidi_anggota" if member else "penjualan_pupuk_subsidi_non_anggota"
     lines = [(cash, amount + fee, ZERO), (revenue, ZERO, amount)]
@@ -201,9 +203,12 @@ def do_redeem(session, *, location, pupuk_type, kg, idempotency_key, acting_user
     movement = move(session, coop=coop, item=item, location=location, day=day, kind="jual", quantity_out=qty,
                     reference=redemption.number, source_type="pupuk_redemption", source_id=redemption.id,
                     balance=balance, checked=True, journal_entry_id=entry.id)
-    # The cost and the journal in one UPDATE of the redemption (and one audit row), with the movement's insert.
-    redemption.cost = movement.value
+    if movement.value != cost:  # pragma: no cover - issue_value and move value an issue alike
+        raise RuntimeError(f"stock value of {item.name}: journal {cost}, movement {movement.value}")
+    # On PostgreSQL the redemption is inserted here, once and complete, with the movement (its id was reserved
+    # with its number); on SQLite it was inserted before the posting and this is its one UPDATE.
     redemption.journal_entry_id = entry.id
+    session.add(redemption)
     session.flush()
     return redemption
 
