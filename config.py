@@ -147,6 +147,9 @@ class BaseConfig:
     # under instance/, so a laptop needs no Redis. The same task code runs on both. Immediate mode runs every
     # job at once inside the caller (the tests).
     KKMP_REDIS_URL = os.environ.get("KKMP_REDIS_URL") or os.environ.get("REDIS_URL") or None
+    # The queue's name: two deployments (or a benchmark beside a running app) sharing one Redis keep their jobs
+    # apart by it; the web app and its workers must name the same queue.
+    KKMP_JOBS_QUEUE = os.environ.get("KKMP_JOBS_QUEUE") or "kkmp"
     KKMP_JOBS_SQLITE = os.environ.get("KKMP_JOBS_SQLITE") or os.path.join(INSTANCE_DIR, "jobs-queue.sqlite")
     KKMP_JOBS_IMMEDIATE = _flag("KKMP_JOBS_IMMEDIATE", False)
     # Where finished jobs keep their result files (exports), one file per job, removed after KKMP_JOBS_KEEP_DAYS.

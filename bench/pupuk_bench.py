@@ -10,7 +10,7 @@ Sudin-role reader of its city (``sudin.pupukbench``, scoped to the city's region
 
 Then, through gunicorn in the production configuration (bench/ledger_bench.py's ``serve``: 2 sync workers,
 KKMP_ENV=production, the Redis limiter; logged in over HTTP, X-Forwarded-Proto: https), with a huey worker
-(``huey_consumer app.jobs.tasks.huey``, production configuration, the queue in a temporary SQLite file):
+(``huey_consumer app.jobs.tasks.huey``, production configuration, the queue on Redis under the run's own name):
 
 * the quota lookup ``GET /api/v1/farmer/<id>/quota`` with the Pengurus' JWT, aim < 10 ms (median, max);
 * a redemption ``POST /api/v1/pupuk_redemption/`` (1 kg urea, its own idempotency_key each), aim < 30 ms median;
@@ -45,6 +45,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
+JOBS_REDIS = "redis://127.0.0.1:6379/12"  # the served run's job queue (KKMP_JOBS_QUEUE names it)
 
 from ledger_bench import PASSWORD, HttpPages, _api_session, _time, production_env, serve  # noqa: E402
 
@@ -177,7 +178,7 @@ def main():
     # here), so the farmers generated here and those the served import registers are keyed alike.
     env = dict(os.environ, DATABASE_URL=url, FLASK_APP="run.py", SECRET_KEY=secrets.token_hex(32),
                KKMP_ENV="development", KKMP_LOG_LEVEL="WARNING")
-    for name in ("KKMP_REDIS_URL", "REDIS_URL"):  # the job queue is the run's own SQLite file (see over_http)
+    for name in ("KKMP_REDIS_URL", "REDIS_URL"):  # the served run's queue is named in over_http
         env.pop(name, None)
         os.environ.pop(name, None)
     os.environ.update(env)
@@ -325,7 +326,7 @@ def serve_jobs(url, shared):
     with gunicorn's environment (ledger_bench.production_env); ``-n``: none of the periodic tasks (the hourly
     wajib run, the minute's sweep), which have nothing to do with the timed import."""
     env = production_env(url, shared)
-    log = open(os.path.join(os.path.dirname(shared["KKMP_JOBS_SQLITE"]), "worker.log"), "w")
+    log = open(os.path.join(os.path.dirname(shared["KKMP_JOBS_DIR"]), "worker.log"), "w")
     return subprocess.Popen([os.path.join(BIN, "huey_consumer"), "app.jobs.tasks.huey", "--workers", "2",
                              "--max-delay", "1", "-n"], cwd=ROOT, env=env, stdout=log, stderr=log,
                             start_new_session=True)
@@ -333,10 +334,11 @@ def serve_jobs(url, shared):
 
 def over_http(url, args, ctx, rdkk, secret_key):
     tmp = tempfile.mkdtemp(prefix="kkmp-pupuk-bench-")
-    # The queue is a SQLite file of this run, not Redis: a worker of another run on the same Redis would take
-    # this run's jobs to its own database.
-    shared = {"SECRET_KEY": secret_key, "KKMP_JOBS_IMMEDIATE": "0",
-              "KKMP_JOBS_SQLITE": os.path.join(tmp, "queue.sqlite"), "KKMP_JOBS_DIR": os.path.join(tmp, "jobs")}
+    # The queue is on Redis, as in production (its blocking read hands a job to an idle worker at once; Huey's
+    # SQLite queue is polled, up to --max-delay 1 s apart), under a name of this run's own (KKMP_JOBS_QUEUE), so a
+    # worker of another run or of a running app on the same Redis cannot take this run's jobs to its database.
+    shared = {"SECRET_KEY": secret_key, "KKMP_JOBS_IMMEDIATE": "0", "KKMP_REDIS_URL": JOBS_REDIS,
+              "KKMP_JOBS_QUEUE": f"kkmp-pupuk-bench-{secrets.token_hex(4)}", "KKMP_JOBS_DIR": os.path.join(tmp, "jobs")}
     worker = serve_jobs(url, shared)
     proc = serve(ROOT, url, args.port, extra_env=shared)
     base = f"http://127.0.0.1:{args.port}"
@@ -376,6 +378,9 @@ def over_http(url, args, ctx, rdkk, secret_key):
         proc.wait()
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(30)
+        from huey import RedisHuey
+
+        RedisHuey(shared["KKMP_JOBS_QUEUE"], url=JOBS_REDIS).storage.flush_all()  # the run's queue keys
         shutil.rmtree(tmp, ignore_errors=True)
     return failed
 

@@ -1,7 +1,7 @@
 """The one Huey instance: the queue the web app puts jobs on and the worker (``huey_consumer``) takes them from.
 
 Configured from ``config.py`` (KKMP_ENV): Redis when ``KKMP_REDIS_URL``/``REDIS_URL`` is set, else Huey's SQLite
-storage in ``instance/`` (a laptop needs no Redis); immediate mode (``KKMP_JOBS_IMMEDIATE``, on in the test
+storage in ``instance/`` (a laptop needs no Redis), under the name ``KKMP_JOBS_QUEUE``; immediate mode (``KKMP_JOBS_IMMEDIATE``, on in the test
 config) runs each job at once in the caller. Built at import because the consumer imports it by name:
 
     huey_consumer app.jobs.tasks.huey
@@ -10,8 +10,6 @@ import os
 
 from huey import RedisHuey, SqliteHuey
 
-QUEUE_NAME = "kkmp"
-
 
 def make_huey(cfg=None):
     from config import config_for
@@ -19,9 +17,9 @@ def make_huey(cfg=None):
     cfg = cfg or config_for()
     immediate = bool(cfg.KKMP_JOBS_IMMEDIATE)
     if cfg.KKMP_REDIS_URL:
-        return RedisHuey(QUEUE_NAME, url=cfg.KKMP_REDIS_URL, immediate=immediate, utc=True)
+        return RedisHuey(cfg.KKMP_JOBS_QUEUE, url=cfg.KKMP_REDIS_URL, immediate=immediate, utc=True)
     os.makedirs(os.path.dirname(cfg.KKMP_JOBS_SQLITE) or ".", exist_ok=True)
-    return SqliteHuey(QUEUE_NAME, filename=cfg.KKMP_JOBS_SQLITE, immediate=immediate, utc=True)
+    return SqliteHuey(cfg.KKMP_JOBS_QUEUE, filename=cfg.KKMP_JOBS_SQLITE, immediate=immediate, utc=True)
 
 
 huey = make_huey()
