@@ -9,10 +9,6 @@ from app.inventory.models import Sale
 from tests.conftest import api_token
 
 
-def _indonesian(client, username):
-    return api_token(client, username)  # the product's default language is Bahasa Indonesia
-
-
 def test_a_sale_refused_by_the_write_scope_answers_403_in_indonesian_and_writes_nothing(app, sysdb, monkeypatch):
     from app.inventory import services
 
@@ -22,7 +18,7 @@ def test_a_sale_refused_by_the_write_scope_answers_403_in_indonesian_and_writes_
     monkeypatch.setattr(services, "do_sell", outside)
     client = app.test_client()
     before = sysdb.scalar(select(func.count()).select_from(Sale))
-    r = client.post("/api/v1/sale/", headers=_indonesian(client, "petugas.lempake"), json={
+    r = client.post("/api/v1/sale/", headers=api_token(client, "petugas.lempake"), json={
         "location_id": 1, "lines": [{"item_id": 1, "quantity": 1}], "paid": "10000", "idempotency_key": "scope-403"})
     assert r.status_code == 403, r.get_data(as_text=True)
     assert r.json["message"] == "Anda tidak dapat mengubah data di luar wilayah Anda."  # names no cooperative
@@ -37,7 +33,7 @@ def test_a_review_step_refused_to_the_role_answers_403_with_its_reason(app, monk
 
     monkeypatch.setattr(services, "do_submit", not_yours)
     client = app.test_client()
-    r = client.post("/api/v1/monthly_report/", headers=_indonesian(client, "pengurus.kebonjeruk"),
+    r = client.post("/api/v1/monthly_report/", headers=api_token(client, "pengurus.kebonjeruk"),
                     json={"cooperative_id": 1, "year": 2026, "month": 1})
     assert r.status_code == 403, r.get_data(as_text=True)
     assert r.json["message"] == "Hanya Pengurus koperasi yang menyerahkan laporan bulanannya."

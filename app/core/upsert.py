@@ -89,8 +89,8 @@ def next_number_and_id(session, table, cooperative_id, year, id_table):
     its journal (which names the document's id) before its row is inserted, and insert the row once, complete,
     in the flush that writes its lines and movements: no INSERT-then-UPDATE and one flush fewer. SQLite has no
     sequence to ask: the id is None there and the caller flushes the row first to learn it."""
-    if session.get_bind().dialect.name != "postgresql":
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql":
         return next_number(session, table, cooperative_id, year), None
-    stmt = _number_and_id_statement(session.get_bind().dialect, table, id_table)
-    number, reserved = session.execute(stmt, {"cooperative_id": cooperative_id, "year": year}).one()
-    return number, reserved
+    stmt = _number_and_id_statement(dialect, table, id_table)
+    return tuple(session.execute(stmt, {"cooperative_id": cooperative_id, "year": year}).one())
