@@ -10,19 +10,41 @@ from tests.conftest import api_token
 
 
 def test_a_sale_refused_by_the_write_scope_answers_403_in_indonesian_and_writes_nothing(app, sysdb, monkeypatch):
+    from app.cooperatives.models import Cooperative
     from app.inventory import services
+    from app.inventory.models import Item, Location, StockBalance
 
-    def outside(session, **kwargs):
+    coop = sysdb.scalar(select(Cooperative.id).where(Cooperative.region_code == "64.72.05.1003"))  # KKMP Lempake
+    location = sysdb.scalar(select(Location).where(Location.cooperative_id == coop, Location.kind == "gerai"))
+    beras = sysdb.scalar(select(Item).where(Item.cooperative_id == coop, Item.name.like("Beras SPHP%")))
+    real_do_sell = services.do_sell
+    sold = []
+
+    def sells_then_refused(session, **kwargs):
+        # The whole sale is written and flushed first (its stock, its journal, its audit row), then the refusal:
+        # what keeps the counts below is the view's rollback, not a service that wrote nothing.
+        sale = real_do_sell(session, **kwargs)
+        session.flush()
+        sold.append(sale.id)
         raise TenantScopeError("Refused insert of Sale: cooperative(s) 99 outside your scope.", table_name="inv_sale")
 
-    monkeypatch.setattr(services, "do_sell", outside)
+    monkeypatch.setattr(services, "do_sell", sells_then_refused)
+
+    def counts():
+        sysdb.expire_all()
+        return (sysdb.scalar(select(func.count()).select_from(Sale)),
+                sysdb.scalar(select(StockBalance.quantity).where(StockBalance.item_id == beras.id,
+                                                                 StockBalance.location_id == location.id)))
+
     client = app.test_client()
-    before = sysdb.scalar(select(func.count()).select_from(Sale))
+    before = counts()
     r = client.post("/api/v1/sale/", headers=api_token(client, "petugas.lempake"), json={
-        "location_id": 1, "lines": [{"item_id": 1, "quantity": 1}], "paid": "10000", "idempotency_key": "scope-403"})
+        "location_id": location.id, "lines": [{"item_id": beras.id, "quantity": 1}], "paid": "100000",
+        "idempotency_key": "scope-403"})
     assert r.status_code == 403, r.get_data(as_text=True)
     assert r.json["message"] == "Anda tidak dapat mengubah data di luar wilayah Anda."  # names no cooperative
-    assert sysdb.scalar(select(func.count()).select_from(Sale)) == before
+    assert len(sold) == 1 and sold[0]  # the sale was really made before the refusal
+    assert counts() == before  # no sale, the stock unchanged
 
 
 def test_a_review_step_refused_to_the_role_answers_403_with_its_reason(app, monkeypatch):
