@@ -72,6 +72,12 @@ def test_an_approved_count_fixes_the_quantity_at_its_date(uow, shop):
     with pytest.raises(ValidationFailed) as refused:
         shop.sell([(beras, 1)], paid=D(15000), back=2)
     assert "stok opname" in str(refused.value)
+    # An item that never moved at the gerai is refused for the count too, not for want of stock: the count's date
+    # is read whatever the movements are.
+    gula = shop.item("Gula", 16000, 17000, unit="bungkus")
+    with pytest.raises(ValidationFailed) as refused:
+        shop.sell([(gula, 1)], paid=D(17000), back=2)
+    assert "stok opname" in str(refused.value)
     with pytest.raises(ValidationFailed):
         shop.receive(beras, 1, 10000, back=3)
     assert shop.sell([(beras, 1)], paid=D(15000)).total == D("15000.00")

@@ -258,5 +258,8 @@ def test_a_three_line_sale_is_a_fixed_handful_of_statements(app, petugas, sysdb)
     assert len([s for s in work if "ledger_period" in s]) == period_hold_cost(app)
     assert len([s for s in work if "inv_stock_balance" in s and s.lstrip().upper().startswith("INSERT")]) == 1
     assert len([s for s in work if s.lstrip().startswith("SELECT inv_item.")]) == 1  # the three items
+    # The date an approved stock count fixed is read in the statement that reads the stock's movements.
+    counts = [s for s in work if "inv_stock_count" in s]
+    assert len(counts) == 1 and "inv_stock_movement" in counts[0], counts
     # PostgreSQL's count (what production runs); SQLite writes some batches a row at a time.
     assert len(work) <= (30 if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") else 40), len(work)

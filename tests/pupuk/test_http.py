@@ -278,5 +278,8 @@ def test_a_redemption_is_a_fixed_handful_of_statements_reading_its_month_and_its
     assert len([s for s in work if "ledger_period" in s]) == period_hold_cost(app)
     balance = [s.lstrip().split()[0].upper() for s in work if "inv_stock_balance" in s]
     assert balance == ["INSERT", "UPDATE"], balance  # the lock is the upsert itself; the update writes the issue
+    # The date an approved stock count fixed is read in the statement that reads the stock's movements.
+    counts = [s for s in work if "inv_stock_count" in s]
+    assert len(counts) == 1 and "inv_stock_movement" in counts[0], counts
     # PostgreSQL's count (what production runs); SQLite writes some batches a row at a time.
     assert len(work) <= (34 if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") else 40), len(work)

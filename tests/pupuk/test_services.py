@@ -133,6 +133,33 @@ def test_above_the_stock_is_refused(uow, coop):
         kiosk.redeem(farmer, "urea", 11)
 
 
+def test_a_redemption_dated_on_an_approved_stock_count_of_the_kiosk_is_refused_and_takes_no_quota(uow, kiosk):
+    """The kiosk's count approved two days ago fixes its stock up to that date: a redemption dated then is refused
+    with the count named, the quota is untouched; one dated today goes through."""
+    from app.inventory import services as inv
+    from app.pupuk import services
+
+    from .conftest import PENGURUS, same_season_back
+
+    back = same_season_back(kiosk.coop, 2)
+    if back == 0:
+        pytest.skip("two days ago lies in the previous planting season")
+    farmer = kiosk.farmer()
+    kiosk.allocate(farmer, "urea", "116")
+    count = inv.do_open_count(uow, location=kiosk.kiosk, count_date=today_of(kiosk.coop, back), acting_user=PETUGAS)
+    uow.flush()
+    uow.expire(count)
+    inv.do_enter_counts(uow, count=count, acting_user=PETUGAS,
+                        counts={line.id: str(line.book_quantity) for line in count.lines})
+    inv.do_approve_count(uow, count=count, acting_user=PENGURUS)
+    with pytest.raises(ValidationFailed, match="stok opname"):
+        kiosk.redeem(farmer, "urea", 10, back=back)
+    year, season = services.season_of(today_of(kiosk.coop))
+    urea = services.type_of(uow, "urea").id
+    assert services.remaining_of(uow, farmer.nik_hmac, urea, year, season) == D("116")
+    assert kiosk.redeem(farmer, "urea", 10).remaining_kg == D("106")
+
+
 def test_a_date_outside_the_allocation_season_is_refused(uow, kiosk):
     farmer = kiosk.farmer()
     kiosk.allocate(farmer, "urea", "116")

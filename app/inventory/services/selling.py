@@ -27,8 +27,7 @@ from .common import (CENT, SELL_ROLES, VOID_ROLES, actor_name, check_day, check_
                      next_sale_seq, parse_quantity, require_role, sale_number)
 from ..models import Item
 from .prices import check_het, het_rows, price_for, price_rows
-from .stock import (check_available, check_not_fixed, first_expiry_first_out, issue_values, lock_balances,
-                    lowest_of, move)
+from .stock import check_available, first_expiry_first_out, issue_position, issue_values, lock_balances, move
 
 # Revenue and HPP purposes per item category (app.ledger.chart.DEFAULT_PURPOSES); air, obat and the rest go with
 # the sembako kiosk's accounts until the chart has their own.
@@ -139,9 +138,8 @@ def do_sell(session, *, location, lines, paid, idempotency_key, acting_user, mem
         digest = nik_hmac(nik)
 
     balances = lock_balances(session, coop.id, list(merged), location.id)
-    lowest = lowest_of(session, list(merged), location.id, day)
+    lowest = issue_position(session, list(merged), location, day)  # refuses a date an approved count fixed
     batches = {}
-    check_not_fixed(session, location, day)
     for item, qty in merged.values():  # every refusal before anything is written
         check_available(session, item, location, day, qty, lowest=lowest[item.id])
         if item.tracks_batch:

@@ -8,7 +8,7 @@ movement changes neither a later movement's cost nor a posted journal (no "repos
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
 
 from app.core.errors import ValidationFailed
 from app.core.formatting import tanggal
@@ -60,15 +60,18 @@ def lowest_from(session, item_id, location_id, day):
     return lowest_of(session, [item_id], location_id, day)[item_id]
 
 
-def lowest_of(session, item_ids, location_id, day):
-    """{item id: (lowest balance on ``day`` or any later date, the date it is reached)} from the movements of
-    several items at one location: one statement, each item's movements up to ``day`` summed into one bucket
-    (NULL), the later ones per date."""
+def _net_per_bucket(item_ids, location_id, day):
+    """Each item's movements at a location summed: those up to ``day`` into one bucket (NULL), the later ones per
+    date."""
     net = StockMovement.quantity_in - StockMovement.quantity_out
     bucket = case((StockMovement.movement_date > day, StockMovement.movement_date), else_=None)
-    rows = session.execute(select(StockMovement.item_id, bucket, func.sum(net)).where(
-        StockMovement.item_id.in_(item_ids), StockMovement.location_id == location_id)
-        .group_by(StockMovement.item_id, bucket)).all()
+    return (select(StockMovement.item_id.label("item_id"), bucket.label("moved_on"), func.sum(net).label("moved"))
+            .where(StockMovement.item_id.in_(item_ids), StockMovement.location_id == location_id)
+            .group_by(StockMovement.item_id, bucket))
+
+
+def _lowest_per_item(rows, item_ids, day):
+    """{item id: (lowest balance on ``day`` or later, the date it is reached)} from (item id, bucket, net) rows."""
     result = {}
     for item_id in item_ids:
         mine = [(moved_on, moved) for owner, moved_on, moved in rows if owner == item_id]
@@ -80,6 +83,29 @@ def lowest_of(session, item_ids, location_id, day):
                 lowest, lowest_day = running, moved_on
         result[item_id] = (lowest, lowest_day)
     return result
+
+
+def lowest_of(session, item_ids, location_id, day):
+    """{item id: (lowest balance on ``day`` or any later date, the date it is reached)} from the movements of
+    several items at one location: one statement, each item's movements up to ``day`` summed into one bucket
+    (NULL), the later ones per date."""
+    rows = session.execute(_net_per_bucket(item_ids, location_id, day)).all()
+    return _lowest_per_item(rows, item_ids, day)
+
+
+def issue_position(session, item_ids, location, day):
+    """What an issue dated ``day`` at ``location`` is checked against, in one statement (call with the balances
+    locked): refuses the date when an approved stock count fixes it (check_not_fixed), and returns lowest_of's
+    {item id: (lowest, date)} for check_available. A sale and a redemption ask this on every posting; the count's
+    date rides on the movements' statement instead of costing a round trip of its own. The count's aggregate is one
+    row whatever the movements are, so an item that never moved still brings the date."""
+    fixed = (select(func.max(StockCount.count_date).label("fixed"))
+             .where(StockCount.location_id == location.id, StockCount.status == "disetujui").subquery())
+    moves = _net_per_bucket(item_ids, location.id, day).subquery()
+    rows = session.execute(select(fixed.c.fixed, moves.c.item_id, moves.c.moved_on, moves.c.moved)
+                           .select_from(fixed.outerjoin(moves, true()))).all()
+    _refuse_fixed(location, rows[0].fixed, day)
+    return _lowest_per_item([(r.item_id, r.moved_on, r.moved) for r in rows if r.item_id is not None], item_ids, day)
 
 
 def check_available(session, item, location, day, quantity_out, lowest=None):
@@ -109,7 +135,10 @@ def fixed_until(session, location_id):
 
 def check_not_fixed(session, location, day):
     """Refuse a movement dated on or before the latest approved stock count of the location."""
-    fixed = fixed_until(session, location.id)
+    _refuse_fixed(location, fixed_until(session, location.id), day)
+
+
+def _refuse_fixed(location, fixed, day):
     if fixed is not None and day <= fixed:
         raise ValidationFailed(gettext("Stok di %(loc)s sudah ditetapkan oleh stok opname per %(d)s; gerakan "
                                        "bertanggal %(day)s ditolak.", loc=location.name,

@@ -120,7 +120,7 @@ def do_redeem(session, *, location, pupuk_type, kg, idempotency_key, acting_user
     """Redeem ``kg`` of ``pupuk_type`` for a farmer at ``location``. Returns the PupukRedemption (the first one
     when the idempotency key is replayed)."""
     from app.inventory.services.common import actor_name, check_day, check_key, location_of
-    from app.inventory.services.stock import check_available, check_not_fixed, issue_value, lock_balance, move
+    from app.inventory.services.stock import check_available, issue_position, issue_value, lock_balance, move
     from app.ledger.services import post_entry
 
     require_role(acting_user, REDEEM_ROLES, gettext("Hanya Petugas, Sekretaris atau Pengurus yang dapat mencatat "
@@ -168,8 +168,8 @@ def do_redeem(session, *, location, pupuk_type, kg, idempotency_key, acting_user
         raise ValidationFailed(gettext("Pilih cara bayar: tunai, QRIS atau transfer."), "payment_method")
     item = stock_item(session, coop, pupuk_type)
     balance = lock_balance(session, coop.id, item.id, location.id)
-    check_not_fixed(session, location, day)
-    check_available(session, item, location, day, qty)
+    lowest = issue_position(session, [item.id], location, day)  # refuses a date an approved count fixed
+    check_available(session, item, location, day, qty, lowest=lowest[item.id])
     remaining = take_quota(session, farmer.nik_hmac, pupuk_type, year, season, qty)
     seq, reserved_id = next_number_and_id(session, RedemptionCounter.__table__, coop.id, day.year,
                                           PupukRedemption.__table__)
