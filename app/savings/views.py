@@ -264,6 +264,16 @@ class SavingsTransactionView(KkmpModelView):
     label_columns = _LABELS
     url_filters = {"koperasi": "cooperative_id", "anggota": "member_id"}
     cooperative_picker = staticmethod(picker_choices)
+    export_columns = list_columns
+
+    def export_rows(self, query, columns):
+        """The list's cells from one column-wise select (app/savings/exports.py), not an ORM object per row."""
+        from .exports import COLUMNS, transaction_rows
+
+        if list(columns) != COLUMNS:
+            yield from super().export_rows(query, columns)
+            return
+        yield from transaction_rows(self.datamodel.session, query)
 
     def _get_show_widget(self, pk, item, **kwargs):
         g.kkmp_savings_tx = item
@@ -621,3 +631,6 @@ class ExitSettlementView(KkmpModelView):
     order_columns = ["settle_date", "paid_out"]
     base_order = ("settle_date", "desc")
     label_columns = _LABELS
+    # Read-only, but FAB builds its add and edit forms from every mapped column at start-up, and the journal
+    # number's subquery (ExitSettlement.journal_number_read) is no form field.
+    add_exclude_columns = edit_exclude_columns = ["journal_number_read"]
