@@ -49,7 +49,7 @@ STREETS = ["Merdeka", "Sudirman", "Thamrin", "Diponegoro", "Gatot Subroto", "Ahm
 AIM_MS = 30.0
 AIM_STMTS = 8
 AIM_FORM_BYTES = 60 * 1024
-AIM_ROWS_S = 10_000
+AIM_ROWS_S = 20_000  # issue 13: the xlsx export at >= 20,000 rows/s, first byte < 1 s, under 200 MB
 AIM_MB = 200
 
 
@@ -259,6 +259,27 @@ def export_child():
     r = c.get("/anggota/export/xlsx", buffered=False)
     n = sum(len(chunk) for chunk in r.response)
     print(f"EXPORT status={r.status_code} bytes={n} seconds={time.perf_counter() - t0:.2f}")
+
+
+def _workers(master_pid):
+    for st in glob.glob("/proc/[0-9]*/status"):
+        try:
+            txt = open(st).read()
+        except OSError:
+            continue
+        if f"\nPPid:\t{master_pid}\n" in txt:
+            yield st.rsplit("/", 2)[1], txt
+
+
+def reset_hwm(master_pid):
+    """Reset the workers' peak RSS (VmHWM) to their current RSS (Linux: ``5`` into /proc/PID/clear_refs), so the
+    peak read after an export is that export's own, not the list pages' before it."""
+    for pid, _txt in _workers(master_pid):
+        try:
+            with open(f"/proc/{pid}/clear_refs", "w") as f:
+                f.write("5")
+        except OSError:
+            pass
 
 
 def worker_hwm(master_pid):
@@ -585,15 +606,26 @@ def measure(url, env, args, n_members):
                 failed += [] if ok else [f"{role} {view} {label}"]
                 print(line + ("  ok" if ok else "  MISSED"))
                 rows.append((view, label, role, med, p95, len(body), n_sql))
-        # exports over HTTP: first byte and rows/s (Admin: every member / every transaction; Sekretaris: own)
-        for role in ("Admin", "Sekretaris"):
+        # exports over HTTP: first byte, rows/s and the serving worker's own peak memory (Admin: every member /
+        # every transaction; Sudin: the city; Sekretaris: the cooperative). An export the app hands to a
+        # background job (above KKMP_EXPORT_JOB_ROWS) is reported as such: jobs_bench.py times the job.
+        regions = {"Admin": None, "Sudin 31.73": "31.73", "Sekretaris": "31.73.05.1001"}
+        for role in ("Admin", "Sudin 31.73", "Sekretaris"):
             pages = who[role]
             for what, path, table in (("members", "/anggota/export/xlsx", "member"),
                                       ("savings transactions", "/simpanan/transaksi/export/xlsx",
                                        "savings_transaction")):
-                n_rows = count_rows(url, table, None if role == "Admin" else "31.73.05.1001")
+                n_rows = count_rows(url, table, regions[role])
+                reset_hwm(gun.pid)
+                before = worker_hwm(gun.pid)
                 t0 = time.perf_counter()
-                r = pages._send("get", path, stream=True)
+                r = pages._send("get", path, stream=True, allow_redirects=False)
+                if r.is_redirect and "/pekerjaan/" in r.headers.get("Location", ""):
+                    print(f"xlsx export of {n_rows:,} {what} ({role}): queued as a background job "
+                          f"({r.headers['Location']}) in {(time.perf_counter() - t0) * 1000:.0f} ms; the job is "
+                          f"timed by bench/jobs_bench.py")
+                    r.close()
+                    continue
                 first = None
                 size = 0
                 for chunk in r.iter_content(1 << 16):
@@ -603,9 +635,10 @@ def measure(url, env, args, n_members):
                 secs = time.perf_counter() - t0
                 hwm = worker_hwm(gun.pid)
                 print(f"xlsx export of {n_rows:,} {what} ({role}): status {r.status_code}, first byte "
-                      f"{first * 1000:.0f} ms, {size / 1e6:.1f} MB in {secs:.1f} s = {n_rows / secs:,.0f} rows/s; "
-                      f"gunicorn worker peak RSS so far {hwm} MB")
-                ok = first < 1.0 and n_rows / secs >= AIM_ROWS_S and hwm < AIM_MB
+                      f"{(first or secs) * 1000:.0f} ms, {size / 1e6:.1f} MB in {secs:.1f} s = {n_rows / secs:,.0f} "
+                      f"rows/s; gunicorn worker peak RSS {hwm} MB during the export ({before} MB before it)")
+                ok = (r.status_code == 200 and size > 0 and first is not None and first < 1.0
+                      and n_rows / secs >= AIM_ROWS_S and hwm < AIM_MB)
                 failed += [] if ok else [f"xlsx export {what} {role}"]
     finally:
         gun.send_signal(signal.SIGTERM)
@@ -623,9 +656,12 @@ def count_rows(url, table, region=None):
 
     conn = psycopg2.connect(url)
     with conn.cursor() as cur:
-        if region:
+        if region and region.count(".") == 3:  # a kelurahan: its cooperative
             cur.execute(f"SELECT count(*) FROM {table} WHERE cooperative_id = "
                         f"(SELECT id FROM cooperative WHERE region_code = %s)", (region,))
+        elif region:  # a city: its cooperatives
+            cur.execute(f"SELECT count(*) FROM {table} WHERE cooperative_id IN "
+                        f"(SELECT id FROM cooperative WHERE city_code = %s)", (region,))
         else:
             cur.execute(f"SELECT count(*) FROM {table}")
         n = cur.fetchone()[0]
