@@ -323,6 +323,8 @@ def picker_choices(session=None):
     scope = current_scope(session)
     if not scope.all and len(scope.read_ids) < 2:
         return None
+    if scope.names is not None:  # a region's cooperatives, read with its scope (app/core/scope.py)
+        return list(scope.names[:PICKER_LIMIT])
     rows = session.execute(select(Cooperative.id, Cooperative.name).order_by(Cooperative.name)
                            .limit(PICKER_LIMIT)).all()
     return [(r.id, r.name) for r in rows]

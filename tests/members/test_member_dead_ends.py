@@ -124,6 +124,23 @@ def test_a_camat_narrows_the_member_list_to_one_cooperative_of_the_kecamatan(log
         assert 'id="kkmp-coop-picker"' not in clerk.get(url).get_data(as_text=True), url
 
 
+def test_the_sudins_picker_lists_the_citys_cooperatives_by_name_read_with_the_scope(app, login, sysdb):
+    """The cooperative filter of the Sudin of Jakarta Barat offers every cooperative of the city and no other, in
+    name order; the names come with the scope's own statement, so the page asks the cooperatives once."""
+    from tests.conftest import sql_statements
+
+    s = login("sudin.jakbar")
+    s.get("/anggota/list/")  # the navbar and permission caches filled
+    with sql_statements(app) as seen:
+        whole = s.get("/anggota/list/").get_data(as_text=True)
+    options = re.findall(r'<option value="(\d+)"\s*>([^<]+)</option>', whole)
+    city = sysdb.execute(select(Cooperative.id, Cooperative.name).where(Cooperative.city_code == "31.73")
+                         .order_by(Cooperative.name)).all()
+    assert [(int(i), n.strip()) for i, n in options] == [(r.id, r.name) for r in city] and len(city) > 1
+    asked = [q for q in seen if "FROM cooperative" in q and "JOIN" not in q.split("FROM cooperative")[1][:20]]
+    assert len(asked) == 1, asked
+
+
 def test_the_sudin_narrows_transactions_bills_and_arrears_to_one_cooperative(login, sysdb):
     s = login("sudin.jakbar")
     own = coop_id(sysdb, KEBON_JERUK)
