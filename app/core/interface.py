@@ -58,8 +58,10 @@ class KkmpFilterConverter(SQLAFilterConverter):
         for marker, filters in SQLAFilterConverter.conversion_table)
 
     def convert(self, col_name):
-        filters = super().convert(col_name)
         model = self.datamodel.obj
+        if col_name in getattr(model, "kkmp_not_filtered", ()):
+            return None  # a read-only derived value (a correlated subquery): no filter, and no warning about it
+        filters = super().convert(col_name)
         if not filters or getattr(model, "__tablename__", None) not in BIG_TABLES:
             return filters
         prefix = set(getattr(model, "kkmp_prefix_search", ()))

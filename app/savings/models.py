@@ -281,6 +281,7 @@ class ExitSettlement(TenantMixin, Model):
     journal_entry = relationship("JournalEntry", lazy="select")
     # Under another name than the list's column: FAB takes a mapped column_property in list_columns for a table
     # column and asks it for ``nullable``.
+    kkmp_not_filtered = ("journal_number_read",)
     journal_number_read = column_property(select(_journal.c.number).where(_journal.c.id == journal_entry_id)
                                           .correlate_except(_journal).scalar_subquery())
 
