@@ -294,7 +294,6 @@ class ExitSettlement(TenantMixin, Model):
         Index("ix_exit_settlement_paid_id", "paid_out", "id"),
     )
 
-
     @property
     def journal_number(self):
         return self.journal_number_read or ""
