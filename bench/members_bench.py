@@ -283,17 +283,9 @@ def reset_hwm(master_pid):
 
 
 def worker_hwm(master_pid):
-    best = 0
-    for st in glob.glob("/proc/[0-9]*/status"):
-        try:
-            txt = open(st).read()
-        except OSError:
-            continue
-        if f"\nPPid:\t{master_pid}\n" in txt:
-            for line in txt.splitlines():
-                if line.startswith("VmHWM:"):
-                    best = max(best, int(line.split()[1]) // 1024)
-    return best
+    """The highest peak RSS (VmHWM) among the workers, in MB."""
+    return max((int(line.split()[1]) // 1024 for _pid, txt in _workers(master_pid) for line in txt.splitlines()
+                if line.startswith("VmHWM:")), default=0)
 
 
 ANCHOR = os.environ.get("ANCHOR_BENCH_DIR", os.path.join(os.path.dirname(ROOT), "shared", "anchor-bench"))

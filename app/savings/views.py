@@ -26,7 +26,7 @@ from app.core.interface import KkmpInterface
 from app.core.scope import TenantScopeError, current_scope
 from app.core.views import KkmpModelView, commit_or_refuse
 
-from . import services
+from . import exports, services
 from .models import KINDS, ExitSettlement, SavingsProduct, SavingsTransaction, WajibBill, WajibRate
 from .terbilang import terbilang_title
 
@@ -268,12 +268,10 @@ class SavingsTransactionView(KkmpModelView):
 
     def export_rows(self, query, columns):
         """The list's cells from one column-wise select (app/savings/exports.py), not an ORM object per row."""
-        from .exports import COLUMNS, transaction_rows
-
-        if list(columns) != COLUMNS:
+        if list(columns) != exports.COLUMNS:
             yield from super().export_rows(query, columns)
             return
-        yield from transaction_rows(self.datamodel.session, query)
+        yield from exports.transaction_rows(self.datamodel.session, query)
 
     def _get_show_widget(self, pk, item, **kwargs):
         g.kkmp_savings_tx = item
